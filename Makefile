@@ -1,0 +1,36 @@
+# Two commands for a newcomer: `make preview` and `make test`. Both set up .venv first.
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+STACK  ?= dev
+
+.PHONY: setup preview test lint typecheck unit bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml policies/requirements.txt
+	test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' -r policies/requirements.txt
+	touch $(STAMP)
+
+preview: setup
+	$(BIN)/baseline preview --stack $(STACK) --policy-pack policies --policy-pack-config policies/config/$(STACK).json
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+unit: setup
+	$(BIN)/pytest -n 2
+
+test: lint typecheck unit
+
+bench: setup
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build dist *.egg-info

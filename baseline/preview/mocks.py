@@ -1,0 +1,177 @@
+"""Pulumi mocks that answer like AWS, and a monitor that records the plan as the engine sees it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from google.protobuf import json_format
+from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
+from pulumi.runtime.sync_await import _sync_await
+
+from baseline.preview.awsnames import DNS_SUFFIX, Placement, computed_attributes, digest
+from baseline.preview.model import PlannedResource
+
+DEFAULT_ACCOUNT = "123456789012"
+DEFAULT_REGION = "us-east-1"
+
+
+class UnmockedDataSourceError(Exception):
+    """A program called a data source the offline preview cannot answer without AWS."""
+
+
+def _account_of_arn(arn: str) -> str | None:
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 4 and parts[4].isdigit() else None
+
+
+def _decode_provider_value(value: Any) -> Any:
+    # The engine hands nested provider configuration to providers as JSON strings.
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def provider_placement(inputs: Mapping[str, Any], default: Placement) -> Placement:
+    """Account and region of an `aws` provider: its assumed role's account, its region."""
+    account = default.account
+    roles = _decode_provider_value(inputs.get("assumeRoles") or inputs.get("assumeRole"))
+    if isinstance(roles, dict):
+        roles = [roles]
+    for role in roles or []:
+        found = _account_of_arn(str(role.get("roleArn") or role.get("role_arn") or ""))
+        account = found or account
+    allowed = _decode_provider_value(inputs.get("allowedAccountIds"))
+    if isinstance(allowed, list) and len(allowed) == 1:
+        account = str(allowed[0])
+    region = str(inputs.get("region") or default.region)
+    partition = (
+        "aws-us-gov"
+        if region.startswith("us-gov-")
+        else "aws-cn"
+        if region.startswith("cn-")
+        else "aws"
+    )
+    return Placement(partition=partition, account=account, region=region)
+
+
+class AwsMocks(Mocks):
+    """Mocks whose resources come back with AWS-shaped ids, ARNs and generated names."""
+
+    def __init__(self, account: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION) -> None:
+        partition = "aws-us-gov" if region.startswith("us-gov-") else "aws"
+        self.default = Placement(partition=partition, account=account, region=region)
+        self._providers: dict[str, Placement] = {}
+
+    def placement_of(self, provider_ref: str, inputs: Mapping[str, Any]) -> Placement:
+        provider_id = provider_ref.rsplit("::", 1)[-1] if provider_ref else ""
+        base = self._providers.get(provider_id, self.default)
+        region = inputs.get("region")
+        if isinstance(region, str) and region:
+            return Placement(base.partition, base.account, region)
+        return base
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
+        inputs = dict(args.inputs)
+        if args.typ.startswith("pulumi:providers:"):
+            provider_id = f"{args.name}-{digest(args.typ, args.name, length=12)}"
+            self._providers[provider_id] = provider_placement(inputs, self.default)
+            return provider_id, inputs
+        if not args.custom:
+            return None, inputs
+        at = self.placement_of(args.provider or "", inputs)
+        computed = computed_attributes(args.typ, args.name, inputs, at)
+        resource_id = str(computed.pop("id"))
+        return resource_id, {**inputs, **computed}
+
+    def call(self, args: MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+        at = self.placement_of(args.provider or "", args.args)
+        answer = self._answer(args.token, at)
+        if answer is None:
+            raise UnmockedDataSourceError(
+                f"the offline preview cannot answer the data source {args.token} without AWS"
+            )
+        return answer, None
+
+    def _answer(self, token: str, at: Placement) -> dict[str, Any] | None:
+        suffix = DNS_SUFFIX.get(at.partition, "amazonaws.com")
+        answers: dict[str, dict[str, Any]] = {
+            "aws:index/getCallerIdentity:getCallerIdentity": {
+                "id": at.account,
+                "accountId": at.account,
+                "arn": f"arn:{at.partition}:sts::{at.account}:assumed-role/deployer/pulumi",
+                "userId": "AROA" + digest(at.account, length=17).upper() + ":pulumi",
+            },
+            "aws:index/getPartition:getPartition": {
+                "id": at.partition,
+                "partition": at.partition,
+                "dnsSuffix": suffix,
+                "reverseDnsPrefix": ".".join(reversed(suffix.split("."))),
+            },
+            "aws:index/getRegion:getRegion": {
+                "id": at.region,
+                "name": at.region,
+                "region": at.region,
+                "endpoint": f"ec2.{at.region}.{suffix}",
+                "description": at.region,
+            },
+            "aws:index/getAvailabilityZones:getAvailabilityZones": {
+                "id": at.region,
+                "names": [f"{at.region}{zone}" for zone in "abc"],
+                "zoneIds": [f"{at.region[:3]}{at.region[-1]}-az{n}" for n in (1, 2, 3)],
+                "state": "available",
+            },
+        }
+        return answers.get(token)
+
+
+def engine_form(struct: Any) -> dict[str, Any]:
+    """The JSON form of a protobuf Struct, keeping Pulumi's secret and unknown signatures."""
+    return json_format.MessageToDict(struct, preserving_proto_field_name=True)
+
+
+class RecordingMonitor(MockMonitor):
+    """A mock monitor that also keeps what the engine would know of each registration."""
+
+    def __init__(self, mocks: Mocks) -> None:
+        super().__init__(mocks)
+        self.planned: list[PlannedResource] = []
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # The engine qualifies a child's type with its parent's, except under the root stack.
+        if parent.split("::")[2:3] == ["pulumi:pulumi:Stack"]:
+            parent = ""
+        return str(super().make_urn(parent, type_, name))
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        urn = response.urn
+        registered = self.resources.get(urn)
+        outputs: dict[str, Any] = {}
+        if registered is not None:
+            outputs = engine_form(_sync_await(rpc.serialize_properties(registered.state, {})))
+        self.planned.append(
+            PlannedResource(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                custom=bool(request.custom),
+                parent=request.parent,
+                id=(registered.id or "") if registered is not None else "",
+                provider=request.provider,
+                dependencies=tuple(request.dependencies),
+                property_dependencies={
+                    key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()
+                },
+                inputs=engine_form(request.object),
+                outputs=outputs,
+                protect=bool(request.protect),
+                delete_before_replace=bool(request.deleteBeforeReplace),
+            )
+        )
+        return response

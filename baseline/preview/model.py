@@ -1,0 +1,50 @@
+"""The plan an offline preview produces: what the program registered, as the engine saw it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class PlannedResource:
+    """One resource the program registered.
+
+    `inputs` and `outputs` are engine-encoded property maps (the JSON form of the protobuf
+    Struct the engine exchanges with plugins): camelCase names, numbers as floats, secrets and
+    unknowns with Pulumi's signatures, exactly as a policy analyzer would receive them.
+    """
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str = ""
+    id: str = ""
+    provider: str = ""
+    dependencies: tuple[str, ...] = ()
+    property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    protect: bool = False
+    delete_before_replace: bool = False
+
+
+@dataclass(frozen=True)
+class Plan:
+    project: str
+    stack: str
+    resources: tuple[PlannedResource, ...]
+    stack_outputs: dict[str, Any]
+    program_seconds: float
+
+
+@dataclass(frozen=True)
+class Violation:
+    pack: str
+    policy: str
+    enforcement: str  # "advisory" or "mandatory", as Pulumi reports it
+    urn: str
+    message: str
+    description: str = ""
+    severity: str = ""

@@ -1,0 +1,114 @@
+"""The plan as people read it (a tree, like `pulumi preview`) and as machines read it (JSON)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from baseline.preview.model import Plan, PlannedResource, Violation
+
+# Pulumi's wire signatures (sdk/go/common/resource/sig): a special value carries SIGNATURE_KEY.
+SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
+RESOURCE_REFERENCE_SIGNATURE = "5cf8f73096256a8f31e491e813e4eb8e"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+def display_value(value: Any) -> Any:
+    """Engine form -> what a person may see: secrets masked, unknowns named, references as URNs."""
+    if value == UNKNOWN:
+        return "[unknown]"
+    if isinstance(value, dict):
+        signature = value.get(SIGNATURE_KEY)
+        if signature == SECRET_SIGNATURE:
+            return "[secret]"
+        if signature == RESOURCE_REFERENCE_SIGNATURE:
+            return value.get("urn")
+        return {key: display_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [display_value(item) for item in value]
+    return value
+
+
+def _children(plan: Plan) -> dict[str, list[PlannedResource]]:
+    children: dict[str, list[PlannedResource]] = {}
+    for resource in plan.resources:
+        children.setdefault(resource.parent, []).append(resource)
+    return children
+
+
+def render_tree(plan: Plan) -> str:
+    children = _children(plan)
+    width = max((len(r.type) for r in plan.resources), default=4) + 8
+    lines = [f"Previewing {plan.project}/{plan.stack} (offline, under mocks)", ""]
+    lines.append(f"     {'Type':<{width}} Name")
+
+    def walk(resource: PlannedResource, prefix: str, connector: str) -> None:
+        label = f"{prefix}{connector}{resource.type}"
+        lines.append(f" +   {label:<{width}} {resource.name}")
+        kids = children.get(resource.urn, [])
+        extension = prefix + ("   " if connector == "└─ " else "│  " if connector else "")
+        for index, child in enumerate(kids):
+            walk(child, extension, "└─ " if index == len(kids) - 1 else "├─ ")
+
+    for root in children.get("", []):
+        walk(root, "", "")
+    lines.append("")
+    lines.append(render_counts(plan))
+    return "\n".join(lines)
+
+
+def type_counts(plan: Plan) -> Counter[str]:
+    return Counter(r.type for r in plan.resources if r.type != "pulumi:pulumi:Stack")
+
+
+def render_counts(plan: Plan) -> str:
+    counts = type_counts(plan)
+    lines = [f"Resources: {sum(counts.values())} to create"]
+    lines += [f"    {count:>4}  {type_}" for type_, count in sorted(counts.items())]
+    return "\n".join(lines)
+
+
+def plan_json(
+    plan: Plan, violations: Sequence[Violation], policy_seconds: float | None
+) -> dict[str, Any]:
+    """The document `baseline preview --json` prints (see DESIGN: interfaces)."""
+    mandatory = sum(1 for v in violations if v.enforcement == "mandatory")
+    counts = type_counts(plan)
+    return {
+        "stack": plan.stack,
+        "project": plan.project,
+        "resources": [
+            {
+                "urn": r.urn,
+                "type": r.type,
+                "name": r.name,
+                "parent": r.parent,
+                "id": r.id,
+                "inputs": display_value(r.inputs),
+                "outputs": display_value(r.outputs),
+            }
+            for r in plan.resources
+        ],
+        "outputs": plan.stack_outputs,
+        "violations": [
+            {
+                "pack": v.pack,
+                "policy": v.policy,
+                "enforcement": v.enforcement,
+                "urn": v.urn,
+                "message": v.message,
+            }
+            for v in violations
+        ],
+        "summary": {
+            "resources": sum(counts.values()),
+            "by_type": dict(sorted(counts.items())),
+            "violations": {"mandatory": mandatory, "advisory": len(violations) - mandatory},
+            "timings": {
+                "program_seconds": round(plan.program_seconds, 3),
+                "policy_seconds": None if policy_seconds is None else round(policy_seconds, 3),
+            },
+        },
+    }

@@ -1,0 +1,220 @@
+"""Read a Pulumi project and one of its stacks the way the Pulumi CLI does, without the CLI.
+
+The stack file is read with Pulumi's YAML rules. A program receives its configuration as
+strings keyed `<namespace>:<key>`, structured values as JSON, secure values decrypted by the
+engine. Offline nothing can decrypt them, so each secure value becomes a placeholder and its
+key is reported as secret, as the engine would report it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from baseline.problems import Problem, SpecError
+
+SECRET_PLACEHOLDER = "[secret]"
+_STACK_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+@dataclass(frozen=True)
+class StackFile:
+    project: str
+    stack: str
+    path: Path
+    # The raw `config:` mapping: fully-qualified keys, secure values still {secure: ...}.
+    config: dict[str, Any]
+    project_dir: Path
+    runtime: object
+    # The program, relative to the project directory, as `main:` in Pulumi.yaml names it.
+    main: str
+    # Defaults the project file declares for config keys (`config: {key: {default: ...}}`).
+    project_defaults: dict[str, Any]
+
+
+def load_stack_file(project_dir: Path, stack: str) -> StackFile:
+    """`Pulumi.yaml` and `Pulumi.<stack>.yaml` of `project_dir`; SpecError naming the file."""
+    if not _STACK_NAME.fullmatch(stack):
+        raise SpecError([Problem("--stack", f"{stack!r} is not a stack name (A-Za-z0-9_.-)")])
+    directory = project_dir.resolve()
+    project = _read_yaml(project_dir / "Pulumi.yaml", f"no Pulumi project file in {directory}")
+    name = project.get("name") if isinstance(project, Mapping) else None
+    if not isinstance(name, str) or not name:
+        raise SpecError([Problem("Pulumi.yaml", "must name the project (name: <project>)")])
+    path = project_dir / f"Pulumi.{stack}.yaml"
+    document = _read_yaml(path, f"no such stack file in {directory}")
+    if not isinstance(document, Mapping | None):
+        raise SpecError([Problem(path.name, "must be a mapping with a config: key")])
+    config = (document or {}).get("config")
+    if not isinstance(config, dict | None):
+        what = "config: must be a mapping of <namespace>:<key> to values"
+        raise SpecError([Problem(path.name, what)])
+    return StackFile(
+        project=name,
+        stack=stack,
+        path=path,
+        config=_qualified(config or {}, name, path.name),
+        project_dir=directory,
+        runtime=_runtime_name(project),
+        main=str(project.get("main") or "."),
+        project_defaults=_project_defaults(project, name),
+    )
+
+
+def _qualified(config: Mapping[object, Any], project: str, file_name: str) -> dict[str, Any]:
+    """Keys as Pulumi reads them: a key without a namespace is in the project's."""
+    qualified: dict[str, Any] = {}
+    for key, value in config.items():
+        full_key = str(key) if ":" in str(key) else f"{project}:{key}"
+        if full_key in qualified:
+            what = f"config: {key} is {full_key}, which is set twice"
+            raise SpecError([Problem(file_name, what)])
+        qualified[full_key] = value
+    return qualified
+
+
+class _PulumiYamlLoader(yaml.SafeLoader):
+    """Reads YAML as Pulumi does: the YAML 1.2 core schema, and duplicate keys are errors.
+
+    PyYAML follows YAML 1.1, where `no` is false, `2024-01-01` a date and an unquoted
+    `012345678901` a string; Pulumi reads the first two as strings and the last as a number,
+    which loses the account id's leading zero. Validation must see what Pulumi will see.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, str | int | float | bool) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping",
+                    node.start_mark,
+                    f"found duplicate key {key!r}",
+                    key_node.start_mark,
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _construct_core_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node))
+    bases = {"0o": 8, "0x": 16}
+    return int(text[2:], bases[text[:2]]) if text[:2] in bases else int(text, 10)
+
+
+def _use_yaml_core_schema(loader: type[yaml.SafeLoader]) -> None:
+    yaml_11_only = {f"tag:yaml.org,2002:{t}" for t in ("bool", "int", "float", "timestamp")}
+    loader.yaml_implicit_resolvers = {
+        first: [(tag, regex) for tag, regex in resolvers if tag not in yaml_11_only]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    core = (
+        ("bool", r"true|True|TRUE|false|False|FALSE", "tTfF"),
+        ("int", r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", "-+0123456789"),
+        ("float", r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?", "-+.0123456789"),
+        ("float", r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)", "-+."),
+    )
+    for tag, regex, first in core:
+        loader.add_implicit_resolver(
+            f"tag:yaml.org,2002:{tag}", re.compile(f"^(?:{regex})$"), first
+        )
+    loader.add_constructor("tag:yaml.org,2002:int", _construct_core_int)
+
+
+_use_yaml_core_schema(_PulumiYamlLoader)
+
+
+def _read_yaml(path: Path, missing: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError([Problem(path.name, missing)]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise SpecError([Problem(path.name, f"cannot read it: {reason}")]) from None
+    try:
+        return yaml.load(text, Loader=_PulumiYamlLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"{path.name}:{mark.line + 1}:{mark.column + 1}" if mark else path.name
+        raise SpecError([Problem(where, f"invalid YAML: {error.problem}")]) from None
+    except yaml.YAMLError as error:
+        raise SpecError([Problem(path.name, f"invalid YAML: {error}")]) from None
+
+
+def _runtime_name(project: Mapping[str, Any]) -> object:
+    runtime = project.get("runtime")
+    return runtime.get("name") if isinstance(runtime, Mapping) else runtime
+
+
+def python_program(stack_file: StackFile) -> Path:
+    """The Python program the stack runs; SpecError if the project is not a Python one."""
+    if stack_file.runtime != "python":
+        raise SpecError([Problem("Pulumi.yaml", f"runtime {stack_file.runtime!r} is not python")])
+    main = stack_file.project_dir / stack_file.main
+    if main.is_dir():
+        main = main / "__main__.py"
+    if not main.is_file():
+        raise SpecError([Problem("Pulumi.yaml", f"no program at {main}")])
+    return main
+
+
+def _project_defaults(project: Mapping[str, Any], name: str) -> dict[str, Any]:
+    declared = project.get("config") or {}
+    if not isinstance(declared, Mapping):
+        raise SpecError([Problem("Pulumi.yaml", "config: must be a mapping")])
+    defaults: dict[str, Any] = {}
+    for key, value in declared.items():
+        full_key = str(key) if ":" in str(key) else f"{name}:{key}"
+        if isinstance(value, Mapping) and ("default" in value or "value" in value):
+            defaults[full_key] = value.get("default", value.get("value"))
+        elif not isinstance(value, Mapping):
+            defaults[full_key] = value
+    return defaults
+
+
+def is_secure(value: Any) -> bool:
+    return isinstance(value, Mapping) and set(value) == {"secure"}
+
+
+def _mask_secure(value: Any) -> tuple[Any, bool]:
+    """The value with every secure leaf replaced by a placeholder, and whether there was one."""
+    if is_secure(value):
+        return SECRET_PLACEHOLDER, True
+    if isinstance(value, Mapping):
+        masked = {key: _mask_secure(item) for key, item in value.items()}
+        return {key: item for key, (item, _) in masked.items()}, any(s for _, s in masked.values())
+    if isinstance(value, list):
+        items = [_mask_secure(item) for item in value]
+        return [item for item, _ in items], any(s for _, s in items)
+    return value, False
+
+
+def _as_config_string(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(value)
+
+
+def program_config(stack_file: StackFile) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The config a program of this stack receives, and which of its keys are secret."""
+    config: dict[str, str] = {}
+    secret_keys: list[str] = []
+    for key, value in {**stack_file.project_defaults, **stack_file.config}.items():
+        masked, secret = _mask_secure(value)
+        config[key] = _as_config_string(masked)
+        if secret:
+            secret_keys.append(key)
+    return config, tuple(secret_keys)

@@ -1,0 +1,473 @@
+"""The cerberus schema of the stack config key `security-baseline:baseline`.
+
+One schema dict per section, assembled in `SECTIONS`: a new section is one more entry.
+`BaselineValidator` adds the AWS-specific rules the sections use; `validate` runs it and
+returns the normalized document (defaults applied) with every problem found.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import botocore.session
+import cerberus
+from cerberus import errors as cerberus_errors
+
+ACCOUNT_ROLES = ("management", "security", "log_archive")
+SEVERITIES = ("INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL")
+# The only values CloudWatch Logs accepts for a log group's retention.
+LOG_RETENTION_DAYS = (
+    *(1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096),
+    *(1827, 2192, 2557, 2922, 3288, 3653),
+)
+# The program sets this tag itself; letting the spec set it would silently be overridden.
+RESERVED_TAG_KEYS = frozenset({"ManagedBy"})
+# AWS allows 50 tags per resource; the program adds ManagedBy.
+MAX_USER_TAGS = 49
+SECRET_PLACEHOLDER = "[secret]"
+
+_ARN_PARTITION = r"arn:aws(?:-[a-z]+)*"
+_IAM_NAME = r"[\w+=,.@-]{1,64}"
+_IAM_PATH = r"(?:[\w+=,.@-]+/)*"
+_ROLE_ARN = rf"{_ARN_PARTITION}:iam::\d{{12}}:role/{_IAM_PATH}{_IAM_NAME}"
+_PRINCIPAL_ARN = rf"{_ARN_PARTITION}:iam::\d{{12}}:(?:root|(?:role|user)/{_IAM_PATH}{_IAM_NAME})"
+_TAG_CHARACTERS = re.compile(r"[\w\s.:/=+\-@]*")
+
+# name -> (regex the whole value must match, what the problem says the value must be)
+PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
+    "organization_id": (re.compile(r"o-[a-z0-9]{10,32}"), "an organization id (o-xxxxxxxxxx)"),
+    "iam_role_name": (re.compile(_IAM_NAME), "an IAM role name (1-64 of A-Za-z0-9+=,.@_-)"),
+    "iam_role_arn": (re.compile(_ROLE_ARN), "an IAM role ARN (arn:aws:iam::<account>:role/<name>)"),
+    "iam_principal_arn": (
+        re.compile(_PRINCIPAL_ARN),
+        "an IAM principal ARN (arn:aws:iam::<account>:root, :role/<name> or :user/<name>)",
+    ),
+    "trail_name": (
+        re.compile(r"(?=.{3,128}$)[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*"),
+        "a CloudTrail name (3-128 letters, digits and single . _ - between them)",
+    ),
+    "topic_name": (
+        re.compile(r"[a-z][a-z0-9-]{0,63}"),
+        "a topic name (lowercase letter, then up to 63 of a-z0-9-)",
+    ),
+    "email": (
+        re.compile(
+            r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+            r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
+        ),
+        "an email address",
+    ),
+}
+
+
+def _section(fields: dict[str, Any]) -> dict[str, Any]:
+    """An optional mapping whose absence means all of its defaults."""
+    return {"type": "dict", "default": {}, "schema": fields}
+
+
+def _unique_list(item_rules: dict[str, Any], **rules: Any) -> dict[str, Any]:
+    return {"type": "list", "default": [], "unique": True, "schema": item_rules, **rules}
+
+
+_ACCOUNT = {
+    "type": "dict",
+    "required": True,
+    "schema": {
+        "id": {"required": True, "account_id": True, "distinct_account": True},
+        "role_name": {
+            "type": "string",
+            "pattern": "iam_role_name",
+            "default": "OrganizationAccountAccessRole",
+        },
+    },
+}
+
+SECTIONS: dict[str, dict[str, Any]] = {
+    # Absent: single-account mode.
+    "accounts": {
+        "type": "dict",
+        "schema": {
+            "organization_id": {"required": True, "type": "string", "pattern": "organization_id"},
+            **dict.fromkeys(ACCOUNT_ROLES, _ACCOUNT),
+        },
+    },
+    "regions": _section(
+        {
+            # home before enabled: enabled's default is built from home.
+            "home": {"aws_region": True, "default_setter": "home_region"},
+            "enabled": {
+                "type": "list",
+                "unique": True,
+                "schema": {"aws_region": True},
+                "contains_field": "home",
+                "same_partition_as": "home",
+                "default_setter": "enabled_regions",
+            },
+        }
+    ),
+    "tags": {
+        "type": "dict",
+        "default": {},
+        "maxlength": MAX_USER_TAGS,
+        "keysrules": {"type": "string", "tag_key": True},
+        "valuesrules": {"type": "string", "tag_value": True},
+    },
+    "kms": _section(
+        {
+            "deletion_window_days": {"type": "integer", "min": 7, "max": 30, "default": 30},
+            # Empty: the account root, so that IAM policies govern key administration.
+            "administrators": _unique_list({"type": "string", "pattern": "iam_principal_arn"}),
+            "users": _unique_list(
+                {"type": "string", "pattern": "iam_principal_arn"},
+                disjoint_from="administrators",
+            ),
+        }
+    ),
+    "cloudtrail": _section(
+        {
+            "enabled": {"type": "boolean", "default": True},
+            "name": {"type": "string", "pattern": "trail_name", "default": "security-baseline"},
+            "cloudwatch_logs": _section(
+                {
+                    "enabled": {"type": "boolean", "default": False},
+                    "retention_days": {
+                        "type": "integer",
+                        "allowed": LOG_RETENTION_DAYS,
+                        "default": 365,
+                    },
+                }
+            ),
+        }
+    ),
+    "log_archive": _section(
+        {
+            "retention_days": {"type": "integer", "min": 1, "default": 365},
+            "glacier_transition_days": {
+                "type": "integer",
+                "min": 1,
+                "default": 90,
+                "less_than_field": "retention_days",
+            },
+            "access_logging": {"type": "boolean", "default": True},
+        }
+    ),
+    "quarantine": _section(
+        {
+            # Absent: the program creates the role.
+            "remediation_role_arn": {"type": "string", "pattern": "iam_role_arn"},
+            "security_admin_role_arn": {"type": "string", "pattern": "iam_role_arn"},
+            "object_lock": _section(
+                {
+                    "enabled": {"type": "boolean", "default": False},
+                    "mode": {
+                        "type": "string",
+                        "allowed": ("GOVERNANCE", "COMPLIANCE"),
+                        "default": "GOVERNANCE",
+                    },
+                    "days": {"type": "integer", "min": 1, "max": 36500, "default": 365},
+                }
+            ),
+        }
+    ),
+    "notifications": _section(
+        {
+            "min_severity": {"type": "string", "allowed": SEVERITIES, "default": "MEDIUM"},
+            "topics": {
+                "type": "dict",
+                "minlength": 1,
+                "default_setter": "default_topics",
+                "keysrules": {"type": "string", "pattern": "topic_name"},
+                "valuesrules": {
+                    "type": "dict",
+                    "schema": {
+                        "emails": _unique_list({"type": "string", "pattern": "email"}),
+                        # Such URLs carry integration keys.
+                        "https_endpoints": {
+                            "type": "list",
+                            "default": [],
+                            "schema": {"secret": True},
+                        },
+                    },
+                },
+            },
+        }
+    ),
+}
+
+
+@functools.cache
+def known_regions() -> Mapping[str, str]:
+    """Every region botocore ships endpoint data for, across partitions -> its partition."""
+    session = botocore.session.get_session()
+    return {
+        region: partition
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("ec2", partition_name=partition)
+    }
+
+
+def region_problem(value: object) -> str | None:
+    if not isinstance(value, str):
+        return f"must be a region name, got {yaml_type(value)}"
+    if value in known_regions():
+        return None
+    close = difflib.get_close_matches(value, known_regions(), n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return f"unknown AWS region {value!r}{hint}"
+
+
+def is_pulumi_secure_value(value: object) -> bool:
+    """A value `pulumi config set --secret` wrote to a stack file: {secure: <ciphertext>}."""
+    return (
+        isinstance(value, Mapping)
+        and list(value) == ["secure"]
+        and isinstance(value["secure"], str)
+        and bool(value["secure"])
+    )
+
+
+def format_path(path: tuple[object, ...]) -> str:
+    """`baseline.topics.alerts.emails[0]`; keys that are not plain words as `["aws:x"]`."""
+    text = "baseline"
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z0-9_-]+", str(part)):
+            text += f".{part}"
+        else:
+            text += f'["{part}"]'
+    return text
+
+
+def yaml_type(value: object) -> str:
+    """How the problem names what the YAML held: `boolean (true)`, `string ('abc')`."""
+    if isinstance(value, bool):
+        return f"boolean ({str(value).lower()})"
+    names = {int: "integer", float: "number", str: "string", type(None): "null"}
+    if type(value) in names:
+        return f"{names[type(value)]} ({value!r})"
+    return "mapping" if isinstance(value, Mapping) else "list"
+
+
+class BaselineValidator(cerberus.Validator):
+    """Cerberus plus the rules of the baseline spec.
+
+    Config (keyword arguments, inherited by child validators): `aws_region` (the stack's
+    `aws:region`, default of the home region) and `secrets_decrypted` (True inside a running
+    Pulumi program, where the engine has already decrypted secret values).
+    """
+
+    # bool is an int subclass; `deletion_window_days: true` must not pass as 1.
+    types_mapping: ClassVar[dict[str, Any]] = {
+        **cerberus.Validator.types_mapping,
+        "integer": cerberus.TypeDefinition("integer", (int,), (bool,)),
+    }
+
+    def _validate_account_id(self, constraint: bool, field: str, value: object) -> None:
+        """{'type': 'boolean'}"""
+        if not constraint:
+            return
+        if isinstance(value, int) and not isinstance(value, bool):
+            self._error(
+                field,
+                "must be a quoted string ('012345678901'): as a YAML integer a "
+                "leading zero would be lost",
+            )
+        elif not (isinstance(value, str) and re.fullmatch(r"\d{12}", value)):
+            self._error(field, f"must be a 12-digit AWS account id, got {yaml_type(value)}")
+
+    def _validate_distinct_account(self, constraint: bool, field: str, value: object) -> None:
+        """{'type': 'boolean'}"""
+        accounts = self.root_document.get("accounts")
+        role = self.document_path[-1] if self.document_path else None
+        if not constraint or not isinstance(accounts, Mapping) or role not in ACCOUNT_ROLES:
+            return
+        for earlier in ACCOUNT_ROLES[: ACCOUNT_ROLES.index(role)]:
+            other = accounts.get(earlier)
+            if isinstance(other, Mapping) and other.get("id") == value:
+                self._error(
+                    field,
+                    f"same id as accounts.{earlier}.id: the management, "
+                    "security and log-archive accounts must differ",
+                )
+                return
+
+    def _validate_aws_region(self, constraint: bool, field: str, value: object) -> None:
+        """{'type': 'boolean'}"""
+        problem = region_problem(value) if constraint else None
+        if problem:
+            self._error(field, problem)
+
+    def _validate_contains_field(self, other: str, field: str, value: object) -> None:
+        """{'type': 'string'}"""
+        required = self.document.get(other)
+        if required in known_regions() and isinstance(value, list) and required not in value:
+            self._error(field, f"must include the {other} region {required}")
+
+    def _validate_same_partition_as(self, other: str, field: str, value: object) -> None:
+        """{'type': 'string'}"""
+        partition = known_regions().get(self.document.get(other))
+        if partition is None or not isinstance(value, list):
+            return
+        foreign = [r for r in value if known_regions().get(r, partition) != partition]
+        if foreign:
+            self._error(
+                field,
+                f"{', '.join(foreign)} not in the {other} region's partition "
+                f"{partition}: one baseline cannot span partitions",
+            )
+
+    def _validate_less_than_field(self, other: str, field: str, value: object) -> None:
+        """{'type': 'string'}"""
+        limit = self.document.get(other)
+        if isinstance(value, int) and isinstance(limit, int) and value >= limit:
+            self._error(field, f"must be less than {other} ({limit})")
+
+    def _validate_disjoint_from(self, other: str, field: str, value: object) -> None:
+        """{'type': 'string'}"""
+        others = self.document.get(other)
+        if not (isinstance(value, list) and isinstance(others, list)):
+            return
+        for index, item in enumerate(value):
+            if item in others:
+                self._item_error(
+                    field, index, f"also in {other}: a principal must not both manage and use keys"
+                )
+
+    def _validate_unique(self, constraint: bool, field: str, value: object) -> None:
+        """{'type': 'boolean'}"""
+        if not (constraint and isinstance(value, list)):
+            return
+        for index, item in enumerate(value):
+            if item in value[:index]:
+                self._item_error(field, index, f"{item!r} is listed twice")
+
+    def _validate_pattern(self, name: str, field: str, value: object) -> None:
+        """{'type': 'string'}"""
+        regex, description = PATTERNS[name]
+        if isinstance(value, str) and not regex.fullmatch(value):
+            self._error(field, f"must be {description}, got {value!r}")
+
+    def _validate_tag_key(self, constraint: bool, field: str, value: object) -> None:
+        """{'type': 'boolean'}"""
+        if not (constraint and isinstance(value, str)):
+            return
+        if not 1 <= len(value) <= 128:
+            self._error(field, "a tag key must have 1 to 128 characters")
+        elif value.lower().startswith("aws:"):
+            self._error(field, "the aws: prefix is reserved for AWS")
+        elif value in RESERVED_TAG_KEYS:
+            self._error(field, "reserved: the program sets this tag itself")
+        elif not _TAG_CHARACTERS.fullmatch(value):
+            self._error(field, "a tag key may hold letters, digits, spaces and _.:/=+-@ only")
+
+    def _validate_tag_value(self, constraint: bool, field: str, value: object) -> None:
+        """{'type': 'boolean'}"""
+        if not (constraint and isinstance(value, str)):
+            return
+        if len(value) > 256:
+            self._error(field, "a tag value must have at most 256 characters")
+        elif not _TAG_CHARACTERS.fullmatch(value):
+            self._error(field, "a tag value may hold letters, digits, spaces and _.:/=+-@ only")
+
+    def _validate_secret(self, constraint: bool, field: str, value: object) -> None:
+        """{'type': 'boolean'}"""
+        if not constraint:
+            return
+        if self._config.get("secrets_decrypted"):
+            if not (isinstance(value, str) and value):
+                self._error(field, f"must be a non-empty string, got {yaml_type(value)}")
+        elif not is_pulumi_secure_value(value):
+            # Namespaced, so that the command is right in any project.
+            key = "security-baseline:" + format_path((*self.document_path, field))
+            self._error(
+                field,
+                f"must be a Pulumi secret (pulumi config set --secret --path '{key}' <value>)",
+            )
+
+    def _item_error(self, field: str, index: int, message: str) -> None:
+        path = (*self.document_path, field, index)
+        custom = cerberus_errors.CUSTOM.code
+        self._error(
+            [cerberus_errors.ValidationError(path, (), custom, None, None, None, (message,))]
+        )
+
+    def _normalize_default_setter_home_region(self, document: Mapping[str, Any]) -> str:
+        region = self._config.get("aws_region")
+        if region is None:
+            raise ValueError("required (or set aws:region in the stack config)")
+        return str(region)
+
+    def _normalize_default_setter_enabled_regions(self, document: Mapping[str, Any]) -> list[str]:
+        home = document.get("home")
+        return [home] if isinstance(home, str) and home in known_regions() else []
+
+    def _normalize_default_setter_default_topics(
+        self, document: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        return {"security-alerts": {}}
+
+
+def validate(
+    document: Mapping[str, Any], *, aws_region: str | None, secrets_decrypted: bool
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The normalized document and its problems as (`baseline.<path>`, what is wrong)."""
+    validator = BaselineValidator(
+        SECTIONS,
+        error_handler=_ProblemList,
+        aws_region=aws_region,
+        secrets_decrypted=secrets_decrypted,
+    )
+    validator.validate(document)
+    return validator.document, validator.errors
+
+
+class _ProblemList(cerberus_errors.BaseErrorHandler):
+    """Formats cerberus' errors as a flat list of (`baseline.<path>`, what is wrong)."""
+
+    def __call__(self, errors: list[Any]) -> list[tuple[str, str]]:
+        return [(format_path(e.document_path), _message(e)) for e in _leaves(errors)]
+
+
+def _leaves(errors: list[Any]) -> list[Any]:
+    leaves = []
+    for error in errors:
+        children = error.child_errors if error.is_group_error else None
+        leaves.extend(_leaves(children) if children else [error])
+    return leaves
+
+
+def _message(error: Any) -> str:
+    code, value = error.code, error.value
+    if code in (cerberus_errors.CUSTOM.code, cerberus_errors.SETTING_DEFAULT_FAILED.code):
+        return str(error.info[0])
+    if code == cerberus_errors.UNKNOWN_FIELD.code:
+        return "unknown key"
+    if code == cerberus_errors.REQUIRED_FIELD.code:
+        return "required"
+    if code == cerberus_errors.NOT_NULLABLE.code:
+        return "must have a value, got null"
+    if code == cerberus_errors.BAD_TYPE_FOR_SCHEMA.code:
+        return f"must be a mapping, got {yaml_type(value)}"
+    if code == cerberus_errors.BAD_TYPE.code:
+        expected = {"dict": "a mapping", "integer": "an integer", "list": "a list"}
+        wanted = expected.get(str(error.constraint), f"a {error.constraint}")
+        hint = ": quote it" if wanted == "a string" and isinstance(value, int | float) else ""
+        return f"must be {wanted}, got {yaml_type(value)}{hint}"
+    if code == cerberus_errors.MIN_VALUE.code:
+        return f"must be at least {error.constraint}, got {value}"
+    if code == cerberus_errors.MAX_VALUE.code:
+        return f"must be at most {error.constraint}, got {value}"
+    if code == cerberus_errors.UNALLOWED_VALUE.code:
+        allowed = ", ".join(str(v) for v in error.constraint)
+        return f"must be one of {allowed}; got {value!r}"
+    if code == cerberus_errors.MIN_LENGTH.code:
+        return f"must have at least {error.constraint} entries"
+    if code == cerberus_errors.MAX_LENGTH.code:
+        return f"must have at most {error.constraint} entries"
+    template = cerberus_errors.BasicErrorHandler.messages[code]
+    return str(template.format(*error.info, constraint=error.constraint, value=value))

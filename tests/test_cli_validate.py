@@ -1,0 +1,135 @@
+"""`baseline validate`, run as users run it: `python -m baseline validate` in a subprocess."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from baseline.cli import SUBCOMMANDS, Subcommand, build_parser
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "specs"
+
+
+def baseline(*args: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "baseline", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=False,
+    )
+    assert "Traceback" not in result.stdout + result.stderr
+    return result
+
+
+@pytest.mark.parametrize(
+    ("project", "stack", "expected"),
+    [
+        (REPO, "dev", "ok: security-baseline/dev: spec is valid"),
+        (REPO, "prod", "ok: security-baseline/prod: spec is valid"),
+        (FIXTURES / "valid", "org", "ok: fixture-project/org: spec is valid"),
+    ],
+)
+def test_valid_spec_exits_0(project: Path, stack: str, expected: str) -> None:
+    result = baseline("validate", "--stack", stack, "--project", str(project))
+
+    assert (result.returncode, result.stdout.strip(), result.stderr) == (0, expected, "")
+
+
+def test_stack_and_project_default_to_dev_and_the_current_directory() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "baseline", "validate"],
+        capture_output=True,
+        text=True,
+        cwd=FIXTURES / "valid",
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0
+    assert result.stdout.strip() == "ok: fixture-project/dev: spec is valid"
+
+
+def test_every_problem_of_an_invalid_spec_on_stderr() -> None:
+    result = baseline("validate", "--project", str(FIXTURES / "invalid"))
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    wheres = [line.split(": ")[1] for line in result.stderr.splitlines()]
+    assert all(line.startswith("error: ") for line in result.stderr.splitlines())
+    assert wheres == [
+        "baseline.accounts.log_archive.id",
+        "baseline.accounts.log_archive.role",
+        "baseline.accounts.management.id",
+        "baseline.accounts.security.id",
+        "baseline.cloudtrail.cloudwatch_logs.retention_days",
+        "baseline.guardduty",
+        "baseline.kms.deletion_window_days",
+        "baseline.notifications.topics.alerts.emails[0]",
+        "baseline.notifications.topics.alerts.https_endpoints[0]",
+        "baseline.regions.enabled",
+        "baseline.regions.enabled[1]",
+        'baseline.tags["aws:owner"]',
+    ]
+    assert "error: baseline.guardduty: unknown key\n" in result.stderr
+    assert "unknown AWS region 'us-east-7'" in result.stderr
+    assert "must be a Pulumi secret" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["--project", str(FIXTURES / "valid"), "--stack", "staging"],
+            f"error: Pulumi.staging.yaml: no such stack file in {FIXTURES / 'valid'}",
+        ),
+        (
+            ["--project", str(FIXTURES / "broken-yaml")],
+            "error: Pulumi.dev.yaml:6:6: invalid YAML: expected <block end>, but found "
+            "'<block mapping start>'",
+        ),
+        (
+            ["--project", str(FIXTURES / "no-project")],
+            f"error: Pulumi.yaml: no Pulumi project file in {FIXTURES / 'no-project'}",
+        ),
+        (
+            ["--project", str(REPO / "Pulumi.yaml")],
+            "error: Pulumi.yaml: cannot read it: Not a directory",
+        ),
+    ],
+)
+def test_unusable_project_exits_2_with_one_line(args: list[str], expected: str) -> None:
+    result = baseline("validate", *args)
+
+    assert (result.returncode, result.stdout, result.stderr.strip()) == (2, "", expected)
+
+
+@pytest.mark.parametrize("args", [[], ["validate", "--bogus"], ["frobnicate"]])
+def test_usage_errors_exit_2(args: list[str]) -> None:
+    result = baseline(*args)
+
+    assert result.returncode == 2
+    assert "usage: baseline" in result.stderr
+
+
+def test_a_subcommand_is_one_registration() -> None:
+    seen: list[str] = []
+
+    def add_arguments(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--word")
+
+    def run(args: argparse.Namespace) -> int:
+        seen.append(args.word)
+        return 0
+
+    echo = Subcommand(name="echo", help="test", add_arguments=add_arguments, run=run)
+
+    args = build_parser((*SUBCOMMANDS, echo)).parse_args(["echo", "--word", "hi"])
+
+    assert args.run(args) == 0 and seen == ["hi"]

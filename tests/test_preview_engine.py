@@ -1,0 +1,128 @@
+"""The offline engine: mocks that answer like AWS, the recorded plan, and the program runner."""
+
+from pathlib import Path
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+
+from baseline.preview.engine import plan_project
+from baseline.preview.model import Plan, PlannedResource
+from baseline.preview.render import display_value, plan_json, render_tree
+from baseline.preview.runner import ProgramError, run_inline
+from baseline.project import load_stack_file
+
+FIXTURES = Path(__file__).parent / "fixtures" / "projects"
+SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
+
+
+def only(plan: Plan, type_token: str) -> PlannedResource:
+    matches = [r for r in plan.resources if r.type == type_token]
+    assert len(matches) == 1, [r.type for r in plan.resources]
+    return matches[0]
+
+
+def key_and_topic() -> None:
+    key = aws.kms.Key("key", enable_key_rotation=True)
+    aws.sns.Topic("topic", kms_master_key_id=key.arn)
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_inputs_built_from_computed_arns_are_filled(preview):
+    plan = run_inline(key_and_topic, preview=preview)
+    key, topic = only(plan, "aws:kms/key:Key"), only(plan, "aws:sns/topic:Topic")
+    assert key.outputs["arn"] == f"arn:aws:kms:us-east-1:123456789012:key/{key.id}"
+    assert topic.inputs["kmsMasterKeyId"] == key.outputs["arn"]
+    assert topic.property_dependencies == {"kmsMasterKeyId": (key.urn,)}
+    assert topic.outputs["arn"].startswith("arn:aws:sns:us-east-1:123456789012:topic-")
+
+
+def test_the_same_program_plans_the_same_ids():
+    first, second = run_inline(key_and_topic), run_inline(key_and_topic)
+    assert [r.id for r in first.resources] == [r.id for r in second.resources]
+
+
+def test_account_comes_from_the_provider_role_and_region_from_the_resource():
+    def program() -> None:
+        security = aws.Provider(
+            "security",
+            region="us-east-1",
+            assume_roles=[
+                aws.ProviderAssumeRoleArgs(role_arn="arn:aws:iam::222233334444:role/Admin")
+            ],
+        )
+        aws.sns.Topic("topic", region="eu-west-1", opts=pulumi.ResourceOptions(provider=security))
+
+    topic = only(run_inline(program), "aws:sns/topic:Topic")
+    assert topic.outputs["arn"].startswith("arn:aws:sns:eu-west-1:222233334444:")
+    assert topic.provider.startswith(
+        "urn:pulumi:stack::project::pulumi:providers:aws::security::security-"
+    )
+
+
+def test_secret_inputs_keep_their_signature():
+    def program() -> None:
+        aws.sns.TopicSubscription(
+            "hook",
+            topic="arn:aws:sns:us-east-1:123456789012:t",
+            protocol="https",
+            endpoint=pulumi.Output.secret("https://hooks.example.com/T0K3N"),
+        )
+
+    subscription = only(run_inline(program), "aws:sns/topicSubscription:TopicSubscription")
+    assert subscription.inputs["endpoint"] == {**SECRET, "value": "https://hooks.example.com/T0K3N"}
+    assert display_value(subscription.inputs)["endpoint"] == "[secret]"
+
+
+def test_components_are_parents_in_the_plan():
+    class Pair(pulumi.ComponentResource):
+        def __init__(self, name: str) -> None:
+            super().__init__("test:index:Pair", name)
+            aws.s3.Bucket(f"{name}-bucket", opts=pulumi.ResourceOptions(parent=self))
+            self.register_outputs({})
+
+    plan = run_inline(lambda: Pair("pair"))
+    pair, bucket = only(plan, "test:index:Pair"), only(plan, "aws:s3/bucket:Bucket")
+    assert not pair.custom and bucket.parent == pair.urn
+    assert bucket.outputs["bucket"].startswith("pair-bucket-")
+
+
+def test_a_data_source_without_an_offline_answer_is_named():
+    def program() -> None:
+        aws.ec2.get_vpc(default=True)
+
+    with pytest.raises(Exception, match="cannot answer the data source aws:ec2/getVpc:getVpc"):
+        run_inline(program)
+
+
+def test_a_project_is_planned_in_a_subprocess():
+    plan = plan_project(load_stack_file(FIXTURES / "compliant", "dev"))
+    assert plan.project == "fixture-compliant" and plan.stack == "dev"
+    assert {r.type for r in plan.resources} >= {
+        "aws:s3/bucket:Bucket",
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    }
+    assert plan.stack_outputs["bucket"].startswith("data-")
+
+
+def test_a_failing_program_is_reported_with_its_own_error():
+    with pytest.raises(ProgramError) as raised:
+        plan_project(load_stack_file(FIXTURES / "raises", "dev"))
+    assert raised.value.lines == (
+        "error: __main__.py:6: ValueError: the bucket name list is empty",
+    )
+
+
+def test_tree_and_json_describe_the_same_plan():
+    plan = run_inline(key_and_topic, project="demo", stack="dev")
+    tree = render_tree(plan)
+    assert "Previewing demo/dev" in tree and "aws:sns/topic:Topic" in tree
+    assert "Resources: 2 to create" in tree
+    document = plan_json(plan, [], None)
+    assert document["summary"]["by_type"] == {"aws:kms/key:Key": 1, "aws:sns/topic:Topic": 1}
+    assert {r["type"] for r in document["resources"]} == {
+        "pulumi:pulumi:Stack",
+        "aws:kms/key:Key",
+        "aws:sns/topic:Topic",
+    }
+    assert set(document) == {"stack", "project", "resources", "outputs", "violations", "summary"}

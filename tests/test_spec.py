@@ -1,0 +1,555 @@
+"""The declarative spec: schema, defaults, normalization and the stack files it comes from."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+
+from baseline.problems import Problem
+from baseline.project import load_stack_file
+from baseline.spec import (
+    Account,
+    Secret,
+    Spec,
+    SpecError,
+    load_spec,
+    parse_spec,
+    spec_from_pulumi_config,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+SECURE = {"secure": "v1:bm9uY2U=:Y2lwaGVydGV4dA=="}
+ORGANIZATION: dict[str, Any] = {
+    "accounts": {
+        "organization_id": "o-a1b2c3d4e5",
+        "management": {"id": "012345678901"},
+        "security": {"id": "222222222222", "role_name": "BaselineDeploy"},
+        "log_archive": {"id": "333333333333", "role_name": "BaselineDeploy"},
+    },
+    "regions": {"home": "us-east-1", "enabled": ["us-east-1", "us-west-2", "eu-west-1"]},
+    "tags": {"Environment": "prod", "Cost Center": "sec/ops"},
+    "kms": {
+        "deletion_window_days": 14,
+        "administrators": ["arn:aws:iam::222222222222:role/KeyAdmins"],
+        "users": ["arn:aws:iam::222222222222:role/Analysts", "arn:aws:iam::222222222222:root"],
+    },
+    "cloudtrail": {"name": "org-trail", "cloudwatch_logs": {"enabled": True}},
+    "log_archive": {"retention_days": 2557, "glacier_transition_days": 30},
+    "quarantine": {
+        "remediation_role_arn": "arn:aws:iam::222222222222:role/service/Remediation",
+        "object_lock": {"enabled": True, "mode": "COMPLIANCE", "days": 30},
+    },
+    "notifications": {
+        "min_severity": "HIGH",
+        "topics": {
+            "alerts": {"emails": ["soc@example.com"], "https_endpoints": [SECURE]},
+            "audit": {},
+        },
+    },
+}
+
+
+def problems_of(document: object, **kwargs: Any) -> tuple[Problem, ...]:
+    with pytest.raises(SpecError) as raised:
+        parse_spec(document, **kwargs)
+    return raised.value.problems
+
+
+def write_project(directory: Path, stack_yaml: str, stack: str = "dev") -> Path:
+    (directory / "Pulumi.yaml").write_text("name: security-baseline\nruntime: python\n")
+    (directory / f"Pulumi.{stack}.yaml").write_text(stack_yaml)
+    return directory
+
+
+# Valid specs
+
+
+def test_minimal_spec_gets_the_secure_defaults() -> None:
+    spec = parse_spec({}, aws_region="eu-central-1")
+
+    assert spec.accounts is None and not spec.organization_mode
+    assert spec.regions.home == "eu-central-1"
+    assert spec.regions.enabled == ("eu-central-1",)
+    assert dict(spec.tags) == {}
+    assert spec.kms.deletion_window_days == 30
+    assert spec.kms.administrators == () and spec.kms.users == ()
+    assert spec.cloudtrail.enabled and spec.cloudtrail.name == "security-baseline"
+    assert not spec.cloudtrail.cloudwatch_logs.enabled
+    assert spec.cloudtrail.cloudwatch_logs.retention_days == 365
+    assert (spec.log_archive.retention_days, spec.log_archive.glacier_transition_days) == (365, 90)
+    assert spec.log_archive.access_logging
+    assert spec.quarantine.remediation_role_arn is None
+    assert spec.quarantine.security_admin_role_arn is None
+    assert not spec.quarantine.object_lock.enabled
+    assert spec.quarantine.object_lock.mode == "GOVERNANCE"
+    assert spec.notifications.min_severity == "MEDIUM"
+    assert list(spec.notifications.topics) == ["security-alerts"]
+    assert spec.notifications.topics["security-alerts"].emails == ()
+
+
+def test_home_region_given_overrides_aws_region() -> None:
+    spec = parse_spec({"regions": {"home": "us-west-2"}}, aws_region="us-east-1")
+
+    assert spec.regions.enabled == ("us-west-2",)
+
+
+def test_full_organization_spec() -> None:
+    spec = parse_spec(ORGANIZATION)
+
+    assert spec.organization_mode
+    assert spec.accounts is not None
+    assert spec.accounts.organization_id == "o-a1b2c3d4e5"
+    assert spec.accounts.management == Account("012345678901", "OrganizationAccountAccessRole")
+    assert spec.accounts.log_archive == Account("333333333333", "BaselineDeploy")
+    assert spec.regions.enabled == ("us-east-1", "us-west-2", "eu-west-1")
+    assert dict(spec.tags) == {"Environment": "prod", "Cost Center": "sec/ops"}
+    assert spec.kms.deletion_window_days == 14
+    assert spec.kms.users == (
+        "arn:aws:iam::222222222222:role/Analysts",
+        "arn:aws:iam::222222222222:root",
+    )
+    assert spec.cloudtrail.cloudwatch_logs.enabled
+    assert spec.log_archive.glacier_transition_days == 30
+    assert spec.quarantine.object_lock.mode == "COMPLIANCE"
+    assert spec.notifications.severities == ("HIGH", "CRITICAL")
+    alerts = spec.notifications.topics["alerts"]
+    assert alerts.emails == ("soc@example.com",)
+    assert alerts.https_endpoints == (Secret("[secret]"),)
+    assert spec.notifications.topics["audit"].https_endpoints == ()
+
+
+def test_spec_is_immutable() -> None:
+    spec = parse_spec(ORGANIZATION)
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        spec.kms.deletion_window_days = 7  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        spec.tags["Environment"] = "dev"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        spec.notifications.topics["new"] = spec.notifications.topics["audit"]  # type: ignore[index]
+    assert isinstance(spec.regions.enabled, tuple)
+
+
+def test_decrypted_secrets_are_kept_but_never_shown() -> None:
+    document = {"notifications": {"topics": {"pager": {"https_endpoints": ["https://h/key"]}}}}
+
+    spec = parse_spec(document, aws_region="us-east-1", secrets_decrypted=True)
+
+    (endpoint,) = spec.notifications.topics["pager"].https_endpoints
+    assert endpoint.value == "https://h/key"
+    assert "https://h/key" not in repr(spec) and "https://h/key" not in str(endpoint)
+
+
+def test_the_repository_stacks_are_valid() -> None:
+    dev, prod = load_spec(REPO, "dev"), load_spec(REPO, "prod")
+
+    assert not dev.organization_mode and dev.regions.enabled == ("us-east-1",)
+    assert prod.organization_mode
+    assert prod.regions.enabled == ("us-east-1", "us-west-2", "eu-west-1")
+    assert prod.cloudtrail.cloudwatch_logs.enabled
+    assert any(t.https_endpoints for t in prod.notifications.topics.values())
+
+
+# Invalid specs: each names exactly where
+
+
+def with_org(**changes: Any) -> dict[str, Any]:
+    accounts = {**ORGANIZATION["accounts"], **changes}
+    return {**ORGANIZATION, "accounts": accounts}
+
+
+def without_account(role: str) -> dict[str, Any]:
+    accounts = {key: value for key, value in ORGANIZATION["accounts"].items() if key != role}
+    return {**ORGANIZATION, "accounts": accounts}
+
+
+@pytest.mark.parametrize(
+    ("document", "where", "what"),
+    [
+        ({"guardduty": {}}, "baseline.guardduty", "unknown key"),
+        ({"kms": {"rotation": True}}, "baseline.kms.rotation", "unknown key"),
+        (
+            {"cloudtrail": {"cloudwatch_logs": {"kms": 1}}},
+            "baseline.cloudtrail.cloudwatch_logs.kms",
+            "unknown key",
+        ),
+        ({"kms": []}, "baseline.kms", "must be a mapping, got list"),
+        ({"cloudtrail": {"enabled": "yes"}}, "baseline.cloudtrail.enabled", "must be a boolean"),
+        ({"kms": {"deletion_window_days": True}}, "baseline.kms.deletion_window_days", "boolean"),
+        ({"kms": {"deletion_window_days": 6}}, "baseline.kms.deletion_window_days", "at least 7"),
+        ({"kms": {"deletion_window_days": 31}}, "baseline.kms.deletion_window_days", "at most 30"),
+        (
+            {"kms": {"administrators": ["arn:aws:iam::1:role/x"]}},
+            "baseline.kms.administrators[0]",
+            "must be an IAM principal ARN",
+        ),
+        (
+            {
+                "kms": {"administrators": ["arn:aws:iam::222222222222:root"]}
+                | {"users": ["arn:aws:iam::222222222222:role/a", "arn:aws:iam::222222222222:root"]}
+            },
+            "baseline.kms.users[1]",
+            "also in administrators",
+        ),
+        (
+            with_org(security={"id": "22222222222"}),
+            "baseline.accounts.security.id",
+            "must be a 12-digit AWS account id, got string ('22222222222')",
+        ),
+        (
+            with_org(security={"id": "22222222222a"}),
+            "baseline.accounts.security.id",
+            "12-digit",
+        ),
+        (with_org(security={"id": 222222222222}), "baseline.accounts.security.id", "quoted"),
+        (
+            with_org(log_archive={"id": "222222222222"}),
+            "baseline.accounts.log_archive.id",
+            "same id as accounts.security.id",
+        ),
+        (with_org(organization_id="o-short"), "baseline.accounts.organization_id", "o-"),
+        (
+            with_org(security={"id": "222222222222", "role_name": "a b"}),
+            "baseline.accounts.security.role_name",
+            "IAM role name",
+        ),
+        (
+            without_account("log_archive"),
+            "baseline.accounts.log_archive",
+            "required",
+        ),
+        ({"regions": {"home": "us-east-7"}}, "baseline.regions.home", "did you mean us-east-"),
+        (
+            {"regions": {"home": "us-east-1", "enabled": ["us-east-1", "mars-1"]}},
+            "baseline.regions.enabled[1]",
+            "unknown AWS region 'mars-1'",
+        ),
+        (
+            {"regions": {"home": "us-east-1", "enabled": ["us-west-2"]}},
+            "baseline.regions.enabled",
+            "must include the home region us-east-1",
+        ),
+        (
+            {"regions": {"home": "us-east-1", "enabled": ["us-east-1", "us-east-1"]}},
+            "baseline.regions.enabled[1]",
+            "listed twice",
+        ),
+        (
+            {"regions": {"home": "us-east-1", "enabled": ["us-east-1", "cn-north-1"]}},
+            "baseline.regions.enabled",
+            "cn-north-1 not in the home region's partition aws",
+        ),
+        ({"tags": {"aws:team": "x"}}, 'baseline.tags["aws:team"]', "aws: prefix is reserved"),
+        ({"tags": {"AWS:team": "x"}}, 'baseline.tags["AWS:team"]', "aws: prefix is reserved"),
+        ({"tags": {"ManagedBy": "me"}}, "baseline.tags.ManagedBy", "reserved"),
+        ({"tags": {"k" * 129: "x"}}, f"baseline.tags.{'k' * 129}", "1 to 128 characters"),
+        ({"tags": {"Team": "v" * 257}}, "baseline.tags.Team", "at most 256"),
+        ({"tags": {"Team": "a|b"}}, "baseline.tags.Team", "may hold letters"),
+        ({"tags": {"Backup": False}}, "baseline.tags.Backup", "got boolean (false): quote it"),
+        (
+            {"cloudtrail": {"cloudwatch_logs": {"retention_days": 42}}},
+            "baseline.cloudtrail.cloudwatch_logs.retention_days",
+            "must be one of 1, 3, 5",
+        ),
+        ({"cloudtrail": {"name": "a..b"}}, "baseline.cloudtrail.name", "CloudTrail name"),
+        (
+            {"log_archive": {"retention_days": 60}},
+            "baseline.log_archive.glacier_transition_days",
+            "must be less than retention_days (60)",
+        ),
+        (
+            {"quarantine": {"security_admin_role_arn": "arn:aws:iam::222222222222:user/bob"}},
+            "baseline.quarantine.security_admin_role_arn",
+            "IAM role ARN",
+        ),
+        (
+            {"quarantine": {"object_lock": {"mode": "STRICT"}}},
+            "baseline.quarantine.object_lock.mode",
+            "one of GOVERNANCE, COMPLIANCE",
+        ),
+        (
+            {"notifications": {"min_severity": "low"}},
+            "baseline.notifications.min_severity",
+            "'low'",
+        ),
+        ({"notifications": {"topics": {}}}, "baseline.notifications.topics", "at least 1"),
+        (
+            {"notifications": {"topics": {"Alerts": {}}}},
+            "baseline.notifications.topics.Alerts",
+            "topic name",
+        ),
+        (
+            {"notifications": {"topics": {"alerts": {"emails": ["a@b.c", "soc@"]}}}},
+            "baseline.notifications.topics.alerts.emails[1]",
+            "must be an email address, got 'soc@'",
+        ),
+        (
+            {"notifications": {"topics": {"alerts": {"https_endpoints": ["https://h/k"]}}}},
+            "baseline.notifications.topics.alerts.https_endpoints[0]",
+            "must be a Pulumi secret (pulumi config set --secret --path "
+            "'security-baseline:baseline.notifications.topics.alerts.https_endpoints[0]'",
+        ),
+        (
+            {"notifications": {"topics": {"alerts": {"https_endpoints": [{"secure": 1}]}}}},
+            "baseline.notifications.topics.alerts.https_endpoints[0]",
+            "must be a Pulumi secret",
+        ),
+        ([], "baseline", "must be a mapping"),
+    ],
+)
+def test_invalid_spec_names_where(document: object, where: str, what: str) -> None:
+    problems = problems_of(document, aws_region="us-east-1")
+
+    assert [p.where for p in problems] == [where]
+    assert what in problems[0].what
+
+
+def test_home_region_is_required_without_aws_region() -> None:
+    problems = problems_of({})
+
+    assert problems == (
+        Problem("baseline.regions.home", "required (or set aws:region in the stack config)"),
+    )
+
+
+def test_unknown_aws_region_is_reported_as_such() -> None:
+    problems = problems_of({"regions": {"home": "us-east-1"}}, aws_region="moon-1")
+
+    assert [p.where for p in problems] == ["aws:region"]
+
+
+def test_all_problems_are_reported_at_once_sorted_by_path() -> None:
+    document = {
+        "guardduty": {},
+        "accounts": {
+            "organization_id": "o-a1b2c3d4e5",
+            "management": {"id": 12345678901},
+            "security": {"id": "12345678901"},
+            "log_archive": {"id": "123456789012", "role": "x"},
+        },
+        "regions": {"home": "us-east-1", "enabled": [f"us-east-{n}" for n in range(1, 12)]},
+        "kms": {"deletion_window_days": "30"},
+        "tags": {"aws:owner": "me"},
+        "notifications": {"topics": {"alerts": {"emails": ["x"], "https_endpoints": ["h"]}}},
+    }
+
+    problems = problems_of(document, aws_region="us-east-1")
+
+    assert [p.where for p in problems] == [
+        "baseline.accounts.log_archive.role",
+        "baseline.accounts.management.id",
+        "baseline.accounts.security.id",
+        "baseline.guardduty",
+        "baseline.kms.deletion_window_days",
+        "baseline.notifications.topics.alerts.emails[0]",
+        "baseline.notifications.topics.alerts.https_endpoints[0]",
+        *(f"baseline.regions.enabled[{n}]" for n in range(2, 11)),
+        'baseline.tags["aws:owner"]',
+    ]
+    assert str(problems[3]) == "error: baseline.guardduty: unknown key"
+
+
+def test_parsing_twice_shares_no_state() -> None:
+    first = parse_spec(
+        {"kms": {"users": ["arn:aws:iam::222222222222:role/a"]}}, aws_region="us-east-1"
+    )
+    second = parse_spec({}, aws_region="us-east-1")
+
+    assert first.kms.users and second.kms.users == ()
+
+
+# Stack files
+
+
+def test_stack_file_keeps_raw_config_with_qualified_keys(tmp_path: Path) -> None:
+    yaml_text = "config:\n  aws:region: eu-west-1\n  baseline:\n    tags: {Team: a}\n"
+    project = write_project(tmp_path, yaml_text)
+
+    stack_file = load_stack_file(project, "dev")
+
+    assert (stack_file.project, stack_file.stack) == ("security-baseline", "dev")
+    assert stack_file.path == project / "Pulumi.dev.yaml"
+    assert stack_file.config == {
+        "aws:region": "eu-west-1",
+        "security-baseline:baseline": {"tags": {"Team": "a"}},
+    }
+    assert load_spec(project, "dev").tags["Team"] == "a"
+
+
+def test_stack_file_without_baseline_means_defaults(tmp_path: Path) -> None:
+    spec = load_spec(write_project(tmp_path, "config:\n  aws:region: ap-south-1\n"), "dev")
+
+    assert spec.regions.home == "ap-south-1" and spec.kms.deletion_window_days == 30
+
+
+def test_stack_file_reads_yaml_as_pulumi_does(tmp_path: Path) -> None:
+    yaml_text = """\
+config:
+  aws:region: us-east-1
+  security-baseline:baseline:
+    tags: {Backup: no, Since: 2024-01-01}
+    accounts:
+      organization_id: o-a1b2c3d4e5
+      management: {id: 012345678901}
+      security: {id: "222222222222"}
+      log_archive: {id: "333333333333"}
+"""
+    with pytest.raises(SpecError) as raised:
+        load_spec(write_project(tmp_path, yaml_text), "dev")
+
+    (problem,) = raised.value.problems
+    assert problem.where == "baseline.accounts.management.id"
+    assert "leading zero would be lost" in problem.what
+
+
+def test_plaintext_secret_in_stack_file(tmp_path: Path) -> None:
+    yaml_text = """\
+config:
+  aws:region: us-east-1
+  security-baseline:baseline:
+    notifications:
+      topics:
+        pager: {https_endpoints: [https://events.example.com/integration-key]}
+"""
+    with pytest.raises(SpecError) as raised:
+        load_spec(write_project(tmp_path, yaml_text), "dev")
+
+    wheres = [p.where for p in raised.value.problems]
+    assert wheres == ["baseline.notifications.topics.pager.https_endpoints[0]"]
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "where", "what"),
+    [
+        (
+            "config:\n  aws:region: us-east-\n  baseline: {regions: {home: us-east-1}}\n",
+            "Pulumi.dev.yaml",
+            "aws:region: unknown AWS region",
+        ),
+        ("config:\n  aws:region: us-east-1\n   bad: [\n", "Pulumi.dev.yaml:3:", "invalid YAML"),
+        ("config: [a]\n", "Pulumi.dev.yaml", "config: must be a mapping"),
+        ("- a\n", "Pulumi.dev.yaml", "must be a mapping"),
+        ("config:\n  a:b: 1\n  a:b: 2\n", "Pulumi.dev.yaml:3:3", "duplicate key 'a:b'"),
+        (
+            "config:\n  baseline: {}\n  security-baseline:baseline: {}\n",
+            "Pulumi.dev.yaml",
+            "security-baseline:baseline, which is set twice",
+        ),
+    ],
+)
+def test_broken_stack_file_names_the_file(
+    tmp_path: Path, yaml_text: str, where: str, what: str
+) -> None:
+    with pytest.raises(SpecError) as raised:
+        load_spec(write_project(tmp_path, yaml_text), "dev")
+
+    (problem,) = raised.value.problems
+    assert problem.where.startswith(where)
+    assert what in problem.what
+
+
+def test_missing_stack_file(tmp_path: Path) -> None:
+    write_project(tmp_path, "config: {}\n")
+
+    with pytest.raises(SpecError) as raised:
+        load_stack_file(tmp_path, "prod")
+
+    assert raised.value.problems == (
+        Problem("Pulumi.prod.yaml", f"no such stack file in {tmp_path.resolve()}"),
+    )
+
+
+def test_missing_project_file(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+
+    with pytest.raises(SpecError) as raised:
+        load_stack_file(tmp_path, "dev")
+
+    assert [p.where for p in raised.value.problems] == ["Pulumi.yaml"]
+
+
+@pytest.mark.parametrize("project_yaml", ["runtime: python\n", "name: [\n", "name: 3\n"])
+def test_unusable_project_file(tmp_path: Path, project_yaml: str) -> None:
+    (tmp_path / "Pulumi.yaml").write_text(project_yaml)
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+
+    with pytest.raises(SpecError) as raised:
+        load_stack_file(tmp_path, "dev")
+
+    assert raised.value.problems[0].where.startswith("Pulumi.yaml")
+
+
+def test_stack_name_cannot_leave_the_project(tmp_path: Path) -> None:
+    with pytest.raises(SpecError) as raised:
+        load_stack_file(tmp_path, "../dev")
+
+    assert [p.where for p in raised.value.problems] == ["--stack"]
+
+
+# Inside a Pulumi program
+
+
+@pytest.fixture
+def pulumi_config() -> Iterator[Any]:
+    def set_config(config: dict[str, str], secret_keys: list[str]) -> None:
+        pulumi.runtime.set_all_config(config, secret_keys)
+
+    yield set_config
+    pulumi.runtime.set_all_config({}, [])
+
+
+def test_spec_from_pulumi_config(pulumi_config: Any) -> None:
+    document = {"notifications": {"topics": {"pager": {"https_endpoints": ["https://h/k"]}}}}
+    pulumi_config(
+        {"security-baseline:baseline": json.dumps(document), "aws:region": "eu-west-1"},
+        ["security-baseline:baseline"],
+    )
+
+    spec = spec_from_pulumi_config()
+
+    assert isinstance(spec, Spec)
+    assert spec.regions.home == "eu-west-1"
+    assert spec.notifications.topics["pager"].https_endpoints == (Secret("https://h/k"),)
+
+
+def test_pulumi_config_without_the_key_means_defaults(pulumi_config: Any) -> None:
+    pulumi_config({"aws:region": "us-east-2"}, [])
+
+    assert spec_from_pulumi_config().regions.enabled == ("us-east-2",)
+
+
+def test_pulumi_config_with_secrets_must_be_secret(pulumi_config: Any) -> None:
+    document = {"notifications": {"topics": {"pager": {"https_endpoints": ["https://h/k"]}}}}
+    pulumi_config(
+        {"security-baseline:baseline": json.dumps(document), "aws:region": "us-east-1"}, []
+    )
+
+    with pytest.raises(SpecError) as raised:
+        spec_from_pulumi_config()
+
+    assert [p.where for p in raised.value.problems] == ["baseline"]
+    assert "not a Pulumi secret" in raised.value.problems[0].what
+
+
+def test_pulumi_config_problems_use_spec_paths(pulumi_config: Any) -> None:
+    pulumi_config({"security-baseline:baseline": '{"kms": {"x": 1}}'}, [])
+
+    with pytest.raises(SpecError) as raised:
+        spec_from_pulumi_config()
+
+    assert [p.where for p in raised.value.problems] == ["baseline.kms.x", "baseline.regions.home"]
+
+
+def test_pulumi_config_that_is_not_json(pulumi_config: Any) -> None:
+    pulumi_config({"security-baseline:baseline": "{not json", "aws:region": "us-east-1"}, [])
+
+    with pytest.raises(SpecError) as raised:
+        spec_from_pulumi_config()
+
+    assert raised.value.problems == (Problem("baseline", "is not a JSON object"),)
