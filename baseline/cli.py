@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from baseline.preview import command as preview_command
 from baseline.problems import SpecError
 from baseline.project import load_stack_file
 from baseline.spec import spec_from_stack_file
@@ -56,7 +57,14 @@ VALIDATE = Subcommand(
     run=run_validate,
 )
 
-SUBCOMMANDS: tuple[Subcommand, ...] = (VALIDATE,)
+PREVIEW = Subcommand(
+    name="preview",
+    help="plan a project offline under mocks and run policy packs over the plan",
+    add_arguments=preview_command.add_arguments,
+    run=preview_command.run,
+)
+
+SUBCOMMANDS: tuple[Subcommand, ...] = (VALIDATE, PREVIEW)
 
 
 def build_parser(subcommands: Sequence[Subcommand] = SUBCOMMANDS) -> argparse.ArgumentParser:

@@ -54,7 +54,10 @@ def run_inline(
     all_config = {"aws:region": region, **(config or {})}
     pulumi.runtime.set_all_config(all_config, list(secret_keys))
     started = time.perf_counter()
-    _sync_await(run_pulumi_func(program))
+    def run() -> None:
+        program()
+
+    _sync_await(run_pulumi_func(run))
     stack_outputs = _resolved_stack_outputs()
     elapsed = time.perf_counter() - started
     return Plan(

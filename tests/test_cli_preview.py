@@ -1,0 +1,100 @@
+"""`baseline preview` end to end: the real command, the real pack, through the analyzer protocol."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+PROJECTS = ROOT / "tests" / "fixtures" / "projects"
+PACK = ROOT / "policies"
+
+
+def preview(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "baseline", "preview", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_a_noncompliant_project_fails_with_each_named_policy_mandatory():
+    result = preview("--project", PROJECTS / "noncompliant", "--policy-pack", PACK, "--json")
+    assert result.returncode == 1, result.stderr
+    document = json.loads(result.stdout)
+    found = {
+        (v["policy"], v["urn"].rsplit("::", 1)[1], v["enforcement"]) for v in document["violations"]
+    }
+    assert {
+        ("cloudtrail-log-file-validation", "no-validation", "mandatory"),
+        ("kms-key-rotation", "no-rotation", "mandatory"),
+        ("sns-topic-kms-encrypted", "plaintext-topic", "mandatory"),
+        ("ec2-security-group-no-public-admin-ports", "ssh-from-anywhere", "mandatory"),
+    } <= found
+    assert document["summary"]["violations"]["mandatory"] == len(document["violations"])
+    assert document["summary"]["timings"]["policy_seconds"] > 0
+
+
+def test_a_compliant_bucket_made_of_separate_settings_resources_passes():
+    result = preview("--project", PROJECTS / "compliant", "--policy-pack", PACK)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No policy violations." in result.stdout
+
+
+def test_the_dev_config_makes_every_violation_advisory(tmp_path):
+    sarif = tmp_path / "out.sarif"
+    result = preview(
+        "--project",
+        PROJECTS / "noncompliant",
+        "--policy-pack",
+        PACK,
+        "--policy-pack-config",
+        PACK / "config" / "dev.json",
+        "--sarif",
+        sarif,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "advisory" in result.stdout and "mandatory " not in result.stdout
+    log = json.loads(sarif.read_text())
+    assert log["version"] == "2.1.0"
+    levels = {r["level"] for r in log["runs"][0]["results"]}
+    assert levels == {"warning"}
+
+
+def test_a_failing_program_exits_2_with_its_error_and_no_traceback():
+    result = preview("--project", PROJECTS / "raises")
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip() == "error: __main__.py:6: ValueError: the bucket name list is empty"
+    )
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--stack", "nope"), "error: Pulumi.nope.yaml: no such stack file in"),
+        (("--policy-pack", "missing-pack"), "error: missing-pack"),
+        (
+            (
+                "--policy-pack",
+                PACK,
+                "--policy-pack-config",
+                "a.json",
+                "--policy-pack-config",
+                "b.json",
+            ),
+            "error: --policy-pack-config: 2 given for 1 --policy-pack",
+        ),
+    ],
+)
+def test_bad_input_exits_2_with_one_error_line(args, expected):
+    result = preview("--project", PROJECTS / "compliant", *args)
+    assert result.returncode == 2
+    assert result.stderr.startswith(expected), result.stderr
+    assert "Traceback" not in result.stderr
