@@ -54,6 +54,7 @@ def run_inline(
     all_config = {"aws:region": region, **(config or {})}
     pulumi.runtime.set_all_config(all_config, list(secret_keys))
     started = time.perf_counter()
+
     def run() -> None:
         program()
 
