@@ -126,3 +126,22 @@ def test_tree_and_json_describe_the_same_plan():
         "aws:sns/topic:Topic",
     }
     assert set(document) == {"stack", "project", "resources", "outputs", "violations", "summary"}
+
+
+def test_data_sources_answer_for_the_provider_account_and_partition():
+    def program() -> None:
+        govcloud = aws.Provider(
+            "gov",
+            region="us-gov-west-1",
+            assume_roles=[
+                aws.ProviderAssumeRoleArgs(role_arn="arn:aws-us-gov:iam::555566667777:role/X")
+            ],
+        )
+        invoke = pulumi.InvokeOutputOptions(provider=govcloud)
+        identity = aws.get_caller_identity_output(opts=invoke)
+        partition = aws.get_partition_output(opts=invoke)
+        pulumi.export("account", identity.account_id)
+        pulumi.export("partition", partition.partition)
+
+    plan = run_inline(program)
+    assert plan.stack_outputs == {"account": "555566667777", "partition": "aws-us-gov"}

@@ -89,14 +89,14 @@ class AwsMocks(Mocks):
         resource_id = str(computed.pop("id"))
         return resource_id, {**inputs, **computed}
 
-    def call(self, args: MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+    def call(self, args: MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]]]:
         at = self.placement_of(args.provider or "", args.args)
         answer = self._answer(args.token, at)
         if answer is None:
             raise UnmockedDataSourceError(
                 f"the offline preview cannot answer the data source {args.token} without AWS"
             )
-        return answer, None
+        return answer, []
 
     def _answer(self, token: str, at: Placement) -> dict[str, Any] | None:
         suffix = DNS_SUFFIX.get(at.partition, "amazonaws.com")

@@ -1,0 +1,191 @@
+"""Notifications: KMS-encrypted SNS topics that EventBridge and CloudWatch may publish to.
+
+One ManagedKey encrypts every topic of the component; its policy lets the publishing
+services use it on behalf of this account (or organization) only. Each topic policy admits
+those services under the same condition, leaves management to the account's IAM, and
+refuses plain-HTTP publish and subscribe calls.
+
+    alerts = Notifications("alerts", NotificationsArgs(topics={
+        "security-findings": TopicArgs(
+            emails=("secops@example.com",),
+            https_endpoints=(config.require_secret("pagerWebhook"),),
+        ),
+    }))
+    pulumi.export("findings_topic", alerts.topic_arns["security-findings"])
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from components.iam import (
+    AwsContext,
+    SourceScope,
+    Statement,
+    aws_context,
+    deny_insecure_transport,
+    policy_document,
+    statement,
+    validate_organization_id,
+)
+from components.kms import ManagedKey, ManagedKeyArgs, publisher_grants
+
+DEFAULT_PUBLISHERS = ("events.amazonaws.com", "cloudwatch.amazonaws.com")
+
+TOPIC_MANAGEMENT_ACTIONS = (
+    "sns:AddPermission",
+    "sns:DeleteTopic",
+    "sns:GetTopicAttributes",
+    "sns:ListSubscriptionsByTopic",
+    "sns:RemovePermission",
+    "sns:SetTopicAttributes",
+    "sns:Subscribe",
+)
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_TOPIC_KEY = re.compile(r"[A-Za-z0-9_-]{1,200}")
+
+
+@dataclass(frozen=True)
+class TopicArgs:
+    """Subscribers of one topic. HTTPS endpoints carry tokens: pass them as Pulumi secrets."""
+
+    emails: tuple[str, ...] = ()
+    https_endpoints: tuple[pulumi.Input[str], ...] = ()
+
+    def __post_init__(self) -> None:
+        bad = [email for email in self.emails if not _EMAIL.fullmatch(email)]
+        if bad:
+            raise ValueError(f"not email addresses: {bad}")
+        if len({email.lower() for email in self.emails}) != len(self.emails):
+            raise ValueError(f"email addresses repeat: {list(self.emails)}")
+
+
+@dataclass(frozen=True)
+class NotificationsArgs:
+    """Arguments of Notifications: topics by name, and who may publish to them."""
+
+    topics: Mapping[str, TopicArgs]
+    organization_id: str | None = None
+    publisher_services: tuple[str, ...] = DEFAULT_PUBLISHERS
+    key_administrator_arns: tuple[pulumi.Input[str], ...] = ()
+    region: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.topics:
+            raise ValueError("give at least one topic")
+        bad = [key for key in self.topics if not _TOPIC_KEY.fullmatch(key)]
+        if bad:
+            raise ValueError(f"topic names must be 1-200 letters, digits, '-' or '_': {bad}")
+        validate_organization_id(self.organization_id)
+
+
+def topic_policy_statements(
+    topic_arn: str, context: AwsContext, args: NotificationsArgs
+) -> list[Statement]:
+    scope = SourceScope((context.account_id,), args.organization_id)
+    return [
+        statement(
+            "AccountManagesTopic",
+            principal={"AWS": [context.root_arn]},
+            actions=TOPIC_MANAGEMENT_ACTIONS,
+            resources=[topic_arn],
+        ),
+        statement(
+            "AllowServicePublish",
+            principal={"Service": list(args.publisher_services)},
+            actions=["sns:Publish"],
+            resources=[topic_arn],
+            conditions=scope.conditions(),
+        ),
+        deny_insecure_transport(["sns:Publish", "sns:Subscribe"], [topic_arn]),
+    ]
+
+
+def _email_suffix(email: str) -> str:
+    # Stable across reorderings of the list, without putting the address in the URN.
+    return hashlib.sha256(email.lower().encode()).hexdigest()[:8]
+
+
+class Notifications(pulumi.ComponentResource):
+    """SNS topics with SSE-KMS, email and HTTPS subscriptions, and scoped topic policies."""
+
+    topic_arns: dict[str, pulumi.Output[str]]
+    key_arn: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: NotificationsArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("security-baseline:notifications:Notifications", name, None, opts)
+        context = aws_context(self, args.region)
+        scope = SourceScope((context.apply(lambda ctx: ctx.account_id),), args.organization_id)
+        key = ManagedKey(
+            f"{name}-key",
+            ManagedKeyArgs(
+                alias=f"security-baseline/notifications/{name}",
+                description="SNS topics for security notifications",
+                administrator_arns=args.key_administrator_arns,
+                grants=publisher_grants(args.publisher_services, scope),
+                region=args.region,
+                tags=args.tags,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.topic_arns = {
+            topic: self._topic(f"{name}-{topic}", subscribers, key, context, args)
+            for topic, subscribers in args.topics.items()
+        }
+        self.key_arn = key.arn
+        self.register_outputs({"topic_arns": self.topic_arns, "key_arn": self.key_arn})
+
+    def _topic(
+        self,
+        name: str,
+        subscribers: TopicArgs,
+        key: ManagedKey,
+        context: pulumi.Output[AwsContext],
+        args: NotificationsArgs,
+    ) -> pulumi.Output[str]:
+        child = pulumi.ResourceOptions(parent=self)
+        topic = aws.sns.Topic(
+            name,
+            kms_master_key_id=key.arn,
+            region=args.region,
+            tags=dict(args.tags) or None,
+            opts=child,
+        )
+        aws.sns.TopicPolicy(
+            f"{name}-policy",
+            arn=topic.arn,
+            policy=pulumi.Output.all(topic.arn, context).apply(
+                lambda values: policy_document(topic_policy_statements(values[0], values[1], args))
+            ),
+            region=args.region,
+            opts=child,
+        )
+        for email in subscribers.emails:
+            aws.sns.TopicSubscription(
+                f"{name}-email-{_email_suffix(email)}",
+                topic=topic.arn,
+                protocol="email",
+                endpoint=email,
+                region=args.region,
+                opts=child,
+            )
+        for index, endpoint in enumerate(subscribers.https_endpoints):
+            aws.sns.TopicSubscription(
+                f"{name}-https-{index}",
+                topic=topic.arn,
+                protocol="https",
+                endpoint=pulumi.Output.secret(endpoint),
+                region=args.region,
+                opts=child,
+            )
+        return topic.arn

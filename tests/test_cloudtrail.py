@@ -1,0 +1,200 @@
+"""OrganizationTrail: validated multi-region trail, its own key, optional CloudWatch Logs."""
+
+import json
+
+import pulumi
+import pytest
+
+from components import (
+    CloudWatchLogsDelivery,
+    LogArchive,
+    LogArchiveArgs,
+    OrganizationTrail,
+    OrganizationTrailArgs,
+)
+from tests.components_harness import (
+    ACCOUNT,
+    actions,
+    by_urn,
+    descendants,
+    document,
+    lint,
+    of_type,
+    only,
+    plan_of,
+    principals,
+    statement,
+)
+
+READER = "arn:aws:iam::123456789012:role/auditor"
+TRAIL = "aws:cloudtrail/trail:Trail"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+
+
+def trail_program(**overrides):
+    def program() -> None:
+        trail = OrganizationTrail(
+            "org", OrganizationTrailArgs(bucket_name="log-archive", **overrides)
+        )
+        pulumi.export("arn", trail.arn)
+        pulumi.export("name", trail.name)
+        pulumi.export("key_arn", trail.key_arn)
+        pulumi.export("log_group_name", trail.log_group_name)
+
+    return program
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_the_trail_covers_the_organization_every_region_and_validates_its_files(preview):
+    plan = plan_of(trail_program(is_organization_trail=True), preview=preview)
+    trail, key = only(plan, TRAIL), only(plan, "aws:kms/key:Key")
+    assert trail.inputs["isOrganizationTrail"] is True
+    assert trail.inputs["isMultiRegionTrail"] is True
+    assert trail.inputs["enableLogFileValidation"] is True
+    assert trail.inputs["includeGlobalServiceEvents"] is True
+    assert trail.inputs["enableLogging"] is True
+    assert trail.inputs["kmsKeyId"] == key.outputs["arn"]
+    assert trail.inputs["s3BucketName"] == "log-archive"
+    assert trail.inputs["s3KeyPrefix"] == "cloudtrail"
+    assert key.inputs["enableKeyRotation"] is True
+    assert plan.stack_outputs == {
+        "arn": f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/org",
+        "name": "org",
+        "key_arn": key.outputs["arn"],
+        "log_group_name": "/aws/cloudtrail/org",
+    }
+
+
+def test_an_account_trail_unless_organization_mode_is_asked_for():
+    assert only(plan_of(trail_program()), TRAIL).inputs["isOrganizationTrail"] is False
+
+
+def test_the_key_serves_this_trail_only_and_its_readers_only_decrypt():
+    plan = plan_of(trail_program(log_reader_arns=(READER,)))
+    trail_arn = only(plan, TRAIL).outputs["arn"]
+    policy = document(only(plan, "aws:kms/key:Key"))
+    encrypt = statement(policy, "AllowCloudTrailEncryptLogs")
+    assert principals(encrypt, "Service") == ["cloudtrail.amazonaws.com"]
+    assert actions(encrypt) == {"kms:GenerateDataKey*"}
+    assert encrypt["Condition"] == {
+        "StringEquals": {"aws:SourceArn": trail_arn},
+        "StringLike": {
+            "kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{ACCOUNT}:trail/*"
+        },
+    }
+    assert statement(policy, "AllowCloudTrailDescribeKey")["Condition"] == {
+        "StringEquals": {"aws:SourceArn": trail_arn}
+    }
+    readers = statement(policy, "AllowCloudTrailLogDecryption")
+    assert principals(readers, "AWS") == [READER]
+    assert actions(readers) == {"kms:Decrypt"}
+    assert readers["Condition"] == {"Null": {"kms:EncryptionContext:aws:cloudtrail:arn": "false"}}
+    assert "KeyUsage" not in {each["Sid"] for each in policy["Statement"]}
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_cloudwatch_delivery_is_encrypted_retained_and_written_through_a_narrow_role(preview):
+    plan = plan_of(
+        trail_program(cloudwatch_logs=CloudWatchLogsDelivery(retention_in_days=731)),
+        preview=preview,
+    )
+    trail, key, group = only(plan, TRAIL), only(plan, "aws:kms/key:Key"), only(plan, LOG_GROUP)
+    assert group.inputs["name"] == "/aws/cloudtrail/org"
+    assert group.inputs["retentionInDays"] == 731.0
+    assert group.inputs["kmsKeyId"] == key.outputs["arn"]
+    logs = statement(document(key), "AllowCloudWatchLogsEncryption")
+    assert principals(logs, "Service") == ["logs.us-east-1.amazonaws.com"]
+    assert logs["Condition"] == {
+        "StringEquals": {"kms:EncryptionContext:aws:logs:arn": group.outputs["arn"]}
+    }
+    assert "kms:DescribeKey" not in actions(logs)
+
+    role, role_policy = only(plan, "aws:iam/role:Role"), only(plan, "aws:iam/rolePolicy:RolePolicy")
+    trust = statement(document(role, "assumeRolePolicy"), "CloudTrailAssumesForThisTrail")
+    assert principals(trust, "Service") == ["cloudtrail.amazonaws.com"]
+    assert trust["Condition"] == {
+        "StringEquals": {"aws:SourceArn": trail.outputs["arn"], "aws:SourceAccount": ACCOUNT}
+    }
+    write = statement(document(role_policy), "WriteTrailLogStreams")
+    assert actions(write) == {"logs:CreateLogStream", "logs:PutLogEvents"}
+    assert write["Resource"] == [f"{group.outputs['arn']}:log-stream:*"]
+    assert role_policy.inputs["role"] == role.outputs["name"]
+
+    assert trail.inputs["cloudWatchLogsGroupArn"] == f"{group.outputs['arn']}:*"
+    assert trail.inputs["cloudWatchLogsRoleArn"] == role.outputs["arn"]
+    assert role_policy.urn in trail.dependencies
+
+
+def test_without_cloudwatch_delivery_there_is_no_log_group_role_or_logs_grant():
+    plan = plan_of(trail_program(cloudwatch_logs=None))
+    assert of_type(plan, LOG_GROUP) == [] and of_type(plan, "aws:iam/role:Role") == []
+    trail = only(plan, TRAIL)
+    assert "cloudWatchLogsGroupArn" not in trail.inputs
+    sids = {each["Sid"] for each in document(only(plan, "aws:kms/key:Key"))["Statement"]}
+    assert sids == {"KeyAdministration", "AllowCloudTrailEncryptLogs", "AllowCloudTrailDescribeKey"}
+    assert plan.stack_outputs["log_group_name"] is None
+
+
+@pytest.mark.parametrize("days", [0, 366, 10])
+def test_retention_cloudwatch_would_refuse_is_refused(days):
+    with pytest.raises(ValueError, match="retention"):
+        CloudWatchLogsDelivery(retention_in_days=days)
+
+
+@pytest.mark.parametrize("name", ["ab", "-starts-with-dash", "has space", "x" * 129])
+def test_trail_names_cloudtrail_would_refuse_are_refused(name):
+    with pytest.raises(ValueError, match="trail_name"):
+        OrganizationTrailArgs(bucket_name="b", trail_name=name)
+
+
+def test_children_belong_to_the_component_and_take_its_region():
+    plan = plan_of(trail_program(region="eu-north-1", trail_name="baseline"))
+    component = only(plan, "security-baseline:cloudtrail:OrganizationTrail")
+    children = descendants(plan, component)
+    assert all(by_urn(plan, child.parent) in [component, *children] for child in children)
+    regional = [c for c in children if c.custom and not c.type.startswith("aws:iam/")]
+    assert {c.type for c in regional} == {
+        TRAIL,
+        LOG_GROUP,
+        "aws:kms/key:Key",
+        "aws:kms/alias:Alias",
+    }
+    assert all(child.inputs["region"] == "eu-north-1" for child in regional)
+    trail = only(plan, TRAIL)
+    assert trail.outputs["arn"] == f"arn:aws:cloudtrail:eu-north-1:{ACCOUNT}:trail/baseline"
+    logs = statement(document(only(plan, "aws:kms/key:Key")), "AllowCloudWatchLogsEncryption")
+    assert principals(logs, "Service") == ["logs.eu-north-1.amazonaws.com"]
+
+
+def test_the_trail_writes_to_the_log_archive_once_its_policy_is_in_place():
+    def program() -> None:
+        archive = LogArchive("logs", LogArchiveArgs())
+        OrganizationTrail(
+            "org",
+            OrganizationTrailArgs(
+                bucket_name=archive.bucket, s3_key_prefix=archive.cloudtrail_prefix
+            ),
+        )
+
+    plan = plan_of(program)
+    trail = only(plan, TRAIL)
+    archive_bucket = only(plan, "aws:s3/bucket:Bucket", "logs-archive-bucket")
+    archive_policy = only(plan, "aws:s3/bucketPolicy:BucketPolicy", "logs-archive-policy")
+    assert trail.inputs["s3BucketName"] == archive_bucket.outputs["bucket"]
+    assert archive_policy.urn in trail.dependencies
+    write = statement(document(archive_policy), "CloudTrailWrite")
+    assert write["Resource"] == [
+        f"{archive_bucket.outputs['arn']}/{trail.inputs['s3KeyPrefix']}/AWSLogs/{ACCOUNT}/*"
+    ]
+    assert write["Condition"]["ArnLike"]["aws:SourceArn"] == [
+        f"arn:aws:cloudtrail:*:{ACCOUNT}:trail/*"
+    ]
+
+
+def test_trail_policies_pass_parliament():
+    plan = plan_of(trail_program(log_reader_arns=(READER,)))
+    assert lint(only(plan, "aws:kms/key:Key").inputs["policy"], "key") == []
+    assert lint(only(plan, "aws:iam/rolePolicy:RolePolicy").inputs["policy"], "identity") == []
+    trust = only(plan, "aws:iam/role:Role").inputs["assumeRolePolicy"]
+    assert "Resource" not in json.loads(trust)["Statement"][0]
+    assert lint(trust, "trust") == []

@@ -1,0 +1,218 @@
+"""ManagedKey: rotation, deletion window, separated duties, conditioned service grants."""
+
+import re
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+
+from components import KeyGrant, ManagedKey, ManagedKeyArgs, SourceScope
+from components.kms import (
+    ADMINISTRATOR_ACTIONS,
+    cloudtrail_grants,
+    publisher_grants,
+    service_grant,
+)
+from tests.components_harness import (
+    ROOT,
+    actions,
+    by_urn,
+    descendants,
+    document,
+    lint,
+    only,
+    plan_of,
+    principals,
+    statement,
+)
+
+USER = "arn:aws:iam::123456789012:role/app"
+USAGE = re.compile(r"kms:(Encrypt|Decrypt|ReEncrypt.*|GenerateDataKey.*|Sign|Verify|GenerateMac)$")
+
+
+def key_program(args: ManagedKeyArgs, opts: pulumi.ResourceOptions | None = None):
+    def program() -> None:
+        key = ManagedKey("audit", args, opts)
+        pulumi.export("arn", key.arn)
+        pulumi.export("key_id", key.key_id)
+        pulumi.export("alias_name", key.alias_name)
+
+    return program
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_key_rotates_and_waits_thirty_days_before_deletion(preview):
+    plan = plan_of(key_program(ManagedKeyArgs(alias="baseline/audit")), preview=preview)
+    key = only(plan, "aws:kms/key:Key")
+    assert key.inputs["enableKeyRotation"] is True
+    assert key.inputs["deletionWindowInDays"] == 30.0
+    assert "bypassPolicyLockoutSafetyCheck" not in key.inputs
+
+
+@pytest.mark.parametrize("days", [6, 31, 0])
+def test_a_deletion_window_outside_what_kms_accepts_is_refused(days):
+    with pytest.raises(ValueError, match=f"between 7 and 30 .*got {days}"):
+        ManagedKeyArgs(alias="a", deletion_window_in_days=days)
+
+
+@pytest.mark.parametrize("days", [7, 30])
+def test_the_deletion_window_bounds_are_accepted(days):
+    plan = plan_of(key_program(ManagedKeyArgs(alias="a", deletion_window_in_days=days)))
+    assert only(plan, "aws:kms/key:Key").inputs["deletionWindowInDays"] == float(days)
+
+
+@pytest.mark.parametrize("alias", ["alias/x", "aws/x", "has space", ""])
+def test_alias_names_kms_would_refuse_are_refused(alias):
+    with pytest.raises(ValueError, match="alias"):
+        ManagedKeyArgs(alias=alias)
+
+
+def test_the_account_root_administers_by_default_and_nobody_uses():
+    plan = plan_of(key_program(ManagedKeyArgs(alias="a")))
+    policy = document(only(plan, "aws:kms/key:Key"))
+    administration = statement(policy, "KeyAdministration")
+    assert principals(administration, "AWS") == [ROOT]
+    assert [each["Sid"] for each in policy["Statement"]] == ["KeyAdministration"]
+
+
+def test_administrators_manage_but_cannot_use_and_users_use_but_cannot_manage():
+    admin = "arn:aws:iam::123456789012:role/key-admin"
+    plan = plan_of(
+        key_program(ManagedKeyArgs(alias="a", administrator_arns=(admin,), user_arns=(USER,)))
+    )
+    policy = document(only(plan, "aws:kms/key:Key"))
+    administration = statement(policy, "KeyAdministration")
+    assert principals(administration, "AWS") == [admin]
+    assert {"kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:RotateKeyOnDemand"} <= actions(
+        administration
+    )
+    assert not {a for a in actions(administration) if USAGE.match(a)}
+    assert "kms:CreateGrant" not in actions(administration)
+    usage = statement(policy, "KeyUsage")
+    assert principals(usage, "AWS") == [USER]
+    assert actions(usage) == {
+        "kms:Encrypt",
+        "kms:Decrypt",
+        "kms:ReEncrypt*",
+        "kms:GenerateDataKey*",
+        "kms:DescribeKey",
+    }
+    management_only = set(ADMINISTRATOR_ACTIONS) - {
+        "kms:DescribeKey",
+        "kms:ListGrants",
+        "kms:RevokeGrant",
+    }
+    for sid in ("KeyUsage", "KeyUsageThroughAwsServices"):
+        assert not actions(statement(policy, sid)) & management_only
+    grants = statement(policy, "KeyUsageThroughAwsServices")
+    assert grants["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
+
+
+def test_a_grant_cannot_carry_key_administration():
+    with pytest.raises(ValueError, match="kms:PutKeyPolicy are key administration"):
+        KeyGrant(
+            sid="Sneaky",
+            principals=(USER,),
+            actions=("kms:Decrypt", "kms:PutKeyPolicy"),
+            principal_type="AWS",
+        )
+
+
+def test_a_service_grant_without_conditions_is_refused():
+    with pytest.raises(ValueError, match="needs conditions"):
+        KeyGrant(sid="Open", principals=("events.amazonaws.com",), actions=("kms:Decrypt",))
+
+
+def test_statement_ids_must_be_alphanumeric():
+    with pytest.raises(ValueError, match="alphanumeric"):
+        KeyGrant(sid="not-ok", principals=(USER,), actions=("kms:Decrypt",), principal_type="AWS")
+
+
+def test_service_grants_carry_source_conditions_for_the_account_or_the_organization():
+    account = SourceScope(("123456789012",))
+    organization = SourceScope(("123456789012",), organization_id="o-abcdefghij")
+    grants = (
+        *publisher_grants(("events.amazonaws.com", "cloudwatch.amazonaws.com"), account),
+        service_grant("OrgConfig", "config.amazonaws.com", ("kms:GenerateDataKey",), organization),
+    )
+    plan = plan_of(key_program(ManagedKeyArgs(alias="a", grants=grants)))
+    policy = document(only(plan, "aws:kms/key:Key"))
+    publishing = statement(policy, "AllowEncryptedPublishing")
+    assert principals(publishing, "Service") == ["events.amazonaws.com", "cloudwatch.amazonaws.com"]
+    assert actions(publishing) == {"kms:Decrypt", "kms:GenerateDataKey*"}
+    assert publishing["Condition"] == {"StringEquals": {"aws:SourceAccount": ["123456789012"]}}
+    org_config = statement(policy, "OrgConfig")
+    assert org_config["Condition"] == {"StringEquals": {"aws:SourceOrgID": "o-abcdefghij"}}
+
+
+def test_cloudtrail_grants_name_the_trail_and_its_encryption_context():
+    trail = "arn:aws:cloudtrail:us-east-1:123456789012:trail/org"
+    pattern = "arn:aws:cloudtrail:*:123456789012:trail/*"
+    plan = plan_of(key_program(ManagedKeyArgs(alias="a", grants=cloudtrail_grants(trail, pattern))))
+    policy = document(only(plan, "aws:kms/key:Key"))
+    encrypt = statement(policy, "AllowCloudTrailEncryptLogs")
+    assert actions(encrypt) == {"kms:GenerateDataKey*"}
+    assert encrypt["Condition"] == {
+        "StringEquals": {"aws:SourceArn": trail},
+        "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": pattern},
+    }
+    assert statement(policy, "AllowCloudTrailDescribeKey")["Condition"] == {
+        "StringEquals": {"aws:SourceArn": trail}
+    }
+
+
+def test_grant_sids_must_be_distinct():
+    grant = KeyGrant(sid="Same", principals=(USER,), actions=("kms:Decrypt",), principal_type="AWS")
+    with pytest.raises(ValueError, match="distinct sids"):
+        ManagedKeyArgs(alias="a", grants=(grant, grant))
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_the_alias_points_at_the_key_and_outputs_are_the_keys(preview):
+    plan = plan_of(key_program(ManagedKeyArgs(alias="baseline/audit")), preview=preview)
+    key, alias = only(plan, "aws:kms/key:Key"), only(plan, "aws:kms/alias:Alias")
+    assert alias.inputs["name"] == "alias/baseline/audit"
+    assert alias.inputs["targetKeyId"] == key.outputs["keyId"]
+    assert plan.stack_outputs == {
+        "arn": key.outputs["arn"],
+        "key_id": key.outputs["keyId"],
+        "alias_name": "alias/baseline/audit",
+    }
+
+
+def test_children_belong_to_the_component_and_take_its_region():
+    plan = plan_of(key_program(ManagedKeyArgs(alias="a", region="eu-central-1")))
+    component = only(plan, "security-baseline:kms:ManagedKey")
+    children = descendants(plan, component)
+    assert {child.type for child in children} == {"aws:kms/key:Key", "aws:kms/alias:Alias"}
+    assert all(by_urn(plan, child.parent) == component for child in children)
+    assert all(child.inputs["region"] == "eu-central-1" for child in children)
+    assert only(plan, "aws:kms/key:Key").outputs["arn"].startswith("arn:aws:kms:eu-central-1:")
+
+
+def test_the_account_comes_from_the_callers_provider():
+    def program() -> None:
+        security = aws.Provider(
+            "security",
+            region="us-east-1",
+            assume_roles=[
+                aws.ProviderAssumeRoleArgs(role_arn="arn:aws:iam::222233334444:role/Admin")
+            ],
+        )
+        ManagedKey("audit", ManagedKeyArgs(alias="a"), pulumi.ResourceOptions(provider=security))
+
+    key = only(plan_of(program), "aws:kms/key:Key")
+    assert principals(statement(document(key), "KeyAdministration"), "AWS") == [
+        "arn:aws:iam::222233334444:root"
+    ]
+    assert key.outputs["arn"].startswith("arn:aws:kms:us-east-1:222233334444:key/")
+
+
+def test_the_key_policy_passes_parliament():
+    trail = "arn:aws:cloudtrail:us-east-1:123456789012:trail/org"
+    grants = (
+        *cloudtrail_grants(trail, "arn:aws:cloudtrail:*:123456789012:trail/*"),
+        *publisher_grants(("events.amazonaws.com",), SourceScope(("123456789012",))),
+    )
+    plan = plan_of(key_program(ManagedKeyArgs(alias="a", user_arns=(USER,), grants=grants)))
+    assert lint(only(plan, "aws:kms/key:Key").inputs["policy"], "key") == []

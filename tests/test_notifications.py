@@ -1,0 +1,187 @@
+"""Notifications: encrypted topics, scoped publishers, TLS-only, email and HTTPS subscribers."""
+
+import pulumi
+import pytest
+
+from components import Notifications, NotificationsArgs, TopicArgs
+from tests.components_harness import (
+    ACCOUNT,
+    ROOT,
+    actions,
+    by_urn,
+    descendants,
+    document,
+    is_secret,
+    lint,
+    of_type,
+    only,
+    plain,
+    plan_of,
+    principals,
+    statement,
+)
+
+TOPIC = "aws:sns/topic:Topic"
+SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
+PUBLISHERS = ["events.amazonaws.com", "cloudwatch.amazonaws.com"]
+
+
+def notifications_program(topics, **overrides):
+    """`topics` may be a function, to build secrets inside the program's own runtime."""
+
+    def program() -> None:
+        given = topics() if callable(topics) else topics
+        alerts = Notifications("alerts", NotificationsArgs(topics=given, **overrides))
+        pulumi.export("topic_arns", alerts.topic_arns)
+        pulumi.export("key_arn", alerts.key_arn)
+
+    return program
+
+
+def two_topics():
+    return {
+        "findings": TopicArgs(emails=("secops@example.com", "oncall@example.com")),
+        "compliance": TopicArgs(
+            https_endpoints=(pulumi.Output.secret("https://hooks.example.com/T0/abc"),)
+        ),
+    }
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_every_topic_is_encrypted_with_the_components_key(preview):
+    plan = plan_of(notifications_program(two_topics), preview=preview)
+    key = only(plan, "aws:kms/key:Key")
+    topics = of_type(plan, TOPIC)
+    assert len(topics) == 2
+    assert all(topic.inputs["kmsMasterKeyId"] == key.outputs["arn"] for topic in topics)
+    assert plan.stack_outputs["key_arn"] == key.outputs["arn"]
+    arns = {topic.name: topic.outputs["arn"] for topic in topics}
+    assert plan.stack_outputs["topic_arns"] == {
+        "findings": arns["alerts-findings"],
+        "compliance": arns["alerts-compliance"],
+    }
+
+
+def test_the_key_lets_eventbridge_and_cloudwatch_publish_for_this_account_only():
+    plan = plan_of(notifications_program(two_topics))
+    policy = document(only(plan, "aws:kms/key:Key"))
+    publishing = statement(policy, "AllowEncryptedPublishing")
+    assert principals(publishing, "Service") == PUBLISHERS
+    assert actions(publishing) == {"kms:GenerateDataKey*", "kms:Decrypt"}
+    assert publishing["Condition"] == {"StringEquals": {"aws:SourceAccount": [ACCOUNT]}}
+
+
+def test_the_topic_policy_admits_publishers_for_this_account_and_refuses_plain_http():
+    plan = plan_of(notifications_program(two_topics))
+    for topic in of_type(plan, TOPIC):
+        policy_resource = only(plan, "aws:sns/topicPolicy:TopicPolicy", f"{topic.name}-policy")
+        assert policy_resource.inputs["arn"] == topic.outputs["arn"]
+        policy = document(policy_resource)
+        management = statement(policy, "AccountManagesTopic")
+        assert principals(management, "AWS") == [ROOT]
+        assert "sns:Publish" not in actions(management)
+        publish = statement(policy, "AllowServicePublish")
+        assert principals(publish, "Service") == PUBLISHERS
+        assert actions(publish) == {"sns:Publish"}
+        assert publish["Resource"] == [topic.outputs["arn"]]
+        assert publish["Condition"] == {"StringEquals": {"aws:SourceAccount": [ACCOUNT]}}
+        deny = statement(policy, "DenyInsecureTransport")
+        assert (deny["Effect"], deny["Principal"]) == ("Deny", "*")
+        assert actions(deny) == {"sns:Publish", "sns:Subscribe"}
+        assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        assert {each["Sid"] for each in policy["Statement"]} == {
+            "AccountManagesTopic",
+            "AllowServicePublish",
+            "DenyInsecureTransport",
+        }
+
+
+def test_organization_mode_admits_publishers_from_the_organization():
+    plan = plan_of(notifications_program(two_topics, organization_id="o-a1b2c3d4e5"))
+    organization = {"StringEquals": {"aws:SourceOrgID": "o-a1b2c3d4e5"}}
+    assert (
+        statement(document(only(plan, "aws:kms/key:Key")), "AllowEncryptedPublishing")["Condition"]
+        == organization
+    )
+    for policy in of_type(plan, "aws:sns/topicPolicy:TopicPolicy"):
+        assert statement(document(policy), "AllowServicePublish")["Condition"] == organization
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_email_and_https_subscribers_with_https_endpoints_kept_secret(preview):
+    plan = plan_of(notifications_program(two_topics), preview=preview)
+    topics = {topic.name: topic.outputs["arn"] for topic in of_type(plan, TOPIC)}
+    subscriptions = of_type(plan, SUBSCRIPTION)
+    emails = {
+        (s.inputs["topic"], s.inputs["endpoint"])
+        for s in subscriptions
+        if s.inputs["protocol"] == "email"
+    }
+    assert emails == {
+        (topics["alerts-findings"], "secops@example.com"),
+        (topics["alerts-findings"], "oncall@example.com"),
+    }
+    (https,) = [s for s in subscriptions if s.inputs["protocol"] == "https"]
+    assert https.inputs["topic"] == topics["alerts-compliance"]
+    assert is_secret(https.inputs["endpoint"])
+    assert plain(https.inputs["endpoint"]) == "https://hooks.example.com/T0/abc"
+
+
+def test_a_plain_https_endpoint_is_made_secret():
+    plan = plan_of(
+        notifications_program({"ops": TopicArgs(https_endpoints=("https://hooks.example.com/x",))})
+    )
+    assert is_secret(only(plan, SUBSCRIPTION).inputs["endpoint"])
+
+
+def test_subscription_names_do_not_depend_on_list_order():
+    first = plan_of(
+        notifications_program({"ops": TopicArgs(emails=("a@example.com", "b@example.com"))})
+    )
+    second = plan_of(
+        notifications_program({"ops": TopicArgs(emails=("b@example.com", "a@example.com"))})
+    )
+    names = [
+        {(s.name, s.inputs["endpoint"]) for s in of_type(plan, SUBSCRIPTION)}
+        for plan in (first, second)
+    ]
+    assert names[0] == names[1]
+    assert all("@" not in name for name, _ in names[0])
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: NotificationsArgs(topics={}), "at least one topic"),
+        (lambda: NotificationsArgs(topics={"bad name": TopicArgs()}), "topic names"),
+        (lambda: TopicArgs(emails=("not-an-address",)), "not email addresses"),
+        (lambda: TopicArgs(emails=("a@example.com", "A@example.com")), "repeat"),
+        (
+            lambda: NotificationsArgs(topics={"t": TopicArgs()}, organization_id="123"),
+            "o-xxxxxxxxxx",
+        ),
+    ],
+)
+def test_arguments_aws_would_refuse_are_refused(build, message):
+    with pytest.raises(ValueError, match=message):
+        build()
+
+
+def test_children_belong_to_the_component_and_take_its_region():
+    plan = plan_of(notifications_program(two_topics, region="sa-east-1"))
+    component = only(plan, "security-baseline:notifications:Notifications")
+    children = descendants(plan, component)
+    assert all(by_urn(plan, child.parent) in [component, *children] for child in children)
+    custom = [child for child in children if child.custom]
+    assert len(custom) == 2 + 2 + 3 + 2  # topics, policies, subscriptions, key and alias
+    assert all(child.inputs["region"] == "sa-east-1" for child in custom)
+    assert all(
+        topic.outputs["arn"].startswith("arn:aws:sns:sa-east-1:") for topic in of_type(plan, TOPIC)
+    )
+
+
+def test_topic_and_key_policies_pass_parliament():
+    plan = plan_of(notifications_program(two_topics, organization_id="o-a1b2c3d4e5"))
+    for policy in of_type(plan, "aws:sns/topicPolicy:TopicPolicy"):
+        assert lint(policy.inputs["policy"], "resource") == []
+    assert lint(only(plan, "aws:kms/key:Key").inputs["policy"], "key") == []
