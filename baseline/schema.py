@@ -7,15 +7,16 @@ returns the normalized document (defaults applied) with every problem found.
 
 from __future__ import annotations
 
-import difflib
-import functools
 import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-import botocore.session
 import cerberus
 from cerberus import errors as cerberus_errors
+
+from baseline.regions import known_regions, region_problem, yaml_type
+from baseline.sections import config as config_section
+from baseline.sections import guardduty, macie, securityhub
 
 ACCOUNT_ROLES = ("management", "security", "log_archive")
 SEVERITIES = ("INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL")
@@ -196,28 +197,12 @@ SECTIONS: dict[str, dict[str, Any]] = {
             },
         }
     ),
+    # Detective services: each section lives in baseline/sections/<service>.py.
+    "guardduty": guardduty.SECTION,
+    "securityhub": securityhub.SECTION,
+    "macie": macie.SECTION,
+    "config": config_section.SECTION,
 }
-
-
-@functools.cache
-def known_regions() -> Mapping[str, str]:
-    """Every region botocore ships endpoint data for, across partitions -> its partition."""
-    session = botocore.session.get_session()
-    return {
-        region: partition
-        for partition in session.get_available_partitions()
-        for region in session.get_available_regions("ec2", partition_name=partition)
-    }
-
-
-def region_problem(value: object) -> str | None:
-    if not isinstance(value, str):
-        return f"must be a region name, got {yaml_type(value)}"
-    if value in known_regions():
-        return None
-    close = difflib.get_close_matches(value, known_regions(), n=1)
-    hint = f" (did you mean {close[0]}?)" if close else ""
-    return f"unknown AWS region {value!r}{hint}"
 
 
 def is_pulumi_secure_value(value: object) -> bool:
@@ -241,16 +226,6 @@ def format_path(path: tuple[object, ...]) -> str:
         else:
             text += f'["{part}"]'
     return text
-
-
-def yaml_type(value: object) -> str:
-    """How the problem names what the YAML held: `boolean (true)`, `string ('abc')`."""
-    if isinstance(value, bool):
-        return f"boolean ({str(value).lower()})"
-    names = {int: "integer", float: "number", str: "string", type(None): "null"}
-    if type(value) in names:
-        return f"{names[type(value)]} ({value!r})"
-    return "mapping" if isinstance(value, Mapping) else "list"
 
 
 class BaselineValidator(cerberus.Validator):

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 import pulumi
 
@@ -25,6 +25,12 @@ from baseline.schema import (
     region_problem,
     validate,
 )
+from baseline.sections import config as config_section
+from baseline.sections import guardduty, macie, securityhub
+from baseline.sections.config import ConfigSpec
+from baseline.sections.guardduty import GuardDutySpec
+from baseline.sections.macie import MacieSpec
+from baseline.sections.securityhub import SecurityHubSpec
 
 CONFIG_KEY = "security-baseline:baseline"
 
@@ -89,7 +95,7 @@ class LogArchiveSpec:
 @dataclass(frozen=True)
 class ObjectLockSpec:
     enabled: bool
-    mode: str
+    mode: Literal["GOVERNANCE", "COMPLIANCE"]
     days: int
 
 
@@ -127,6 +133,10 @@ class Spec:
     log_archive: LogArchiveSpec
     quarantine: QuarantineSpec
     notifications: NotificationsSpec
+    guardduty: GuardDutySpec
+    securityhub: SecurityHubSpec
+    macie: MacieSpec
+    config: ConfigSpec
 
     @property
     def organization_mode(self) -> bool:
@@ -235,6 +245,10 @@ def _build_spec(document: Mapping[str, Any]) -> Spec:
                 {name: _topic(topic) for name, topic in notifications["topics"].items()}
             ),
         ),
+        guardduty=guardduty.parse(document["guardduty"]),
+        securityhub=securityhub.parse(document["securityhub"]),
+        macie=macie.parse(document["macie"]),
+        config=config_section.parse(document["config"]),
     )
 
 

@@ -24,6 +24,7 @@ import pulumi_aws as aws
 
 from components.iam import AwsContext, aws_context, policy_document, statement, trust_policy
 from components.kms import (
+    MAX_DELETION_WINDOW_DAYS,
     KeyGrant,
     ManagedKey,
     ManagedKeyArgs,
@@ -69,6 +70,7 @@ class OrganizationTrailArgs:
     trail_name: str | None = None
     cloudwatch_logs: CloudWatchLogsDelivery | None = field(default_factory=CloudWatchLogsDelivery)
     key_administrator_arns: tuple[pulumi.Input[str], ...] = ()
+    key_deletion_window_in_days: int = MAX_DELETION_WINDOW_DAYS
     log_reader_arns: tuple[pulumi.Input[str], ...] = ()
     region: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -120,6 +122,7 @@ class OrganizationTrail(pulumi.ComponentResource):
                 alias=f"security-baseline/cloudtrail/{name}",
                 description=f"CloudTrail trail {trail_name}",
                 administrator_arns=args.key_administrator_arns,
+                deletion_window_in_days=args.key_deletion_window_in_days,
                 grants=_key_grants(args, context, trail_name),
                 region=args.region,
                 tags=args.tags,

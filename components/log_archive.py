@@ -43,7 +43,13 @@ from components.iam import (
     statement,
     validate_organization_id,
 )
-from components.kms import KeyGrant, ManagedKey, ManagedKeyArgs, service_grant
+from components.kms import (
+    MAX_DELETION_WINDOW_DAYS,
+    KeyGrant,
+    ManagedKey,
+    ManagedKeyArgs,
+    service_grant,
+)
 
 LogService = Literal["cloudtrail", "config", "guardduty", "macie"]
 ACCESS_LOG_PREFIX = "log-archive/"
@@ -64,6 +70,7 @@ class LogArchiveArgs:
     source_account_ids: tuple[str, ...] = ()
     kms_key_arn: pulumi.Input[str] | None = None
     key_administrator_arns: tuple[pulumi.Input[str], ...] = ()
+    key_deletion_window_in_days: int = MAX_DELETION_WINDOW_DAYS
     reader_arns: tuple[pulumi.Input[str], ...] = ()
     transition_to_glacier_days: int = 90
     expiration_days: int = 365
@@ -280,6 +287,7 @@ class LogArchive(pulumi.ComponentResource):
                     alias=f"security-baseline/log-archive/{name}",
                     description="Log archive objects",
                     administrator_arns=args.key_administrator_arns,
+                    deletion_window_in_days=args.key_deletion_window_in_days,
                     grants=archive_key_grants(args, context),
                     region=args.region,
                     tags=args.tags,

@@ -34,7 +34,7 @@ from components.iam import (
     statement,
     validate_organization_id,
 )
-from components.kms import ManagedKey, ManagedKeyArgs, publisher_grants
+from components.kms import MAX_DELETION_WINDOW_DAYS, ManagedKey, ManagedKeyArgs, publisher_grants
 
 DEFAULT_PUBLISHERS = ("events.amazonaws.com", "cloudwatch.amazonaws.com")
 
@@ -75,6 +75,7 @@ class NotificationsArgs:
     organization_id: str | None = None
     publisher_services: tuple[str, ...] = DEFAULT_PUBLISHERS
     key_administrator_arns: tuple[pulumi.Input[str], ...] = ()
+    key_deletion_window_in_days: int = MAX_DELETION_WINDOW_DAYS
     region: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -132,6 +133,7 @@ class Notifications(pulumi.ComponentResource):
                 alias=f"security-baseline/notifications/{name}",
                 description="SNS topics for security notifications",
                 administrator_arns=args.key_administrator_arns,
+                deletion_window_in_days=args.key_deletion_window_in_days,
                 grants=publisher_grants(args.publisher_services, scope),
                 region=args.region,
                 tags=args.tags,

@@ -34,7 +34,7 @@ from components.iam import (
     statement,
     trust_policy,
 )
-from components.kms import ManagedKey, ManagedKeyArgs
+from components.kms import MAX_DELETION_WINDOW_DAYS, ManagedKey, ManagedKeyArgs
 
 # Bucket-level actions that managing the bucket (and Pulumi's refresh of it) needs.
 # s3:ListBucket is here because the provider's HeadBucket call requires it.
@@ -88,6 +88,8 @@ class QuarantineBucketArgs:
     security_admin_role_arn: pulumi.Input[str] | None = None
     administrator_arns: tuple[pulumi.Input[str], ...] = ()
     exempt_deployer: bool = True
+    key_administrator_arns: tuple[pulumi.Input[str], ...] = ()
+    key_deletion_window_in_days: int = MAX_DELETION_WINDOW_DAYS
     object_lock: ObjectLock | None = None
     bucket_name: str | None = None
     region: str | None = None
@@ -186,6 +188,8 @@ class QuarantineBucket(pulumi.ComponentResource):
                 alias=f"security-baseline/quarantine/{name}",
                 description="Quarantined objects",
                 user_arns=(remediation, security_admin),
+                administrator_arns=args.key_administrator_arns,
+                deletion_window_in_days=args.key_deletion_window_in_days,
                 region=args.region,
                 tags=args.tags,
             ),

@@ -69,7 +69,7 @@ def test_every_problem_of_an_invalid_spec_on_stderr() -> None:
         "baseline.accounts.management.id",
         "baseline.accounts.security.id",
         "baseline.cloudtrail.cloudwatch_logs.retention_days",
-        "baseline.guardduty",
+        "baseline.guard_duty",
         "baseline.kms.deletion_window_days",
         "baseline.notifications.topics.alerts.emails[0]",
         "baseline.notifications.topics.alerts.https_endpoints[0]",
@@ -77,7 +77,7 @@ def test_every_problem_of_an_invalid_spec_on_stderr() -> None:
         "baseline.regions.enabled[1]",
         'baseline.tags["aws:owner"]',
     ]
-    assert "error: baseline.guardduty: unknown key\n" in result.stderr
+    assert "error: baseline.guard_duty: unknown key\n" in result.stderr
     assert "unknown AWS region 'us-east-7'" in result.stderr
     assert "must be a Pulumi secret" in result.stderr
 

@@ -172,7 +172,7 @@ def without_account(role: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("document", "where", "what"),
     [
-        ({"guardduty": {}}, "baseline.guardduty", "unknown key"),
+        ({"guard_duty": {}}, "baseline.guard_duty", "unknown key"),
         ({"kms": {"rotation": True}}, "baseline.kms.rotation", "unknown key"),
         (
             {"cloudtrail": {"cloudwatch_logs": {"kms": 1}}},
@@ -326,7 +326,7 @@ def test_unknown_aws_region_is_reported_as_such() -> None:
 
 def test_all_problems_are_reported_at_once_sorted_by_path() -> None:
     document = {
-        "guardduty": {},
+        "guard_duty": {},
         "accounts": {
             "organization_id": "o-a1b2c3d4e5",
             "management": {"id": 12345678901},
@@ -345,14 +345,14 @@ def test_all_problems_are_reported_at_once_sorted_by_path() -> None:
         "baseline.accounts.log_archive.role",
         "baseline.accounts.management.id",
         "baseline.accounts.security.id",
-        "baseline.guardduty",
+        "baseline.guard_duty",
         "baseline.kms.deletion_window_days",
         "baseline.notifications.topics.alerts.emails[0]",
         "baseline.notifications.topics.alerts.https_endpoints[0]",
         *(f"baseline.regions.enabled[{n}]" for n in range(2, 11)),
         'baseline.tags["aws:owner"]',
     ]
-    assert str(problems[3]) == "error: baseline.guardduty: unknown key"
+    assert str(problems[3]) == "error: baseline.guard_duty: unknown key"
 
 
 def test_parsing_twice_shares_no_state() -> None:

@@ -145,6 +145,23 @@ def _iam_policy(name: str, inputs: Mapping[str, Any], at: Placement) -> dict[str
     }
 
 
+def _service_linked_role(name: str, inputs: Mapping[str, Any], at: Placement) -> dict[str, Any]:
+    service = str(inputs.get("awsServiceName", ""))
+    role = _SERVICE_LINKED_ROLE_NAMES.get(service) or physical_name(name)
+    arn = f"arn:{at.partition}:iam::{at.account}:role/aws-service-role/{service}/{role}"
+    return {"id": arn, "arn": arn, "name": role, "path": f"/aws-service-role/{service}/"}
+
+
+# The names AWS gives the service-linked roles the baseline creates.
+_SERVICE_LINKED_ROLE_NAMES = {
+    "config.amazonaws.com": "AWSServiceRoleForConfig",
+    "macie.amazonaws.com": "AWSServiceRoleForAmazonMacie",
+    "guardduty.amazonaws.com": "AWSServiceRoleForAmazonGuardDuty",
+    "securityhub.amazonaws.com": "AWSServiceRoleForSecurityHub",
+    "fms.amazonaws.com": "AWSServiceRoleForFMS",
+}
+
+
 def _sqs_queue(name: str, inputs: Mapping[str, Any], at: Placement) -> dict[str, Any]:
     queue = inputs.get("name") or physical_name(name)
     suffix = DNS_SUFFIX.get(at.partition, "amazonaws.com")
@@ -285,7 +302,8 @@ SPECIFIC: dict[str, Computer] = {
     "aws:alb/loadBalancer:LoadBalancer": _load_balancer,
     "aws:wafv2/webAcl:WebAcl": _web_acl,
     "aws:fms/policy:Policy": _uuid_arn("fms", "policy/{id}"),
-    "aws:macie2/customDataIdentifier:CustomDataIdentifier": _uuid_arn(
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole": _service_linked_role,
+    "aws:macie/customDataIdentifier:CustomDataIdentifier": _uuid_arn(
         "macie2", "custom-data-identifier/{id}"
     ),
     "aws:macie2/classificationJob:ClassificationJob": _uuid_arn(

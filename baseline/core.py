@@ -1,0 +1,140 @@
+"""The core of the baseline: providers, log archive, trail, notifications, quarantine.
+
+Each function maps one spec section onto its component; the components hold every secure
+default. The other capabilities build on the `Baseline` this returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from baseline.providers import AccountProviders, account_providers, role_arn
+from baseline.spec import Spec
+from components import (
+    CloudWatchLogsDelivery,
+    LogArchive,
+    LogArchiveArgs,
+    Notifications,
+    NotificationsArgs,
+    ObjectLock,
+    OrganizationTrail,
+    OrganizationTrailArgs,
+    QuarantineBucket,
+    QuarantineBucketArgs,
+    TopicArgs,
+)
+
+ROLE_TAG = "security-baseline:role"
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What `build` created, for exports and for the capabilities built on top of it."""
+
+    spec: Spec
+    providers: AccountProviders
+    log_archive: LogArchive
+    trail: OrganizationTrail | None
+    notifications: Notifications
+    quarantine: QuarantineBucket
+
+
+def _organization_id(spec: Spec) -> str | None:
+    return spec.accounts.organization_id if spec.accounts else None
+
+
+def _log_archive(spec: Spec, providers: AccountProviders) -> LogArchive:
+    source_accounts = (spec.accounts.management.id,) if spec.accounts else ()
+    return LogArchive(
+        "log-archive",
+        LogArchiveArgs(
+            services=("cloudtrail", "config", "guardduty", "macie"),
+            organization_id=_organization_id(spec),
+            source_account_ids=source_accounts,
+            key_administrator_arns=spec.kms.administrators,
+            key_deletion_window_in_days=spec.kms.deletion_window_days,
+            reader_arns=spec.kms.users,
+            transition_to_glacier_days=spec.log_archive.glacier_transition_days,
+            expiration_days=spec.log_archive.retention_days,
+            access_logging=spec.log_archive.access_logging,
+            tags={ROLE_TAG: "log-archive"},
+        ),
+        opts=providers.options("log_archive"),
+    )
+
+
+def _trail(spec: Spec, providers: AccountProviders, archive: LogArchive) -> OrganizationTrail:
+    settings = spec.cloudtrail
+    cloudwatch = settings.cloudwatch_logs
+    # Creating a trail on a bucket with an S3 Bucket Key takes kms:Decrypt on the trail key.
+    deployer = (role_arn(spec, spec.accounts.management),) if spec.accounts else ()
+    return OrganizationTrail(
+        "cloudtrail",
+        OrganizationTrailArgs(
+            bucket_name=archive.bucket,
+            s3_key_prefix=archive.cloudtrail_prefix or "cloudtrail",
+            is_organization_trail=spec.organization_mode,
+            trail_name=settings.name,
+            cloudwatch_logs=(
+                CloudWatchLogsDelivery(retention_in_days=cloudwatch.retention_days)
+                if cloudwatch.enabled
+                else None
+            ),
+            key_administrator_arns=spec.kms.administrators,
+            key_deletion_window_in_days=spec.kms.deletion_window_days,
+            log_reader_arns=(*spec.kms.users, *deployer),
+        ),
+        opts=providers.options("management"),
+    )
+
+
+def _notifications(spec: Spec, providers: AccountProviders) -> Notifications:
+    topics = {
+        name: TopicArgs(
+            emails=topic.emails,
+            https_endpoints=tuple(pulumi.Output.secret(url.value) for url in topic.https_endpoints),
+        )
+        for name, topic in spec.notifications.topics.items()
+    }
+    return Notifications(
+        "notifications",
+        NotificationsArgs(
+            topics=topics,
+            organization_id=_organization_id(spec),
+            key_administrator_arns=spec.kms.administrators,
+            key_deletion_window_in_days=spec.kms.deletion_window_days,
+        ),
+        opts=providers.options("security"),
+    )
+
+
+def _quarantine(spec: Spec, providers: AccountProviders) -> QuarantineBucket:
+    settings = spec.quarantine
+    lock = settings.object_lock
+    return QuarantineBucket(
+        "quarantine",
+        QuarantineBucketArgs(
+            remediation_role_arn=settings.remediation_role_arn,
+            security_admin_role_arn=settings.security_admin_role_arn,
+            key_administrator_arns=spec.kms.administrators,
+            key_deletion_window_in_days=spec.kms.deletion_window_days,
+            object_lock=ObjectLock(mode=lock.mode, days=lock.days) if lock.enabled else None,
+            tags={ROLE_TAG: "quarantine"},
+        ),
+        opts=providers.options("security"),
+    )
+
+
+def build_core(spec: Spec) -> Baseline:
+    providers = account_providers(spec)
+    archive = _log_archive(spec, providers)
+    return Baseline(
+        spec=spec,
+        providers=providers,
+        log_archive=archive,
+        trail=_trail(spec, providers, archive) if spec.cloudtrail.enabled else None,
+        notifications=_notifications(spec, providers),
+        quarantine=_quarantine(spec, providers),
+    )

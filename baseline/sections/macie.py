@@ -1,0 +1,290 @@
+"""The `macie` section of the spec.
+
+    macie:
+      custom_data_identifiers:
+        - name: employee-id
+          regex: 'EMP-\\d{6}'
+          keywords: [employee, staff]
+      classification_jobs:
+        - name: weekly-data-buckets
+          type: SCHEDULED
+          schedule: weekly
+          day_of_week: MONDAY
+          sampling_percentage: 20
+          bucket_criteria:
+            includes: [{property: S3_BUCKET_NAME, comparator: STARTS_WITH, values: [data-]}]
+          custom_data_identifiers: [employee-id]
+
+A job's `region` defaults to the home region; Macie analyzes the buckets of the job's region.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from baseline.sections._checks import (
+    ErrorCallback,
+    aws_region,
+    mappings,
+    matches,
+    nested_error,
+    no_duplicates,
+    unique,
+)
+from components.macie import (
+    BUCKET_PROPERTIES,
+    FINDING_PUBLISHING_FREQUENCIES,
+    PROPERTY_COMPARATORS,
+    SCHEDULE_FREQUENCIES,
+    WEEKDAYS,
+    BucketCondition,
+    BucketCriteria,
+    BucketCriterion,
+    BucketDefinition,
+    BucketTagCondition,
+    ClassificationJob,
+    CustomDataIdentifier,
+    Schedule,
+)
+
+_NAME = {
+    "type": "string",
+    "required": True,
+    "check_with": matches(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", "1 to 64 letters, digits, _ . or -"),
+}
+
+
+def _compiles(field: Any, value: Any, error: ErrorCallback) -> None:
+    # Macie's regex dialect is close to Python's; what Python cannot compile, Macie rejects too.
+    try:
+        re.compile(value)
+    except re.error as problem:
+        error(field, f"is not a valid regular expression: {problem}")
+
+
+def _words(min_length: int, max_count: int) -> dict[str, Any]:
+    return {
+        "type": "list",
+        "default": [],
+        "maxlength": max_count,
+        "schema": {"type": "string", "minlength": min_length, "maxlength": 90},
+        "check_with": no_duplicates,
+    }
+
+
+_CUSTOM_DATA_IDENTIFIER = {
+    "name": _NAME,
+    "regex": {"type": "string", "required": True, "maxlength": 512, "check_with": _compiles},
+    "keywords": _words(min_length=3, max_count=50),
+    "ignore_words": _words(min_length=4, max_count=10),
+    "maximum_match_distance": {"type": "integer", "min": 1, "max": 300, "default": 50},
+    "description": {"type": "string", "default": "", "maxlength": 512},
+}
+
+
+def _one_kind_of_condition(field: Any, value: Any, error: ErrorCallback) -> None:
+    if ("property" in value) == ("tags" in value):
+        error(field, "needs either property (with values) or tags")
+    elif "property" in value and not value.get("values"):
+        error(field, "values: required with property")
+    elif "tags" in value and value.get("comparator") not in ("EQ", "NE"):
+        error(field, "comparator: tags compare with EQ or NE")
+
+
+_CONDITION = {
+    "type": "dict",
+    "schema": {
+        "property": {"type": "string", "allowed": BUCKET_PROPERTIES},
+        "values": {"type": "list", "minlength": 1, "schema": {"type": "string", "empty": False}},
+        "tags": {
+            "type": "dict",
+            "minlength": 1,
+            "keysrules": {"type": "string", "empty": False},
+            "valuesrules": {"type": "string"},
+        },
+        "comparator": {"type": "string", "allowed": PROPERTY_COMPARATORS, "default": "EQ"},
+    },
+    "check_with": _one_kind_of_condition,
+}
+
+
+def _some_condition(field: Any, value: Any, error: ErrorCallback) -> None:
+    if not (value.get("includes") or value.get("excludes")):
+        error(field, "needs at least one condition in includes or excludes")
+
+
+def _schedule_fits_type(field: Any, value: Any, error: ErrorCallback) -> None:
+    schedule = value.get("schedule")
+    if value.get("type") == "SCHEDULED" and schedule is None:
+        error(field, "schedule: required for a SCHEDULED job (daily, weekly or monthly)")
+    if value.get("type") == "ONE_TIME" and schedule is not None:
+        error(field, "schedule: only for a SCHEDULED job")
+    if (schedule == "weekly") != ("day_of_week" in value):
+        error(field, "day_of_week: required with a weekly schedule, and only there")
+    if (schedule == "monthly") != ("day_of_month" in value):
+        error(field, "day_of_month: required with a monthly schedule, and only there")
+    if ("buckets" in value) == ("bucket_criteria" in value):
+        error(field, "needs either buckets or bucket_criteria")
+
+
+_CLASSIFICATION_JOB = {
+    "name": _NAME,
+    "type": {"type": "string", "required": True, "allowed": ("ONE_TIME", "SCHEDULED")},
+    "schedule": {"type": "string", "allowed": SCHEDULE_FREQUENCIES},
+    "day_of_week": {"type": "string", "allowed": WEEKDAYS},
+    # Macie runs on the month's last day when it has fewer days.
+    "day_of_month": {"type": "integer", "min": 1, "max": 31},
+    "sampling_percentage": {"type": "integer", "min": 1, "max": 100, "default": 100},
+    "region": {"type": "string", "check_with": aws_region},
+    "description": {"type": "string", "default": "", "maxlength": 200},
+    "buckets": {
+        "type": "list",
+        "minlength": 1,
+        "schema": {
+            "type": "dict",
+            "schema": {
+                "account_id": {
+                    "type": "string",
+                    "required": True,
+                    "check_with": matches(r"\d{12}", "a 12-digit account id"),
+                },
+                "names": {
+                    "type": "list",
+                    "required": True,
+                    "minlength": 1,
+                    "schema": {"type": "string", "empty": False},
+                    "check_with": no_duplicates,
+                },
+            },
+        },
+    },
+    "bucket_criteria": {
+        "type": "dict",
+        "schema": {
+            "includes": {"type": "list", "default": [], "schema": _CONDITION},
+            "excludes": {"type": "list", "default": [], "schema": _CONDITION},
+        },
+        "check_with": _some_condition,
+    },
+    "custom_data_identifiers": {
+        "type": "list",
+        "default": [],
+        "schema": {"type": "string"},
+        "check_with": no_duplicates,
+    },
+}
+
+SCHEMA: dict[str, Any] = {
+    "enabled": {"type": "boolean", "default": True},
+    "finding_publishing_frequency": {
+        "type": "string",
+        "allowed": FINDING_PUBLISHING_FREQUENCIES,
+        "default": "FIFTEEN_MINUTES",
+    },
+    "custom_data_identifiers": {
+        "type": "list",
+        "default": [],
+        "schema": {"type": "dict", "schema": _CUSTOM_DATA_IDENTIFIER},
+        "check_with": unique("name", "custom data identifiers"),
+    },
+    "classification_jobs": {
+        "type": "list",
+        "default": [],
+        "schema": {
+            "type": "dict",
+            "schema": _CLASSIFICATION_JOB,
+            "check_with": _schedule_fits_type,
+        },
+        "check_with": unique("name", "classification jobs"),
+    },
+}
+
+
+def _identifiers_defined(field: Any, value: Any, error: ErrorCallback) -> None:
+    defined = {item.get("name") for _, item in mappings(value, "custom_data_identifiers")}
+    for index, job in mappings(value, "classification_jobs"):
+        used = job.get("custom_data_identifiers")
+        for position, name in enumerate(used if isinstance(used, list) else []):
+            if isinstance(name, str) and name not in defined:
+                path = (field, "classification_jobs", index, "custom_data_identifiers", position)
+                nested_error(error, path, f"{name!r} is not one of macie.custom_data_identifiers")
+
+
+# The rules of the `macie` key itself, at the root of the spec.
+SECTION: dict[str, Any] = {
+    "type": "dict",
+    "default": {},
+    "schema": SCHEMA,
+    "check_with": _identifiers_defined,
+}
+
+
+@dataclass(frozen=True)
+class MacieSpec:
+    enabled: bool
+    finding_publishing_frequency: str
+    custom_data_identifiers: tuple[CustomDataIdentifier, ...]
+    classification_jobs: tuple[ClassificationJob, ...]
+
+
+def parse(document: Mapping[str, Any]) -> MacieSpec:
+    """The section, validated and normalized by `SECTION`, as a dataclass."""
+    return MacieSpec(
+        enabled=document["enabled"],
+        finding_publishing_frequency=document["finding_publishing_frequency"],
+        custom_data_identifiers=tuple(
+            CustomDataIdentifier(
+                name=item["name"],
+                regex=item["regex"],
+                keywords=tuple(item["keywords"]),
+                ignore_words=tuple(item["ignore_words"]),
+                maximum_match_distance=item["maximum_match_distance"],
+                description=item["description"],
+            )
+            for item in document["custom_data_identifiers"]
+        ),
+        classification_jobs=tuple(_job(item) for item in document["classification_jobs"]),
+    )
+
+
+def _job(item: Mapping[str, Any]) -> ClassificationJob:
+    criteria = item.get("bucket_criteria")
+    return ClassificationJob(
+        name=item["name"],
+        schedule=_schedule(item) if item["type"] == "SCHEDULED" else None,
+        sampling_percentage=item["sampling_percentage"],
+        buckets=tuple(
+            BucketDefinition(account_id=b["account_id"], bucket_names=tuple(b["names"]))
+            for b in item.get("buckets", ())
+        ),
+        bucket_criteria=(
+            BucketCriteria(
+                includes=tuple(_condition(c) for c in criteria["includes"]),
+                excludes=tuple(_condition(c) for c in criteria["excludes"]),
+            )
+            if criteria is not None
+            else None
+        ),
+        custom_data_identifiers=tuple(item["custom_data_identifiers"]),
+        region=item.get("region"),
+        description=item["description"],
+    )
+
+
+def _schedule(item: Mapping[str, Any]) -> Schedule:
+    return Schedule(
+        frequency=item["schedule"],
+        day_of_week=item.get("day_of_week"),
+        day_of_month=item.get("day_of_month"),
+    )
+
+
+def _condition(item: Mapping[str, Any]) -> BucketCriterion:
+    if "tags" in item:
+        return BucketTagCondition(tags=dict(item["tags"]), comparator=item["comparator"])
+    return BucketCondition(
+        key=item["property"], values=tuple(item["values"]), comparator=item["comparator"]
+    )

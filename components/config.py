@@ -1,0 +1,318 @@
+"""AWS Config: a recorder and delivery channel per region, conformance packs, an aggregator.
+
+Conformance packs are CloudFormation templates of Config rules: the ones shipped under
+`conformance_packs/`, or a user's own, passed to AWS as the template body. In organization mode
+the security account is Config's delegated administrator (registered by the management account)
+and deploys them as organization conformance packs to every member account; member accounts need
+a recorder of their own for those rules to evaluate anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pulumi
+import pulumi_aws as aws
+import yaml
+
+from components._detective import organization_admin, partition_of, require_region_list
+from components.iam import policy_document, trust_policy
+
+PACKS_DIR = Path(__file__).parent / "conformance_packs"
+SHIPPED_PACKS = ("baseline", "s3-operational-best-practices")
+# AWS's limit on a conformance pack's template body.
+MAX_TEMPLATE_BYTES = 51200
+# A template parameter the organization fills with the delegated administrator's account.
+CENTRAL_MONITORING_PARAMETER = "CentralMonitoringAccount"
+# Register the delegated administrator for organization rules and packs, and for aggregators.
+MULTI_ACCOUNT_SETUP_PRINCIPAL = "config-multiaccountsetup.amazonaws.com"
+CONFIG_PRINCIPAL = "config.amazonaws.com"
+
+
+class _CloudFormationLoader(yaml.SafeLoader):
+    """Reads CloudFormation YAML, whose short-form functions (!Ref, !Sub) are local tags."""
+
+
+_CloudFormationLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+@dataclass(frozen=True)
+class ConformancePackTemplate:
+    name: str
+    body: str
+
+    @property
+    def parameters(self) -> frozenset[str]:
+        """The names of the template's parameters."""
+        document = yaml.load(self.body, Loader=_CloudFormationLoader)
+        return frozenset((document.get("Parameters") or {}).keys())
+
+
+def load_conformance_pack(name: str, path: str | Path | None = None) -> ConformancePackTemplate:
+    """A shipped pack by name (`baseline`), or a user's template at `path`, checked to be one."""
+    template_path = Path(path) if path is not None else PACKS_DIR / f"{name}.yaml"
+    if path is None and name not in SHIPPED_PACKS:
+        raise ValueError(f"no shipped conformance pack {name!r}: one of {', '.join(SHIPPED_PACKS)}")
+    body = template_path.read_text(encoding="utf-8")
+    if len(body.encode()) > MAX_TEMPLATE_BYTES:
+        raise ValueError(f"{template_path}: larger than the {MAX_TEMPLATE_BYTES} bytes AWS accepts")
+    try:
+        document = yaml.load(body, Loader=_CloudFormationLoader)
+    except yaml.YAMLError as error:
+        raise ValueError(f"{template_path}: not YAML or JSON: {error}") from error
+    if not (isinstance(document, dict) and isinstance(document.get("Resources"), dict)):
+        raise ValueError(f"{template_path}: a conformance pack template needs a Resources mapping")
+    return ConformancePackTemplate(name=name, body=body)
+
+
+def _shipped_packs() -> tuple[ConformancePackTemplate, ...]:
+    return tuple(load_conformance_pack(name) for name in SHIPPED_PACKS)
+
+
+@dataclass(frozen=True)
+class DeliveryDestination:
+    """Where Config delivers history and snapshots: a bucket (and prefix), with a KMS key.
+
+    AWS requires the key in the bucket's region.
+    """
+
+    bucket_name: pulumi.Input[str]
+    kms_key_arn: pulumi.Input[str]
+    prefix: str = "config"
+
+
+@dataclass(frozen=True)
+class ConfigArgs:
+    home_region: str
+    regions: tuple[str, ...]
+    delivery: DeliveryDestination
+    conformance_packs: tuple[ConformancePackTemplate, ...] = field(default_factory=_shipped_packs)
+    # None: the service-linked role AWSServiceRoleForConfig, created here. Pass its ARN when
+    # the account has it already (AWS refuses to create it twice).
+    role_arn: pulumi.Input[str] | None = None
+    # Organization mode only.
+    aggregator: bool = True
+    # Empty: every region, including future ones.
+    aggregator_regions: tuple[str, ...] = ()
+    # Organization mode: the (security) account the management account registers.
+    delegated_admin_account_id: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        require_region_list("ConfigArgs", self.home_region, self.regions)
+        names = [pack.name for pack in self.conformance_packs]
+        if len(set(names)) != len(names):
+            raise ValueError("ConfigArgs.conformance_packs: two packs have the same name")
+
+
+class Config(pulumi.ComponentResource):
+    """Recorders, delivery channels, conformance packs and (organization mode) an aggregator.
+
+    `opts.provider` is the security account; `management_provider` (organization mode) is the
+    management account, which registers the security account as Config's delegated administrator.
+    """
+
+    recorders: dict[str, aws.cfg.Recorder]
+    recorder_statuses: dict[str, aws.cfg.RecorderStatus]
+    conformance_pack_names: list[pulumi.Output[str]]
+    aggregator_arn: pulumi.Output[str] | None
+
+    def __init__(
+        self,
+        name: str,
+        args: ConfigArgs,
+        management_provider: pulumi.ProviderResource | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("security-baseline:config:Config", name, None, opts)
+        admin_account_id = organization_admin(args.delegated_admin_account_id, management_provider)
+        role_arn = args.role_arn if args.role_arn is not None else self._service_linked_role(name)
+        self.recorders = {}
+        self.recorder_statuses = {}
+        for region in args.regions:
+            self._record(name, region, region == args.home_region, role_arn, args.delivery)
+        self.conformance_pack_names = []
+        self.aggregator_arn = None
+        if management_provider is not None and admin_account_id is not None:
+            self._organization(name, args, admin_account_id, management_provider)
+        else:
+            self._account_packs(name, args)
+        self.register_outputs(
+            {
+                "conformance_pack_names": self.conformance_pack_names,
+                "aggregator_arn": self.aggregator_arn,
+            }
+        )
+
+    def _service_linked_role(self, name: str) -> pulumi.Output[str]:
+        role = aws.iam.ServiceLinkedRole(
+            f"{name}-service-role",
+            aws_service_name=CONFIG_PRINCIPAL,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return role.arn
+
+    def _record(
+        self,
+        name: str,
+        region: str,
+        home: bool,
+        role_arn: pulumi.Input[str],
+        delivery: DeliveryDestination,
+    ) -> None:
+        recorder = aws.cfg.Recorder(
+            f"{name}-recorder-{region}",
+            # AWS allows one recorder per region; `default` is the name its own tools use.
+            name="default",
+            role_arn=role_arn,
+            recording_group=aws.cfg.RecorderRecordingGroupArgs(
+                all_supported=True,
+                # IAM and other global resources once, from the home region, not once per region.
+                include_global_resource_types=home,
+                recording_strategies=[
+                    aws.cfg.RecorderRecordingGroupRecordingStrategyArgs(
+                        use_only="ALL_SUPPORTED_RESOURCE_TYPES"
+                    )
+                ],
+            ),
+            recording_mode=aws.cfg.RecorderRecordingModeArgs(recording_frequency="CONTINUOUS"),
+            region=region,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        channel = aws.cfg.DeliveryChannel(
+            f"{name}-delivery-{region}",
+            name="default",
+            s3_bucket_name=delivery.bucket_name,
+            s3_key_prefix=delivery.prefix,
+            s3_kms_key_arn=delivery.kms_key_arn,
+            snapshot_delivery_properties=aws.cfg.DeliveryChannelSnapshotDeliveryPropertiesArgs(
+                delivery_frequency="TwentyFour_Hours"
+            ),
+            region=region,
+            # AWS refuses a delivery channel before the recorder exists.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[recorder]),
+        )
+        self.recorders[region] = recorder
+        self.recorder_statuses[region] = aws.cfg.RecorderStatus(
+            f"{name}-recording-{region}",
+            name=recorder.name,
+            is_enabled=True,
+            region=region,
+            # A recorder only starts with somewhere to deliver to.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[channel]),
+        )
+
+    def _account_packs(self, name: str, args: ConfigArgs) -> None:
+        for region in args.regions:
+            for pack in args.conformance_packs:
+                created = aws.cfg.ConformancePack(
+                    f"{name}-pack-{pack.name}-{region}",
+                    name=pack.name,
+                    template_body=pack.body,
+                    region=region,
+                    opts=pulumi.ResourceOptions(
+                        parent=self, depends_on=[self.recorder_statuses[region]]
+                    ),
+                )
+                self.conformance_pack_names.append(created.name)
+
+    def _organization(
+        self,
+        name: str,
+        args: ConfigArgs,
+        admin_account_id: str,
+        management_provider: pulumi.ProviderResource,
+    ) -> None:
+        from_management = pulumi.ResourceOptions(parent=self, provider=management_provider)
+        packs_admin = aws.organizations.DelegatedAdministrator(
+            f"{name}-admin-multiaccountsetup",
+            account_id=admin_account_id,
+            service_principal=MULTI_ACCOUNT_SETUP_PRINCIPAL,
+            opts=from_management,
+        )
+        for region in args.regions:
+            for pack in args.conformance_packs:
+                self._organization_pack(name, region, pack, admin_account_id, packs_admin)
+        if args.aggregator:
+            aggregator_admin = aws.organizations.DelegatedAdministrator(
+                f"{name}-admin-config",
+                account_id=admin_account_id,
+                service_principal=CONFIG_PRINCIPAL,
+                opts=from_management,
+            )
+            self.aggregator_arn = self._aggregator(name, args, admin_account_id, aggregator_admin)
+
+    def _organization_pack(
+        self,
+        name: str,
+        region: str,
+        pack: ConformancePackTemplate,
+        admin_account_id: str,
+        packs_admin: aws.organizations.DelegatedAdministrator,
+    ) -> None:
+        parameters = (
+            [
+                aws.cfg.OrganizationConformancePackInputParameterArgs(
+                    parameter_name=CENTRAL_MONITORING_PARAMETER, parameter_value=admin_account_id
+                )
+            ]
+            if CENTRAL_MONITORING_PARAMETER in pack.parameters
+            else None
+        )
+        created = aws.cfg.OrganizationConformancePack(
+            f"{name}-pack-{pack.name}-{region}",
+            name=pack.name,
+            template_body=pack.body,
+            input_parameters=parameters,
+            region=region,
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[self.recorder_statuses[region], packs_admin]
+            ),
+        )
+        self.conformance_pack_names.append(created.name)
+
+    def _aggregator(
+        self,
+        name: str,
+        args: ConfigArgs,
+        admin_account_id: str,
+        aggregator_admin: aws.organizations.DelegatedAdministrator,
+    ) -> pulumi.Output[str]:
+        role = aws.iam.Role(
+            f"{name}-aggregator-role",
+            description="Lets AWS Config read the organization's accounts for the aggregator",
+            assume_role_policy=policy_document(
+                [
+                    trust_policy(
+                        "ConfigAggregator",
+                        {"Service": CONFIG_PRINCIPAL},
+                        {"StringEquals": {"aws:SourceAccount": admin_account_id}},
+                    )
+                ]
+            ),
+            tags=dict(args.tags),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        attachment = aws.iam.RolePolicyAttachment(
+            f"{name}-aggregator-role-policy",
+            role=role.name,
+            policy_arn=(
+                f"arn:{partition_of(args.home_region)}:iam::aws:policy/service-role/"
+                "AWSConfigRoleForOrganizations"
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aggregator = aws.cfg.ConfigurationAggregator(
+            f"{name}-aggregator",
+            organization_aggregation_source=aws.cfg.ConfigurationAggregatorOrganizationAggregationSourceArgs(
+                role_arn=role.arn,
+                all_regions=True if not args.aggregator_regions else None,
+                regions=list(args.aggregator_regions) or None,
+            ),
+            region=args.home_region,
+            tags=dict(args.tags),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment, aggregator_admin]),
+        )
+        return aggregator.arn

@@ -1,0 +1,209 @@
+"""IAM policy documents inside resource properties: where they are and what they grant."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from helpers import as_list, as_mapping, to_plain
+from pulumi_policy import PolicyResource
+
+
+class DocumentKind(Enum):
+    IDENTITY = "identity"  # attached to a principal: no Principal element
+    RESOURCE = "resource"  # attached to a resource: names who it applies to
+    TRUST = "trust"  # a role's trust policy: Principal, and no Resource element
+
+
+@dataclass(frozen=True)
+class DocumentSource:
+    """A property of a resource type that holds a policy document."""
+
+    prop: str
+    kind: DocumentKind
+    nested_in: str = ""  # a list property whose items hold the document (role inline policies)
+
+
+DOCUMENT_SOURCES: Mapping[str, tuple[DocumentSource, ...]] = {
+    "aws:iam/role:Role": (
+        DocumentSource("assumeRolePolicy", DocumentKind.TRUST),
+        DocumentSource("policy", DocumentKind.IDENTITY, nested_in="inlinePolicies"),
+    ),
+    "aws:iam/rolePolicy:RolePolicy": (DocumentSource("policy", DocumentKind.IDENTITY),),
+    "aws:iam/policy:Policy": (DocumentSource("policy", DocumentKind.IDENTITY),),
+    "aws:iam/userPolicy:UserPolicy": (DocumentSource("policy", DocumentKind.IDENTITY),),
+    "aws:iam/groupPolicy:GroupPolicy": (DocumentSource("policy", DocumentKind.IDENTITY),),
+    "aws:s3/bucketPolicy:BucketPolicy": (DocumentSource("policy", DocumentKind.RESOURCE),),
+    "aws:s3/bucket:Bucket": (DocumentSource("policy", DocumentKind.RESOURCE),),
+    "aws:s3/bucketV2:BucketV2": (DocumentSource("policy", DocumentKind.RESOURCE),),
+    "aws:kms/key:Key": (DocumentSource("policy", DocumentKind.RESOURCE),),
+    "aws:kms/keyPolicy:KeyPolicy": (DocumentSource("policy", DocumentKind.RESOURCE),),
+    "aws:sns/topic:Topic": (DocumentSource("policy", DocumentKind.RESOURCE),),
+    "aws:sns/topicPolicy:TopicPolicy": (DocumentSource("policy", DocumentKind.RESOURCE),),
+    "aws:sqs/queue:Queue": (DocumentSource("policy", DocumentKind.RESOURCE),),
+    "aws:sqs/queuePolicy:QueuePolicy": (DocumentSource("policy", DocumentKind.RESOURCE),),
+    "aws:secretsmanager/secretPolicy:SecretPolicy": (
+        DocumentSource("policy", DocumentKind.RESOURCE),
+    ),
+    "aws:ecr/repositoryPolicy:RepositoryPolicy": (DocumentSource("policy", DocumentKind.RESOURCE),),
+}
+
+# Condition keys that tie a statement to known accounts, organizations, sources or networks.
+_RESTRICTING_KEYS = frozenset(
+    {
+        "aws:sourceaccount",
+        "aws:sourcearn",
+        "aws:sourceowner",
+        "aws:sourceorgid",
+        "aws:sourceorgpaths",
+        "aws:principalaccount",
+        "aws:principalarn",
+        "aws:principalorgid",
+        "aws:principalorgpaths",
+        "aws:sourcevpc",
+        "aws:sourcevpce",
+        "kms:calleraccount",
+    }
+)
+
+
+@dataclass(frozen=True)
+class FoundDocument:
+    where: str  # the property path, for messages: "policy", "inlinePolicies[0].policy"
+    kind: DocumentKind
+    text: str  # the document as JSON text
+
+
+def documents_of(resource_type: str, props: Mapping[str, Any]) -> list[FoundDocument]:
+    """Every policy document a resource's properties carry, as JSON text."""
+    found: list[FoundDocument] = []
+    for source in DOCUMENT_SOURCES.get(resource_type, ()):
+        if not source.nested_in:
+            found.extend(_document(source.prop, source.kind, props.get(source.prop)))
+            continue
+        for index, item in enumerate(as_list(props.get(source.nested_in))):
+            where = f"{source.nested_in}[{index}].{source.prop}"
+            found.extend(_document(where, source.kind, as_mapping(item).get(source.prop)))
+    return found
+
+
+def documents_of_resource(resource: PolicyResource) -> list[FoundDocument]:
+    return documents_of(resource.resource_type, resource.props)
+
+
+def _document(where: str, kind: DocumentKind, value: Any) -> list[FoundDocument]:
+    # The SDKs accept a document as JSON text or as an object; both reach the engine.
+    if value in (None, ""):
+        return []
+    text = value if isinstance(value, str) else json.dumps(to_plain(value))
+    return [FoundDocument(where, kind, text)]
+
+
+def parse(text: str) -> Mapping[str, Any] | None:
+    """The document as an object, or None when it is not a JSON object."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return document if isinstance(document, Mapping) else None
+
+
+def statements(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [s for s in as_list(document.get("Statement")) if isinstance(s, Mapping)]
+
+
+def statement_label(index: int, statement: Mapping[str, Any]) -> str:
+    sid = statement.get("Sid")
+    return f"statement {index + 1}" + (f" (Sid '{sid}')" if sid else "")
+
+
+def _values(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, Sequence) and not isinstance(value, str) else [value]
+
+
+def is_any_principal(principal: Any) -> bool:
+    """`"*"` or `{"AWS": "*"}` (alone or in a list): everyone, including anonymous callers."""
+    if principal == "*":
+        return True
+    if isinstance(principal, Mapping):
+        return "*" in _values(principal.get("AWS"))
+    return False
+
+
+def _restricts(operator: str, values: Any) -> bool:
+    # A negated, null-test or IfExists operator, or a bare "*", does not narrow who may call.
+    lowered = operator.lower()
+    if "not" in lowered or lowered.startswith(("null", "forallvalues:")):
+        return False
+    if lowered.endswith("ifexists"):
+        return False
+    return all(str(v) not in ("", "*") for v in _values(values))
+
+
+def has_restricting_condition(statement: Mapping[str, Any]) -> bool:
+    condition = statement.get("Condition")
+    if not isinstance(condition, Mapping):
+        return False
+    for operator, block in condition.items():
+        if not isinstance(block, Mapping):
+            continue
+        for key, values in block.items():
+            if str(key).lower() in _RESTRICTING_KEYS and _restricts(str(operator), values):
+                return True
+    return False
+
+
+def public_grants(document: Mapping[str, Any]) -> list[str]:
+    """Labels of the Allow statements that open the resource to anyone.
+
+    An Allow with `Principal: "*"` (or `{"AWS": "*"}`) and no condition tying it to an account,
+    organization, source or network, or any Allow with NotPrincipal.
+    """
+    found = []
+    for index, statement in enumerate(statements(document)):
+        if statement.get("Effect") != "Allow":
+            continue
+        opened = "NotPrincipal" in statement or is_any_principal(statement.get("Principal"))
+        if opened and not has_restricting_condition(statement):
+            found.append(statement_label(index, statement))
+    return found
+
+
+def _condition_value(statement: Mapping[str, Any], operator: str, key: str) -> Any:
+    # Condition keys are case-insensitive; operators are not.
+    block = as_mapping(as_mapping(statement.get("Condition")).get(operator))
+    return next((v for k, v in block.items() if str(k).lower() == key.lower()), None)
+
+
+def _denies_insecure_transport(statement: Mapping[str, Any]) -> bool:
+    actions = {str(a) for a in _values(statement.get("Action"))}
+    transport = _condition_value(statement, "Bool", "aws:SecureTransport")
+    resources = [str(r) for r in _values(statement.get("Resource"))]
+    return (
+        statement.get("Effect") == "Deny"
+        and is_any_principal(statement.get("Principal"))
+        and bool(actions & {"s3:*", "*"})
+        and [str(v).lower() for v in _values(transport)] == ["false"]
+        and any(r == "*" or "/" not in r.split(":::", 1)[-1] for r in resources)
+        and any(r == "*" or r.endswith("/*") for r in resources)
+    )
+
+
+def denies_insecure_transport(document: Mapping[str, Any]) -> bool:
+    """A Deny for everyone of every S3 action on the bucket and its objects without TLS."""
+    return any(_denies_insecure_transport(s) for s in statements(document))
+
+
+def public_grant_messages(resource_type: str, props: Mapping[str, Any]) -> list[str]:
+    """One message per statement of the resource's documents that opens it to anyone."""
+    messages = []
+    for found in documents_of(resource_type, props):
+        document = parse(found.text)
+        for grant in public_grants(document) if document is not None else []:
+            messages.append(
+                f"{found.where}: {grant} allows any principal with no account condition."
+            )
+    return messages

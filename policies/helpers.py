@@ -1,0 +1,122 @@
+"""Reading engine properties the way the policy SDK hands them over.
+
+Properties arrive as the SDK's read-only proxies (`Mapping` / `Sequence`, not `dict` / `list`)
+whose reads raise the SDK's `UnknownValueError` when a value is unknown during preview. The SDK
+turns that exception into its advisory "can't run policy ... during preview", so these helpers
+let it propagate: an unknown value is neither a pass nor a failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from pulumi_policy import PolicyResource
+from pulumi_policy.proxy import UnknownValueError
+
+
+def as_mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """A list property; a lone object counts as a one-element list (single nested blocks)."""
+    if isinstance(value, Mapping):
+        return [value]
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return list(value)
+    return []
+
+
+def flag(props: Mapping[str, Any], key: str, default: bool) -> bool:
+    """A boolean property, with the provider's default when it is absent."""
+    value = props.get(key)
+    if value is None:
+        return default
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value)
+
+
+def number(props: Mapping[str, Any], key: str, default: float) -> float:
+    """A numeric property; the engine sends every number as a double."""
+    value = props.get(key)
+    return default if value is None else float(value)
+
+
+def text(props: Mapping[str, Any], key: str, default: str = "") -> str:
+    value = props.get(key)
+    return default if value is None else str(value)
+
+
+def names_a_value(props: Mapping[str, Any], key: str) -> bool:
+    """True when `key` holds a non-empty value or one that is only known after deployment.
+
+    Used only where the check is *whether* something is referenced (a KMS key for a trail),
+    not what it is: during preview a key ARN is an unknown output of the key resource, and
+    that reference is certain even though its value is not.
+    """
+    try:
+        value = props.get(key)
+    except UnknownValueError:
+        return True
+    return value not in (None, "")
+
+
+def to_plain(value: Any) -> Any:
+    """A deep copy made of dicts and lists (reading every value, so unknowns raise)."""
+    if isinstance(value, Mapping):
+        return {str(k): to_plain(value[k]) for k in value}
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return [to_plain(item) for item in value]
+    return value
+
+
+def of_types(resources: Iterable[PolicyResource], types: frozenset[str]) -> list[PolicyResource]:
+    return [r for r in resources if r.resource_type in types]
+
+
+def referenced(
+    setting: PolicyResource,
+    prop: str,
+    targets: Sequence[PolicyResource],
+    target_value_props: Sequence[str],
+) -> PolicyResource | None:
+    """The target that `setting.<prop>` points at (a bucket for its encryption resource).
+
+    The engine's property dependencies say it even when the target's id is unknown during
+    preview; without them, fall back to comparing the property's value with the target's
+    identifying outputs (a bucket's `bucket` or `id`).
+    """
+    target_urns = {t.urn for t in targets}
+    for dependency in setting.property_dependencies.get(prop, []):
+        if dependency.urn in target_urns:
+            return next(t for t in targets if t.urn == dependency.urn)
+    value = setting.props.get(prop)
+    if value in (None, ""):
+        return None
+    return next((t for t in targets if _identified_by(t, value, target_value_props)), None)
+
+
+def _identified_by(target: PolicyResource, value: Any, value_props: Sequence[str]) -> bool:
+    return any(target.props.get(p) == value for p in value_props)
+
+
+def group_by_reference(
+    settings: Iterable[PolicyResource],
+    prop: str,
+    targets: Sequence[PolicyResource],
+    target_value_props: Sequence[str],
+) -> dict[str, list[PolicyResource]]:
+    """Settings resources grouped by the URN of the target each one configures."""
+    grouped: dict[str, list[PolicyResource]] = {t.urn: [] for t in targets}
+    for setting in settings:
+        target = referenced(setting, prop, targets, target_value_props)
+        if target is not None:
+            grouped[target.urn].append(setting)
+    return grouped
+
+
+def label(resource: PolicyResource) -> str:
+    """How messages name a resource: its Pulumi name, which the user chose."""
+    return f"'{resource.name}'"

@@ -1,0 +1,92 @@
+"""Policy constructors that attach the compliance mapping of `frameworks.py` to every policy."""
+
+from __future__ import annotations
+
+from frameworks import CONTROLS, FRAMEWORKS
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyComplianceFramework,
+    PolicyConfigSchema,
+    ResourceValidation,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidation,
+    StackValidationPolicy,
+)
+
+
+def _mapped(policy_name: str) -> list[tuple[str, list[str]]]:
+    controls = CONTROLS[policy_name]
+    return [(key, controls[key]) for key in FRAMEWORKS if controls.get(key)]
+
+
+def compliance_framework(policy_name: str) -> PolicyComplianceFramework:
+    """The SDK holds one framework per policy: the first that maps it (CIS, then PCI, then NIST)."""
+    key, controls = _mapped(policy_name)[0]
+    framework = FRAMEWORKS[key]
+    return PolicyComplianceFramework(
+        name=framework["name"],
+        version=framework["version"],
+        reference=", ".join(controls),
+        specification=framework["specification"],
+    )
+
+
+def compliance_tags(policy_name: str) -> list[str]:
+    """Every mapped control as `<framework tag>:<control>`, e.g. `pci-dss-v4.0:10.3.2`."""
+    return [
+        f"{FRAMEWORKS[key]['tag']}:{control}"
+        for key, controls in _mapped(policy_name)
+        for control in controls
+    ]
+
+
+def described(policy_name: str, summary: str) -> str:
+    """The summary followed by the controls, e.g. `... (CIS 3.2; PCI DSS 10.3.2; NIST AU-9)`."""
+    refs = "; ".join(
+        f"{FRAMEWORKS[key]['short']} {', '.join(controls)}"
+        for key, controls in _mapped(policy_name)
+    )
+    return f"{summary} ({refs})"
+
+
+def resource_policy(
+    *,
+    name: str,
+    summary: str,
+    validate: ResourceValidation,
+    severity: Severity,
+    remediation_steps: str,
+    config_schema: PolicyConfigSchema | None = None,
+    enforcement_level: EnforcementLevel | None = None,
+) -> ResourceValidationPolicy:
+    return ResourceValidationPolicy(
+        name=name,
+        description=described(name, summary),
+        validate=validate,
+        enforcement_level=enforcement_level,
+        config_schema=config_schema,
+        severity=severity,
+        framework=compliance_framework(name),
+        tags=compliance_tags(name),
+        remediation_steps=remediation_steps,
+    )
+
+
+def stack_policy(
+    *,
+    name: str,
+    summary: str,
+    validate: StackValidation,
+    severity: Severity,
+    remediation_steps: str,
+) -> StackValidationPolicy:
+    return StackValidationPolicy(
+        name=name,
+        description=described(name, summary),
+        validate=validate,
+        severity=severity,
+        framework=compliance_framework(name),
+        tags=compliance_tags(name),
+        remediation_steps=remediation_steps,
+    )

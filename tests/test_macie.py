@@ -1,0 +1,440 @@
+"""Macie component under the offline mocks, and the `macie` spec section."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cerberus
+import pulumi
+import pulumi_aws as aws
+import pytest
+
+from baseline.preview.model import Plan, PlannedResource
+from baseline.preview.runner import run_inline
+from baseline.sections import macie as section
+from components.macie import (
+    BucketCondition,
+    BucketCriteria,
+    BucketDefinition,
+    BucketTagCondition,
+    ClassificationExport,
+    ClassificationJob,
+    CustomDataIdentifier,
+    Macie,
+    MacieArgs,
+    Schedule,
+)
+
+SECURITY = "222222222222"
+HOME = "us-east-1"
+REGIONS = (HOME, "eu-west-1")
+KEY_ARN = "arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+EMPLOYEE_ID = CustomDataIdentifier(
+    name="employee-id", regex=r"EMP-\d{6}", keywords=("employee",), ignore_words=("EMP-000000",)
+)
+WEEKLY = ClassificationJob(
+    name="weekly-data",
+    schedule=Schedule("weekly", day_of_week="MONDAY"),
+    sampling_percentage=20,
+    bucket_criteria=BucketCriteria(
+        includes=(
+            BucketCondition("S3_BUCKET_NAME", ("data-",), "STARTS_WITH"),
+            BucketTagCondition({"Classification": "confidential"}),
+        ),
+        excludes=(BucketCondition("S3_BUCKET_SHARED_ACCESS", ("EXTERNAL",)),),
+    ),
+    custom_data_identifiers=("employee-id",),
+)
+ONCE = ClassificationJob(
+    name="audit-once",
+    buckets=(BucketDefinition(account_id=SECURITY, bucket_names=("audit-eu",)),),
+    region="eu-west-1",
+)
+
+
+def _provider(name: str, account: str) -> aws.Provider:
+    role = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
+    return aws.Provider(name, region=HOME, assume_roles=[{"role_arn": role}])
+
+
+def _plan(args: MacieArgs, *, organization: bool = False) -> Plan:
+    def program() -> None:
+        security = _provider("security", SECURITY)
+        management = _provider("management", "111111111111") if organization else None
+        Macie(
+            "macie",
+            args,
+            management_provider=management,
+            opts=pulumi.ResourceOptions(provider=security),
+        )
+
+    return run_inline(program)
+
+
+def _of_type(plan: Plan, type_: str) -> list[PlannedResource]:
+    return [r for r in plan.resources if r.type == type_]
+
+
+def _provider_ref(plan: Plan, name: str) -> str:
+    provider = next(
+        r for r in plan.resources if r.type == "pulumi:providers:aws" and r.name == name
+    )
+    return f"{provider.urn}::{provider.id}"
+
+
+def _job(plan: Plan, name: str) -> PlannedResource:
+    return next(
+        j
+        for j in _of_type(plan, "aws:macie2/classificationJob:ClassificationJob")
+        if j.inputs["namePrefix"] == f"{name}-"
+    )
+
+
+@pytest.fixture(scope="module")
+def single() -> Plan:
+    return _plan(
+        MacieArgs(
+            home_region=HOME,
+            regions=REGIONS,
+            export=ClassificationExport(bucket_name="org-log-archive", kms_key_arn=KEY_ARN),
+            custom_data_identifiers=(EMPLOYEE_ID,),
+            classification_jobs=(WEEKLY, ONCE),
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def organization() -> Plan:
+    return _plan(
+        MacieArgs(home_region=HOME, regions=REGIONS, delegated_admin_account_id=SECURITY),
+        organization=True,
+    )
+
+
+def test_macie_is_enabled_in_every_region(single: Plan) -> None:
+    accounts = _of_type(single, "aws:macie2/account:Account")
+    assert sorted(a.inputs["region"] for a in accounts) == sorted(REGIONS)
+    for account in accounts:
+        assert account.inputs["status"] == "ENABLED"
+        assert account.inputs["findingPublishingFrequency"] == "FIFTEEN_MINUTES"
+
+
+def test_discovery_results_are_exported_with_the_kms_key(single: Plan) -> None:
+    exports = _of_type(
+        single, "aws:macie2/classificationExportConfiguration:ClassificationExportConfiguration"
+    )
+    assert sorted(e.inputs["region"] for e in exports) == sorted(REGIONS)
+    for export in exports:
+        assert export.inputs["s3Destination"] == {
+            "bucketName": "org-log-archive",
+            "keyPrefix": "macie",
+            "kmsKeyArn": KEY_ARN,
+        }
+
+
+def test_custom_data_identifiers_exist_in_every_region(single: Plan) -> None:
+    identifiers = _of_type(single, "aws:macie/customDataIdentifier:CustomDataIdentifier")
+    assert sorted(i.inputs["region"] for i in identifiers) == sorted(REGIONS)
+    for identifier in identifiers:
+        assert identifier.inputs["namePrefix"] == "employee-id-"
+        assert identifier.inputs["regex"] == r"EMP-\d{6}"
+        assert identifier.inputs["keywords"] == ["employee"]
+        assert identifier.inputs["ignoreWords"] == ["EMP-000000"]
+        assert identifier.inputs["maximumMatchDistance"] == 50.0
+
+
+def test_a_scheduled_job_uses_its_regions_identifier_and_bucket_criteria(single: Plan) -> None:
+    job = _job(single, "weekly-data")
+    assert job.inputs["region"] == HOME
+    assert job.inputs["jobType"] == "SCHEDULED"
+    assert job.inputs["scheduleFrequency"] == {"weeklySchedule": "MONDAY"}
+    assert job.inputs["initialRun"] is True
+    assert job.inputs["samplingPercentage"] == 20.0
+    identifier = next(
+        i
+        for i in _of_type(single, "aws:macie/customDataIdentifier:CustomDataIdentifier")
+        if i.inputs["region"] == HOME
+    )
+    assert job.inputs["customDataIdentifierIds"] == [identifier.id]
+    assert job.inputs["s3JobDefinition"] == {
+        "bucketCriteria": {
+            "includes": {
+                "ands": [
+                    {
+                        "simpleCriterion": {
+                            "key": "S3_BUCKET_NAME",
+                            "comparator": "STARTS_WITH",
+                            "values": ["data-"],
+                        }
+                    },
+                    {
+                        "tagCriterion": {
+                            "comparator": "EQ",
+                            "tagValues": [{"key": "Classification", "value": "confidential"}],
+                        }
+                    },
+                ]
+            },
+            "excludes": {
+                "ands": [
+                    {
+                        "simpleCriterion": {
+                            "key": "S3_BUCKET_SHARED_ACCESS",
+                            "comparator": "EQ",
+                            "values": ["EXTERNAL"],
+                        }
+                    }
+                ]
+            },
+        }
+    }
+
+
+def test_jobs_wait_for_the_export_of_their_region(single: Plan) -> None:
+    exports = {
+        e.inputs["region"]: e.urn
+        for e in _of_type(
+            single, "aws:macie2/classificationExportConfiguration:ClassificationExportConfiguration"
+        )
+    }
+    for job in _of_type(single, "aws:macie2/classificationJob:ClassificationJob"):
+        assert exports[job.inputs["region"]] in job.dependencies
+
+
+def test_a_one_time_job_analyzes_named_buckets_in_its_region(single: Plan) -> None:
+    job = _job(single, "audit-once")
+    assert job.inputs["region"] == "eu-west-1"
+    assert job.inputs["jobType"] == "ONE_TIME"
+    assert "scheduleFrequency" not in job.inputs
+    assert "initialRun" not in job.inputs
+    assert job.inputs["samplingPercentage"] == 100.0
+    assert job.inputs["s3JobDefinition"] == {
+        "bucketDefinitions": [{"accountId": SECURITY, "buckets": ["audit-eu"]}]
+    }
+
+
+@pytest.mark.parametrize(
+    ("schedule", "frequency"),
+    [
+        (Schedule("daily"), {"dailySchedule": True}),
+        (Schedule("monthly", day_of_month=15), {"monthlySchedule": 15.0}),
+    ],
+)
+def test_daily_and_monthly_schedules(schedule: Schedule, frequency: dict[str, Any]) -> None:
+    job = ClassificationJob(name="job", schedule=schedule, buckets=ONCE.buckets)
+    plan = _plan(MacieArgs(home_region=HOME, regions=(HOME,), classification_jobs=(job,)))
+    assert _job(plan, "job").inputs["scheduleFrequency"] == frequency
+
+
+def test_single_account_mode_has_no_organization_resources(single: Plan) -> None:
+    assert not [r for r in single.resources if "organization" in r.type.lower()]
+
+
+def test_the_management_account_designates_the_security_account(organization: Plan) -> None:
+    admins = _of_type(organization, "aws:macie2/organizationAdminAccount:OrganizationAdminAccount")
+    assert sorted(a.inputs["region"] for a in admins) == sorted(REGIONS)
+    accounts = {
+        a.inputs["region"]: a.urn for a in _of_type(organization, "aws:macie2/account:Account")
+    }
+    for admin in admins:
+        assert admin.inputs["adminAccountId"] == SECURITY
+        assert admin.provider == _provider_ref(organization, "management")
+        assert accounts[admin.inputs["region"]] in admin.dependencies
+
+
+def test_the_organization_auto_enables_macie(organization: Plan) -> None:
+    configurations = _of_type(
+        organization, "aws:macie2/organizationConfiguration:OrganizationConfiguration"
+    )
+    assert sorted(c.inputs["region"] for c in configurations) == sorted(REGIONS)
+    for configuration in configurations:
+        assert configuration.inputs["autoEnable"] is True
+        assert configuration.provider == _provider_ref(organization, "security")
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: Schedule("weekly"), "day_of_week"),
+        (lambda: Schedule("hourly"), "must be one of"),
+        (lambda: Schedule("monthly", day_of_month=32), "1..31"),
+        (lambda: ClassificationJob(name="j"), "either buckets or bucket_criteria"),
+        (
+            lambda: ClassificationJob(name="j", buckets=ONCE.buckets, sampling_percentage=0),
+            "1..100",
+        ),
+        (lambda: CustomDataIdentifier(name="c", regex="x", maximum_match_distance=301), "1..300"),
+        (BucketCriteria, "at least one condition"),
+        (lambda: BucketTagCondition({"a": "b"}, comparator="STARTS_WITH"), "EQ or NE"),
+        (
+            lambda: MacieArgs(home_region=HOME, regions=REGIONS, classification_jobs=(WEEKLY,)),
+            "unknown custom data identifier",
+        ),
+        (
+            lambda: MacieArgs(home_region=HOME, regions=(HOME,), classification_jobs=(ONCE,)),
+            "not one of the regions",
+        ),
+    ],
+)
+def test_args_refuse_what_macie_would_refuse(make: Any, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def _validate(document: dict[str, Any]) -> cerberus.Validator:
+    validator = cerberus.Validator({"macie": section.SECTION})
+    validator.validate({"macie": document})
+    return validator
+
+
+def _problems(validator: cerberus.Validator) -> dict[tuple[Any, ...], list[str]]:
+    """Path -> what is wrong there: a check's message, or the name of the cerberus rule broken."""
+    found: dict[tuple[Any, ...], list[str]] = {}
+
+    def walk(errors: Any) -> None:
+        for error in errors:
+            if error.is_group_error:
+                walk(error.child_errors)
+            else:
+                custom = error.code == cerberus.errors.CUSTOM.code
+                unknown = error.code == cerberus.errors.UNKNOWN_FIELD.code
+                what = str(error.info[0]) if custom else "unknown" if unknown else str(error.rule)
+                found.setdefault(tuple(error.document_path), []).append(what)
+
+    walk(validator._errors)
+    return found
+
+
+def _job_document(**overrides: Any) -> dict[str, Any]:
+    return {
+        "name": "audit",
+        "type": "ONE_TIME",
+        "buckets": [{"account_id": SECURITY, "names": ["audit-eu"]}],
+        **overrides,
+    }
+
+
+def test_section_parses_identifiers_and_jobs() -> None:
+    validator = _validate(
+        {
+            "custom_data_identifiers": [
+                {
+                    "name": "employee-id",
+                    "regex": r"EMP-\d{6}",
+                    "keywords": ["employee"],
+                    "ignore_words": ["EMP-000000"],
+                }
+            ],
+            "classification_jobs": [
+                {
+                    "name": "weekly-data",
+                    "type": "SCHEDULED",
+                    "schedule": "weekly",
+                    "day_of_week": "MONDAY",
+                    "sampling_percentage": 20,
+                    "bucket_criteria": {
+                        "includes": [
+                            {
+                                "property": "S3_BUCKET_NAME",
+                                "comparator": "STARTS_WITH",
+                                "values": ["data-"],
+                            },
+                            {"tags": {"Classification": "confidential"}},
+                        ],
+                        "excludes": [
+                            {"property": "S3_BUCKET_SHARED_ACCESS", "values": ["EXTERNAL"]}
+                        ],
+                    },
+                    "custom_data_identifiers": ["employee-id"],
+                },
+                _job_document(name="audit-once", region="eu-west-1"),
+            ],
+        }
+    )
+    assert not validator.errors
+    spec = section.parse(validator.document["macie"])
+    assert spec.enabled
+    assert spec.finding_publishing_frequency == "FIFTEEN_MINUTES"
+    assert spec.custom_data_identifiers == (EMPLOYEE_ID,)
+    assert spec.classification_jobs[0] == WEEKLY
+    assert spec.classification_jobs[1] == ClassificationJob(
+        name="audit-once", buckets=ONCE.buckets, region="eu-west-1"
+    )
+
+
+def test_section_rejects_a_regex_that_does_not_compile() -> None:
+    problems = _problems(
+        _validate({"custom_data_identifiers": [{"name": "c", "regex": "EMP-(\\d"}]})
+    )
+    (message,) = problems[("macie", "custom_data_identifiers", 0, "regex")]
+    assert message.startswith("is not a valid regular expression")
+
+
+def test_section_rejects_a_sampling_percentage_of_zero() -> None:
+    problems = _problems(_validate({"classification_jobs": [_job_document(sampling_percentage=0)]}))
+    assert problems == {("macie", "classification_jobs", 0, "sampling_percentage"): ["min"]}
+
+
+def test_section_rejects_a_schedule_that_is_not_daily_weekly_or_monthly() -> None:
+    job = _job_document(type="SCHEDULED", schedule="hourly")
+    problems = _problems(_validate({"classification_jobs": [job]}))
+    assert problems == {("macie", "classification_jobs", 0, "schedule"): ["allowed"]}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"type": "SCHEDULED"}, "schedule: required for a SCHEDULED job"),
+        ({"schedule": "daily"}, "schedule: only for a SCHEDULED job"),
+        ({"type": "SCHEDULED", "schedule": "weekly"}, "day_of_week: required"),
+        ({"type": "SCHEDULED", "schedule": "monthly"}, "day_of_month: required"),
+        ({"type": "SCHEDULED", "schedule": "daily", "day_of_month": 3}, "day_of_month: required"),
+        ({"bucket_criteria": {"includes": [{"tags": {"a": "b"}}]}}, "needs either buckets or"),
+    ],
+)
+def test_section_checks_a_job_is_consistent(overrides: dict[str, Any], message: str) -> None:
+    problems = _problems(_validate({"classification_jobs": [_job_document(**overrides)]}))
+    assert any(m.startswith(message) for m in problems[("macie", "classification_jobs", 0)])
+
+
+def test_section_checks_bucket_conditions() -> None:
+    criteria = {
+        "includes": [
+            {"property": "S3_BUCKET_NAME"},
+            {"tags": {"a": "b"}, "comparator": "CONTAINS"},
+            {"property": "OWNER", "values": ["x"]},
+        ]
+    }
+    job = {"name": "j", "type": "ONE_TIME", "bucket_criteria": criteria}
+    problems = _problems(_validate({"classification_jobs": [job]}))
+    includes = ("macie", "classification_jobs", 0, "bucket_criteria", "includes")
+    assert problems[(*includes, 0)] == ["values: required with property"]
+    assert problems[(*includes, 1)] == ["comparator: tags compare with EQ or NE"]
+    assert problems[(*includes, 2, "property")] == ["allowed"]
+
+
+def test_section_requires_referenced_identifiers_to_be_defined() -> None:
+    document = {
+        "custom_data_identifiers": [{"name": "employee-id", "regex": "EMP"}],
+        "classification_jobs": [_job_document(custom_data_identifiers=["employee-id", "badge"])],
+    }
+    problems = _problems(_validate(document))
+    assert problems == {
+        ("macie", "classification_jobs", 0, "custom_data_identifiers", 1): [
+            "'badge' is not one of macie.custom_data_identifiers"
+        ]
+    }
+
+
+def test_section_bounds_the_match_distance_and_defaults_it_to_50() -> None:
+    far = _validate(
+        {"custom_data_identifiers": [{"name": "c", "regex": "x", "maximum_match_distance": 301}]}
+    )
+    assert _problems(far) == {
+        ("macie", "custom_data_identifiers", 0, "maximum_match_distance"): ["max"]
+    }
+    default = _validate({"custom_data_identifiers": [{"name": "c", "regex": "x"}]})
+    assert (
+        section.parse(default.document["macie"]).custom_data_identifiers[0].maximum_match_distance
+        == 50
+    )

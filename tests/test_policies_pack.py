@@ -1,0 +1,245 @@
+"""The pack as a whole: metadata, compliance mapping, config files, imports, and the plugin."""
+
+import ast
+import importlib
+import json
+import re
+import subprocess
+import sys
+
+import grpc
+import pytest
+import yaml
+from google.protobuf import empty_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+from pulumi_policy import PolicyComplianceFramework, Severity
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+
+from tests.policy_harness import POLICIES_DIR, analyze, to_struct
+
+# isort: split
+
+import catalog
+import frameworks
+
+PACK_MODULES = sorted(p.stem for p in POLICIES_DIR.glob("*.py"))
+ALLOWED_THIRD_PARTY = {"pulumi", "pulumi_policy", "parliament"}
+KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+NAMES = [p.name for p in catalog.ALL_POLICIES]
+
+
+def imported_top_level_names(path):
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.module.split(".")[0]
+
+
+@pytest.mark.parametrize("module", PACK_MODULES)
+def test_pack_imports_only_stdlib_sdks_parliament_and_itself(module):
+    allowed = set(sys.stdlib_module_names) | ALLOWED_THIRD_PARTY | set(PACK_MODULES)
+    imported = set(imported_top_level_names(POLICIES_DIR / f"{module}.py"))
+    assert imported <= allowed, imported - allowed
+
+
+def test_requirements_name_exactly_the_allowed_packages():
+    lines = (POLICIES_DIR / "requirements.txt").read_text().split()
+    assert lines == ["pulumi==3.272.0", "pulumi-policy==1.21.0", "parliament==1.6.4"]
+
+
+def test_every_policy_module_is_in_the_pack():
+    modules_with_policies = {
+        name
+        for name in PACK_MODULES
+        if name != "__main__" and hasattr(importlib.import_module(name), "POLICIES")
+    }
+    in_pack = {p for name in modules_with_policies for p in importlib.import_module(name).POLICIES}
+    assert in_pack == set(catalog.ALL_POLICIES)
+    assert len(NAMES) == len(set(NAMES)) == 23
+
+
+@pytest.mark.parametrize("policy", catalog.ALL_POLICIES, ids=NAMES)
+def test_policy_metadata_is_complete(policy):
+    assert KEBAB.match(policy.name)
+    assert policy.description and policy.remediation_steps
+    assert isinstance(policy.severity, Severity)
+    assert isinstance(policy.framework, PolicyComplianceFramework)
+    assert policy.framework.name and policy.framework.version and policy.framework.reference
+    assert policy.tags and all(":" in tag for tag in policy.tags)
+
+
+@pytest.mark.parametrize("policy", catalog.ALL_POLICIES, ids=NAMES)
+def test_policy_metadata_comes_from_the_frameworks_table(policy):
+    controls = frameworks.CONTROLS[policy.name]
+    mapped = [(key, ids) for key, ids in controls.items() if ids]
+    assert mapped, "every policy maps to at least one control"
+    assert set(controls) == set(frameworks.FRAMEWORKS)
+    for key, ids in mapped:
+        info = frameworks.FRAMEWORKS[key]
+        assert f"{info['short']} {', '.join(ids)}" in policy.description
+        assert {f"{info['tag']}:{i}" for i in ids} <= set(policy.tags)
+    first_key, first_ids = mapped[0]
+    assert policy.framework.name == frameworks.FRAMEWORKS[first_key]["name"]
+    assert policy.framework.reference == ", ".join(first_ids)
+
+
+def test_frameworks_table_names_only_real_policies():
+    assert set(frameworks.CONTROLS) == set(NAMES)
+
+
+def test_frameworks_file_is_plain_data_loadable_without_the_pack():
+    tree = ast.parse((POLICIES_DIR / "frameworks.py").read_text())
+    loaded = {}
+    for node in tree.body:
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # the docstring
+        assert isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+        assert node.value is not None
+        loaded[node.target.id] = ast.literal_eval(node.value)
+    assert loaded == {"FRAMEWORKS": frameworks.FRAMEWORKS, "CONTROLS": frameworks.CONTROLS}
+
+
+@pytest.mark.parametrize(
+    ("control", "policy"),
+    [
+        ("3.2", "cloudtrail-log-file-validation"),
+        ("3.6", "kms-key-rotation"),
+        ("2.1.1", "s3-bucket-tls-only"),
+        ("2.1.4", "s3-bucket-public-access-block"),
+        ("5.2", "ec2-security-group-no-public-admin-ports"),
+    ],
+)
+def test_known_cis_v3_recommendations_are_mapped(control, policy):
+    assert control in frameworks.CONTROLS[policy]["cis-aws-foundations"]
+
+
+def test_pulumi_policy_yaml_declares_a_python_pack():
+    project = yaml.safe_load((POLICIES_DIR / "PulumiPolicy.yaml").read_text())
+    assert project["runtime"]["name"] == "python"
+    assert project["description"]
+
+
+def load_config(stack):
+    return json.loads((POLICIES_DIR / "config" / f"{stack}.json").read_text())
+
+
+@pytest.mark.parametrize(("stack", "level"), [("dev", "advisory"), ("prod", "mandatory")])
+def test_config_files_set_one_level_for_all_and_schema_defaults(stack, level):
+    config = load_config(stack)
+    assert config["all"] == level
+    policies = {p.name: p for p in catalog.ALL_POLICIES}
+    for name, value in config.items():
+        if name == "all" or isinstance(value, str):
+            continue
+        schema = policies[name].config_schema
+        assert schema is not None, name
+        assert set(value) - {"enforcementLevel"} <= set(schema.properties), name
+        for prop, setting in value.items():
+            assert setting == schema.properties[prop]["default"], (name, prop)
+
+
+def test_prod_keeps_the_tag_policy_advisory():
+    assert load_config("prod")["tags-no-sensitive-data"] == "advisory"
+    assert set(load_config("prod")) <= {"all", *NAMES}
+    assert set(load_config("dev")) <= {"all", *NAMES}
+
+
+@pytest.fixture(scope="module")
+def plugin():
+    """The pack started as the Pulumi CLI starts it; yields its analyzer stub."""
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:1", str(POLICIES_DIR)],
+        cwd=POLICIES_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        port = int(process.stdout.readline().strip())
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            grpc.channel_ready_future(channel).result(timeout=20)
+            yield analyzer_pb2_grpc.AnalyzerStub(channel)
+    finally:
+        process.terminate()
+        process.communicate(timeout=20)
+
+
+def test_plugin_describes_every_policy_mandatory_but_the_tag_policy(plugin):
+    info = plugin.GetAnalyzerInfo(empty_pb2.Empty())
+    assert info.name == "security-baseline"
+    levels = {p.name: p.enforcementLevel for p in info.policies}
+    assert set(levels) == set(NAMES)
+    assert levels.pop("tags-no-sensitive-data") == analyzer_pb2.ADVISORY
+    assert set(levels.values()) == {analyzer_pb2.MANDATORY}
+    kms_window = next(p for p in info.policies if p.name == "kms-key-deletion-window")
+    assert "minimumDays" in kms_window.configSchema.properties
+    assert all(p.framework.name and p.remediation_steps for p in info.policies)
+
+
+def test_plugin_reports_a_violation_over_grpc(plugin):
+    request = analyzer_pb2.AnalyzeRequest(
+        type="aws:cloudtrail/trail:Trail",
+        name="trail",
+        urn="urn:pulumi:test::app::aws:cloudtrail/trail:Trail::trail",
+        properties=to_struct({"s3BucketName": "logs", "isMultiRegionTrail": True, "kmsKeyId": "k"}),
+    )
+    [diagnostic] = plugin.Analyze(request).diagnostics
+    assert diagnostic.policyName == "cloudtrail-log-file-validation"
+    assert diagnostic.enforcementLevel == analyzer_pb2.MANDATORY
+
+
+# Every property the resource policies read, per type; all unknown, as in a preview of new
+# resources whose inputs come from other resources' outputs.
+PREVIEW_UNKNOWNS = {
+    "aws:cloudtrail/trail:Trail": [
+        "enableLogFileValidation",
+        "isMultiRegionTrail",
+        "kmsKeyId",
+        "enableLogging",
+        "tags",
+    ],
+    "aws:kms/key:Key": [
+        "customerMasterKeySpec",
+        "enableKeyRotation",
+        "deletionWindowInDays",
+        "policy",
+    ],
+    "aws:kms/keyPolicy:KeyPolicy": ["keyId", "policy"],
+    "aws:sns/topic:Topic": ["kmsMasterKeyId", "policy", "tags"],
+    "aws:sns/topicPolicy:TopicPolicy": ["arn", "policy"],
+    "aws:guardduty/detector:Detector": ["enable", "tags"],
+    "aws:guardduty/organizationConfiguration:OrganizationConfiguration": [
+        "autoEnableOrganizationMembers"
+    ],
+    "aws:macie2/account:Account": ["status"],
+    "aws:cfg/recorder:Recorder": ["roleArn", "recordingGroup"],
+    "aws:ec2/securityGroup:SecurityGroup": ["ingress", "tags"],
+    "aws:ec2/securityGroupRule:SecurityGroupRule": [
+        "type",
+        "protocol",
+        "fromPort",
+        "toPort",
+        "cidrBlocks",
+    ],
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": [
+        "ipProtocol",
+        "cidrIpv4",
+        "fromPort",
+    ],
+    "aws:codebuild/project:Project": ["environment", "tags"],
+    "aws:iam/role:Role": ["assumeRolePolicy", "inlinePolicies", "tags"],
+    "aws:s3/bucketPolicy:BucketPolicy": ["bucket", "policy"],
+}
+
+
+@pytest.mark.parametrize("resource_type", sorted(PREVIEW_UNKNOWNS))
+def test_unknown_inputs_give_only_the_sdk_preview_advisory(resource_type):
+    props = dict.fromkeys(PREVIEW_UNKNOWNS[resource_type], UNKNOWN_STRING_VALUE)
+    response = analyze(catalog.ALL_POLICIES, resource_type, props)
+    assert response.diagnostics, "some policy of the pack reads these properties"
+    for diagnostic in response.diagnostics:
+        assert diagnostic.enforcementLevel == analyzer_pb2.ADVISORY, diagnostic.message
+        assert "during preview" in diagnostic.message
