@@ -1,0 +1,254 @@
+"""The baseline's own program for its dev and prod stacks, under the offline mocks."""
+
+import json
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from baseline.preview.model import Plan, PlannedResource
+from baseline.preview.runner import run_inline
+from baseline.project import load_stack_file, program_config
+from baseline.spec import spec_from_pulumi_config
+from baseline.stack import build
+
+ROOT = Path(__file__).parent.parent
+
+
+@cache
+def planned(stack: str, preview: bool) -> Plan:
+    config, secret_keys = program_config(load_stack_file(ROOT, stack))
+    return run_inline(
+        lambda: build(spec_from_pulumi_config()),
+        project="security-baseline",
+        stack=stack,
+        config=config,
+        secret_keys=secret_keys,
+        preview=preview,
+    )
+
+
+MODES = [pytest.param(True, id="preview"), pytest.param(False, id="update")]
+
+
+def of_type(plan: Plan, type_token: str) -> list[PlannedResource]:
+    return [r for r in plan.resources if r.type == type_token]
+
+
+def policy_of(document: str) -> dict:
+    return json.loads(document)
+
+
+def bucket_settings(plan: Plan, type_token: str) -> dict[str, PlannedResource]:
+    """Settings resources by the bucket they configure (through the engine's dependency)."""
+    by_bucket = {}
+    for resource in of_type(plan, type_token):
+        (bucket_urn,) = resource.property_dependencies["bucket"]
+        by_bucket[bucket_urn] = resource
+    return by_bucket
+
+
+@pytest.mark.parametrize("preview", MODES)
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_bucket_is_encrypted_private_versioned_and_tls_only(stack, preview):
+    plan = planned(stack, preview)
+    buckets = of_type(plan, "aws:s3/bucket:Bucket")
+    assert len(buckets) >= 3
+    encryption = bucket_settings(
+        plan,
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    )
+    blocks = bucket_settings(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+    versioning = bucket_settings(plan, "aws:s3/bucketVersioning:BucketVersioning")
+    policies = bucket_settings(plan, "aws:s3/bucketPolicy:BucketPolicy")
+    for bucket in buckets:
+        assert encryption[bucket.urn].inputs["rules"][0]["applyServerSideEncryptionByDefault"]
+        flags = (
+            "blockPublicAcls",
+            "blockPublicPolicy",
+            "ignorePublicAcls",
+            "restrictPublicBuckets",
+        )
+        assert all(blocks[bucket.urn].inputs[flag] is True for flag in flags)
+        assert versioning[bucket.urn].inputs["versioningConfiguration"]["status"] == "Enabled"
+        statements = policy_of(policies[bucket.urn].inputs["policy"])["Statement"]
+        assert any(
+            s["Effect"] == "Deny"
+            and s["Condition"].get("Bool", {}).get("aws:SecureTransport") == "false"
+            for s in statements
+        ), bucket.name
+
+
+@pytest.mark.parametrize("preview", MODES)
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_key_rotates_and_every_topic_is_encrypted(stack, preview):
+    plan = planned(stack, preview)
+    keys = of_type(plan, "aws:kms/key:Key")
+    assert keys and all(key.inputs["enableKeyRotation"] is True for key in keys)
+    assert all(key.inputs["deletionWindowInDays"] == 30 for key in keys)
+    key_arns = {key.outputs["arn"] for key in keys}
+    topics = of_type(plan, "aws:sns/topic:Topic")
+    assert topics and all(topic.inputs["kmsMasterKeyId"] in key_arns for topic in topics)
+
+
+def test_prod_has_an_organization_trail_encrypted_with_a_key_of_the_plan():
+    plan = planned("prod", False)
+    (trail,) = of_type(plan, "aws:cloudtrail/trail:Trail")
+    assert trail.inputs["isOrganizationTrail"] is True
+    assert trail.inputs["isMultiRegionTrail"] is True
+    assert trail.inputs["enableLogFileValidation"] is True
+    assert trail.inputs["includeGlobalServiceEvents"] is True
+    key_arns = {key.outputs["arn"] for key in of_type(plan, "aws:kms/key:Key")}
+    assert trail.inputs["kmsKeyId"] in key_arns
+    assert ":111111111111:" in trail.inputs["kmsKeyId"]  # the management account's key
+
+
+def providers_by_account(plan: Plan) -> dict[str, str]:
+    accounts = {}
+    for provider in of_type(plan, "pulumi:providers:aws"):
+        roles = json.loads(provider.inputs["assumeRoles"])
+        account = roles[0]["roleArn"].split(":")[4]
+        accounts[account] = f"{provider.urn}::{provider.id}"
+    return accounts
+
+
+def test_prod_deploys_each_thing_from_its_account():
+    plan = planned("prod", False)
+    provider = providers_by_account(plan)
+    management, security, log_archive = (
+        provider["111111111111"],
+        provider["222222222222"],
+        provider["333333333333"],
+    )
+    expected = {
+        "aws:guardduty/organizationAdminAccount:OrganizationAdminAccount": management,
+        "aws:securityhub/organizationAdminAccount:OrganizationAdminAccount": management,
+        "aws:macie2/organizationAdminAccount:OrganizationAdminAccount": management,
+        "aws:guardduty/detector:Detector": security,
+        "aws:securityhub/account:Account": security,
+        "aws:macie2/account:Account": security,
+        "aws:sns/topic:Topic": security,
+        "aws:cloudtrail/trail:Trail": management,
+    }
+    for type_token, provider_ref in expected.items():
+        resources = of_type(plan, type_token)
+        assert resources, type_token
+        assert {r.provider for r in resources} == {provider_ref}, type_token
+    archive = [r for r in of_type(plan, "aws:s3/bucket:Bucket") if r.name.startswith("log-archive")]
+    assert archive and {r.provider for r in archive} == {log_archive}
+
+
+def test_prod_enables_detective_services_for_the_whole_organization():
+    plan = planned("prod", False)
+    regions = {"us-east-1", "us-west-2", "eu-west-1"}
+    configurations = of_type(
+        plan, "aws:guardduty/organizationConfiguration:OrganizationConfiguration"
+    )
+    assert {c.inputs["region"] for c in configurations} == regions
+    assert all(c.inputs["autoEnableOrganizationMembers"] == "ALL" for c in configurations)
+    s3_features = [
+        f
+        for f in of_type(
+            plan, "aws:guardduty/organizationConfigurationFeature:OrganizationConfigurationFeature"
+        )
+        if f.inputs["name"] == "S3_DATA_EVENTS"
+    ]
+    assert {f.inputs["region"] for f in s3_features} == regions
+    assert all(f.inputs["autoEnable"] == "ALL" for f in s3_features)
+    arns = {
+        s.inputs["standardsArn"]
+        for s in of_type(plan, "aws:securityhub/standardsSubscription:StandardsSubscription")
+    }
+    assert "arn:aws:securityhub:eu-west-1::standards/cis-aws-foundations-benchmark/v/3.0.0" in arns
+    assert "arn:aws:securityhub:us-east-1::standards/pci-dss/v/4.0.1" in arns
+    (aggregator,) = of_type(plan, "aws:securityhub/findingAggregator:FindingAggregator")
+    assert aggregator.inputs["linkingMode"] == "ALL_REGIONS"
+    disabled = of_type(
+        plan, "aws:securityhub/standardsControlAssociation:StandardsControlAssociation"
+    )
+    assert disabled and {d.inputs["securityControlId"] for d in disabled} == {"IAM.6"}
+    assert all(d.inputs["associationStatus"] == "DISABLED" for d in disabled)
+    assert all(d.inputs["updatedReason"].startswith("Hardware MFA") for d in disabled)
+
+
+def test_prod_macie_exports_encrypted_and_scans_on_a_schedule():
+    plan = planned("prod", False)
+    key_arns = {key.outputs["arn"] for key in of_type(plan, "aws:kms/key:Key")}
+    exports = of_type(
+        plan, "aws:macie2/classificationExportConfiguration:ClassificationExportConfiguration"
+    )
+    assert exports and all(e.inputs["s3Destination"]["kmsKeyArn"] in key_arns for e in exports)
+    assert of_type(plan, "aws:macie/customDataIdentifier:CustomDataIdentifier")
+    (job,) = of_type(plan, "aws:macie2/classificationJob:ClassificationJob")
+    assert job.inputs["jobType"] == "SCHEDULED"
+    assert job.inputs["scheduleFrequency"]["weeklySchedule"] == "SUNDAY"
+
+
+def test_prod_records_everything_and_deploys_organization_conformance_packs():
+    plan = planned("prod", False)
+    recorders = of_type(plan, "aws:cfg/recorder:Recorder")
+    assert len(recorders) == 3
+    assert all(r.inputs["recordingGroup"]["allSupported"] is True for r in recorders)
+    assert of_type(plan, "aws:cfg/deliveryChannel:DeliveryChannel")
+    packs = of_type(plan, "aws:cfg/organizationConformancePack:OrganizationConformancePack")
+    assert {(p.inputs["name"], p.inputs["region"]) for p in packs} == {
+        (pack, region)
+        for pack in ("baseline", "s3-operational-best-practices")
+        for region in ("us-east-1", "us-west-2", "eu-west-1")
+    }
+    assert not of_type(plan, "aws:cfg/conformancePack:ConformancePack")
+
+
+def test_dev_runs_every_detective_service_in_its_one_account():
+    plan = planned("dev", True)
+    features = of_type(plan, "aws:guardduty/detectorFeature:DetectorFeature")
+    assert any(
+        f.inputs["name"] == "S3_DATA_EVENTS" and f.inputs["status"] == "ENABLED" for f in features
+    )
+    for type_token in (
+        "aws:securityhub/account:Account",
+        "aws:macie2/account:Account",
+        "aws:cfg/recorder:Recorder",
+        "aws:cfg/conformancePack:ConformancePack",
+    ):
+        assert of_type(plan, type_token), type_token
+    assert not of_type(plan, "aws:guardduty/organizationAdminAccount:OrganizationAdminAccount")
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_stack_exports_what_users_look_up(stack):
+    outputs = planned(stack, False).stack_outputs
+    assert outputs["trail_arn"].startswith("arn:aws:cloudtrail:us-east-1:")
+    assert outputs["log_archive_bucket"].startswith("log-archive")
+    assert set(outputs["topic_arns"]) >= {"security-alerts"}
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "baseline", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(("stack", "config"), [("dev", "dev"), ("prod", "prod")])
+def test_the_baseline_passes_its_own_policy_pack(stack, config):
+    result = run_cli(
+        "preview",
+        "--stack",
+        stack,
+        "--policy-pack",
+        "policies",
+        "--policy-pack-config",
+        f"policies/config/{config}.json",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["violations"] == []
+    assert document["summary"]["resources"] > 50
