@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import pulumi
 
-from baseline.providers import AccountProviders, account_providers, role_arn
-from baseline.spec import Spec
+from baseline.providers import AccountProviders, account_providers, partition_of, role_arn
+from baseline.spec import Spec, TopicSpec
 from components import (
     CloudWatchLogsDelivery,
     LogArchive,
@@ -25,8 +25,10 @@ from components import (
     QuarantineBucketArgs,
     TopicArgs,
 )
+from components.alerts import ROLE_PATH
 
 ROLE_TAG = "security-baseline:role"
+ALERTS_NAME = "alerts"
 
 
 @dataclass(frozen=True)
@@ -90,19 +92,36 @@ def _trail(spec: Spec, providers: AccountProviders, archive: LogArchive) -> Orga
     )
 
 
-def _notifications(spec: Spec, providers: AccountProviders) -> Notifications:
-    topics = {
-        name: TopicArgs(
-            emails=topic.emails,
-            https_endpoints=tuple(pulumi.Output.secret(url.value) for url in topic.https_endpoints),
+def alert_publisher_roles(partition: str, firewall_manager: bool) -> tuple[str, ...]:
+    """Roles that publish to the baseline's topics, as `aws:PrincipalArn` patterns.
+
+    The alert function's role is named by Pulumi (`alerts-format-<suffix>`) and FMS uses its
+    service-linked role; the key and topic policies also require this account as principal.
+    """
+    roles = [f"arn:{partition}:iam::*:role{ROLE_PATH}{ALERTS_NAME}-format-*"]
+    if firewall_manager:
+        roles.append(
+            f"arn:{partition}:iam::*:role/aws-service-role/fms.amazonaws.com/AWSServiceRoleForFMS"
         )
-        for name, topic in spec.notifications.topics.items()
-    }
+    return tuple(roles)
+
+
+def topic_args(topic: TopicSpec) -> TopicArgs:
+    return TopicArgs(
+        emails=topic.emails,
+        https_endpoints=tuple(pulumi.Output.secret(url.value) for url in topic.https_endpoints),
+    )
+
+
+def _notifications(spec: Spec, providers: AccountProviders) -> Notifications:
     return Notifications(
         "notifications",
         NotificationsArgs(
-            topics=topics,
+            topics={name: topic_args(topic) for name, topic in spec.notifications.topics.items()},
             organization_id=_organization_id(spec),
+            publisher_role_arns=alert_publisher_roles(
+                partition_of(spec.regions.home), spec.firewall_manager.enabled
+            ),
             key_administrator_arns=spec.kms.administrators,
             key_deletion_window_in_days=spec.kms.deletion_window_days,
         ),

@@ -15,8 +15,8 @@ import cerberus
 from cerberus import errors as cerberus_errors
 
 from baseline.regions import known_regions, region_problem, yaml_type
+from baseline.sections import alerts, firewall_manager, guardduty, guardrails, macie, securityhub
 from baseline.sections import config as config_section
-from baseline.sections import guardduty, macie, securityhub
 
 ACCOUNT_ROLES = ("management", "security", "log_archive")
 SEVERITIES = ("INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL")
@@ -202,6 +202,11 @@ SECTIONS: dict[str, dict[str, Any]] = {
     "securityhub": securityhub.SECTION,
     "macie": macie.SECTION,
     "config": config_section.SECTION,
+    # Alerting and network protection.
+    "alerts": alerts.SECTION,
+    "firewall_manager": firewall_manager.SECTION,
+    # Settings with no organization API, through one StackSet.
+    "guardrails": guardrails.SECTION,
 }
 
 

@@ -25,10 +25,13 @@ from baseline.schema import (
     region_problem,
     validate,
 )
+from baseline.sections import alerts, firewall_manager, guardduty, guardrails, macie, securityhub
 from baseline.sections import config as config_section
-from baseline.sections import guardduty, macie, securityhub
+from baseline.sections.alerts import AlertsSpec
 from baseline.sections.config import ConfigSpec
+from baseline.sections.firewall_manager import FirewallManagerSpec
 from baseline.sections.guardduty import GuardDutySpec
+from baseline.sections.guardrails import GuardrailsSpec
 from baseline.sections.macie import MacieSpec
 from baseline.sections.securityhub import SecurityHubSpec
 
@@ -137,6 +140,9 @@ class Spec:
     securityhub: SecurityHubSpec
     macie: MacieSpec
     config: ConfigSpec
+    alerts: AlertsSpec
+    firewall_manager: FirewallManagerSpec
+    guardrails: GuardrailsSpec
 
     @property
     def organization_mode(self) -> bool:
@@ -164,7 +170,39 @@ def parse_spec(
     problems.extend(Problem(where, what) for where, what in found)
     if problems:
         raise SpecError(problems)
-    return _build_spec(normalized)
+    spec = _build_spec(normalized)
+    problems.extend(_cross_section_problems(spec))
+    if problems:
+        raise SpecError(problems)
+    return spec
+
+
+def _cross_section_problems(spec: Spec) -> list[Problem]:
+    """Sections that name each other: each name must exist where it points."""
+    problems = []
+    topics = spec.notifications.topics
+    named_topics = {
+        f"baseline.alerts.topics.{role}": getattr(spec.alerts.topics, role)
+        for role in ("findings", "tamper", "pipeline", "ddos")
+    }
+    if spec.firewall_manager.enabled:
+        named_topics["baseline.firewall_manager.notification_topic"] = (
+            spec.firewall_manager.notification_topic
+        )
+        if spec.accounts is None:
+            what = "needs an organization: Firewall Manager has no single-account mode"
+            problems.append(Problem("baseline.firewall_manager.enabled", what))
+    if spec.guardrails.enabled and spec.accounts is None:
+        what = "needs an organization: StackSets deploy to organizational units"
+        problems.append(Problem("baseline.guardrails.enabled", what))
+    for index, region in enumerate(spec.guardrails.regions or ()):
+        if region not in spec.regions.enabled:
+            what = f"{region} is not one of regions.enabled"
+            problems.append(Problem(f"baseline.guardrails.regions[{index}]", what))
+    for where, topic in named_topics.items():
+        if topic not in topics:
+            problems.append(Problem(where, f"{topic!r} is not one of notifications.topics"))
+    return problems
 
 
 def spec_from_stack_file(stack_file: StackFile) -> Spec:
@@ -219,6 +257,7 @@ def _build_spec(document: Mapping[str, Any]) -> Spec:
     cloudtrail = document["cloudtrail"]
     quarantine = document["quarantine"]
     notifications = document["notifications"]
+    default_topic = next(iter(notifications["topics"]))
     return Spec(
         accounts=_accounts(document.get("accounts")),
         regions=Regions(document["regions"]["home"], tuple(document["regions"]["enabled"])),
@@ -249,6 +288,9 @@ def _build_spec(document: Mapping[str, Any]) -> Spec:
         securityhub=securityhub.parse(document["securityhub"]),
         macie=macie.parse(document["macie"]),
         config=config_section.parse(document["config"]),
+        alerts=alerts.parse(document["alerts"], default_topic),
+        firewall_manager=firewall_manager.parse(document["firewall_manager"], default_topic),
+        guardrails=guardrails.parse(document["guardrails"]),
     )
 
 

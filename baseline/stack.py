@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import pulumi
 
+from baseline.alerting import build_alerting
 from baseline.core import Baseline, build_core
 from baseline.detective import build_detective_services
+from baseline.organization import build_organization_guardrails
 from baseline.spec import Spec
 
 
@@ -29,5 +31,7 @@ def build(spec: Spec) -> Baseline:
     """Declare every resource of the baseline for `spec`."""
     baseline = build_core(spec)
     build_detective_services(baseline)
+    build_alerting(baseline)
+    build_organization_guardrails(baseline)
     _export(baseline)
     return baseline

@@ -34,7 +34,13 @@ from components.iam import (
     statement,
     validate_organization_id,
 )
-from components.kms import MAX_DELETION_WINDOW_DAYS, ManagedKey, ManagedKeyArgs, publisher_grants
+from components.kms import (
+    MAX_DELETION_WINDOW_DAYS,
+    KeyGrant,
+    ManagedKey,
+    ManagedKeyArgs,
+    publisher_grants,
+)
 
 DEFAULT_PUBLISHERS = ("events.amazonaws.com", "cloudwatch.amazonaws.com")
 
@@ -74,6 +80,9 @@ class NotificationsArgs:
     topics: Mapping[str, TopicArgs]
     organization_id: str | None = None
     publisher_services: tuple[str, ...] = DEFAULT_PUBLISHERS
+    # IAM roles of this account that publish (a formatting function, FMS's service-linked
+    # role). Matched by `aws:PrincipalArn`, so they need not exist before the key policy.
+    publisher_role_arns: tuple[str, ...] = ()
     key_administrator_arns: tuple[pulumi.Input[str], ...] = ()
     key_deletion_window_in_days: int = MAX_DELETION_WINDOW_DAYS
     region: str | None = None
@@ -106,8 +115,45 @@ def topic_policy_statements(
             resources=[topic_arn],
             conditions=scope.conditions(),
         ),
+        *_role_publish_statements(topic_arn, context, args),
         deny_insecure_transport(["sns:Publish", "sns:Subscribe"], [topic_arn]),
     ]
+
+
+def _publisher_roles_condition(args: NotificationsArgs) -> dict[str, dict[str, list[str]]]:
+    return {"ArnEquals": {"aws:PrincipalArn": list(args.publisher_role_arns)}}
+
+
+def _role_publish_statements(
+    topic_arn: str, context: AwsContext, args: NotificationsArgs
+) -> list[Statement]:
+    if not args.publisher_role_arns:
+        return []
+    return [
+        statement(
+            "AllowPublisherRoles",
+            principal={"AWS": [context.root_arn]},
+            actions=["sns:Publish"],
+            resources=[topic_arn],
+            conditions=_publisher_roles_condition(args),
+        )
+    ]
+
+
+def _key_grants(
+    args: NotificationsArgs, scope: SourceScope, context: pulumi.Output[AwsContext]
+) -> tuple[KeyGrant, ...]:
+    grants = publisher_grants(args.publisher_services, scope)
+    if not args.publisher_role_arns:
+        return grants
+    role_grant = KeyGrant(
+        sid="AllowPublisherRoles",
+        principals=(context.apply(lambda ctx: ctx.root_arn),),
+        actions=("kms:Decrypt", "kms:GenerateDataKey*"),
+        conditions=_publisher_roles_condition(args),
+        principal_type="AWS",
+    )
+    return (*grants, role_grant)
 
 
 def _email_suffix(email: str) -> str:
@@ -134,7 +180,7 @@ class Notifications(pulumi.ComponentResource):
                 description="SNS topics for security notifications",
                 administrator_arns=args.key_administrator_arns,
                 deletion_window_in_days=args.key_deletion_window_in_days,
-                grants=publisher_grants(args.publisher_services, scope),
+                grants=_key_grants(args, scope, context),
                 region=args.region,
                 tags=args.tags,
             ),

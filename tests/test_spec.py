@@ -553,3 +553,50 @@ def test_pulumi_config_that_is_not_json(pulumi_config: Any) -> None:
         spec_from_pulumi_config()
 
     assert raised.value.problems == (Problem("baseline", "is not a JSON object"),)
+
+
+def test_alerts_go_to_the_first_topic_unless_named() -> None:
+    spec = parse_spec(
+        {"regions": {"home": "us-east-1"}, "notifications": {"topics": {"pager": {}, "mail": {}}}},
+    )
+    assert spec.alerts.topics.findings == spec.alerts.topics.ddos == "pager"
+    assert spec.firewall_manager.notification_topic == "pager"
+
+
+@pytest.mark.parametrize(
+    ("document", "where", "what"),
+    [
+        (
+            {"alerts": {"topics": {"tamper": "nowhere"}}},
+            "baseline.alerts.topics.tamper",
+            "'nowhere' is not one of notifications.topics",
+        ),
+        (
+            {"firewall_manager": {"enabled": True}},
+            "baseline.firewall_manager.enabled",
+            "needs an organization",
+        ),
+        (
+            {"guardrails": {"enabled": True, "organizational_units": ["ou-ab12-34cd56ef"]}},
+            "baseline.guardrails.enabled",
+            "needs an organization",
+        ),
+    ],
+)
+def test_sections_that_name_each_other_are_checked(document, where, what) -> None:
+    problems = problems_of({"regions": {"home": "us-east-1"}, **document})
+    assert [p.where for p in problems] == [where]
+    assert what in problems[0].what
+
+
+def test_guardrails_regions_must_be_enabled_regions() -> None:
+    document = {
+        **ORGANIZATION,
+        "guardrails": {
+            "enabled": True,
+            "organizational_units": ["ou-ab12-34cd56ef"],
+            "regions": ["ap-south-1"],
+        },
+    }
+    (problem,) = problems_of(document)
+    assert problem.where == "baseline.guardrails.regions[0]"

@@ -1,0 +1,117 @@
+"""Alerting and network protection on top of the core baseline.
+
+Findings routing and tamper alerts (`alerts`), Shield DDoS alarms, and Firewall Manager
+(`firewall_manager`). CloudWatch alarms and FMS notification channels publish only to topics
+of their own region, so the topics they name are also created in those regions.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from baseline.core import ALERTS_NAME, Baseline, alert_publisher_roles, topic_args
+from baseline.providers import partition_of
+from components.alerts import Alerts, AlertsArgs, ddos_metric_region
+from components.firewall import FirewallManager, FirewallManagerArgs
+from components.notifications import Notifications, NotificationsArgs
+
+# Where FMS accepts the administrator designation.
+FMS_ADMIN_REGION = "us-east-1"
+
+
+def _regional_topic_arns(
+    baseline: Baseline, topic: str, regions: set[str]
+) -> dict[str, pulumi.Output[str]]:
+    """`topic` in every region of `regions`: the home one exists, the others are made here."""
+    spec = baseline.spec
+    arns = {spec.regions.home: baseline.notifications.topic_arns[topic]}
+    for region in sorted(regions - {spec.regions.home}):
+        regional = Notifications(
+            f"notifications-{topic}-{region}",
+            NotificationsArgs(
+                topics={topic: topic_args(spec.notifications.topics[topic])},
+                organization_id=spec.accounts.organization_id if spec.accounts else None,
+                publisher_role_arns=alert_publisher_roles(
+                    partition_of(region), spec.firewall_manager.enabled
+                ),
+                key_administrator_arns=spec.kms.administrators,
+                key_deletion_window_in_days=spec.kms.deletion_window_days,
+                region=region,
+            ),
+            opts=baseline.providers.options("security"),
+        )
+        arns[region] = regional.topic_arns[topic]
+    return arns
+
+
+def build_alerts(baseline: Baseline) -> Alerts:
+    spec = baseline.spec
+    settings = spec.alerts
+    topics = baseline.notifications.topic_arns
+    ddos_regions = {ddos_metric_region(arn) for arn in settings.ddos_alarms}
+    ddos_topics = (
+        _regional_topic_arns(baseline, settings.topics.ddos, ddos_regions) if ddos_regions else {}
+    )
+    return Alerts(
+        ALERTS_NAME,
+        AlertsArgs(
+            home_region=spec.regions.home,
+            findings_topic_arn=topics[settings.topics.findings],
+            tamper_topic_arn=topics[settings.topics.tamper],
+            pipeline_topic_arn=topics[settings.topics.pipeline],
+            topic_key_arns=(baseline.notifications.key_arn,),
+            regions=spec.regions.enabled,
+            guardduty_min_severity=settings.guardduty_min_severity,
+            securityhub_labels=settings.securityhub_labels,
+            securityhub_aggregated=settings.securityhub_aggregated,
+            tamper_alerts=settings.tamper_alerts,
+            pipeline_alerts=settings.pipeline_alerts,
+            ddos_resource_arns=settings.ddos_alarms,
+            ddos_topic_arns=ddos_topics,
+        ),
+        opts=baseline.providers.options("security"),
+    )
+
+
+def _fms_admin_provider(baseline: Baseline) -> pulumi.ProviderResource:
+    """The management account's provider in us-east-1 (AdminAccount takes no `region=`)."""
+    spec = baseline.spec
+    if spec.regions.home == FMS_ADMIN_REGION or spec.accounts is None:
+        return baseline.providers.management
+    return aws.Provider(
+        "management-fms",
+        region=FMS_ADMIN_REGION,
+        assume_roles=[
+            aws.ProviderAssumeRoleArgs(
+                role_arn=f"arn:{partition_of(FMS_ADMIN_REGION)}:iam::{spec.accounts.management.id}"
+                f":role/{spec.accounts.management.role_name}",
+                session_name="security-baseline",
+            )
+        ],
+        allowed_account_ids=[spec.accounts.management.id],
+    )
+
+
+def build_firewall_manager(baseline: Baseline) -> FirewallManager:
+    spec = baseline.spec
+    settings = spec.firewall_manager
+    assert spec.accounts is not None  # the spec refuses firewall_manager without accounts
+    topics = _regional_topic_arns(baseline, settings.notification_topic, set(spec.regions.enabled))
+    return FirewallManager(
+        "firewall-manager",
+        FirewallManagerArgs(
+            security_account_id=spec.accounts.security.id,
+            management_provider=_fms_admin_provider(baseline),
+            regions=spec.regions.enabled,
+            policies=settings.policies,
+            notification_topic_arns=topics,
+        ),
+        opts=baseline.providers.options("security"),
+    )
+
+
+def build_alerting(baseline: Baseline) -> None:
+    build_alerts(baseline)
+    if baseline.spec.firewall_manager.enabled:
+        build_firewall_manager(baseline)

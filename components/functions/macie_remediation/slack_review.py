@@ -1,0 +1,209 @@
+"""The Slack Block Kit message that asks a reviewer to approve quarantining a finding's object.
+
+The Remediate button's value carries the finding in the shape the remediator takes, so that the
+approval handler needs no further lookup. Slack limits a button value to 2000 characters: a
+finding that does not fit is cut down to the fields the remediator needs, and the message says so.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+# mypy sees the package; Lambda and the tests load each file as a top-level module.
+if TYPE_CHECKING:
+    from . import remediation_common as common
+else:
+    import remediation_common as common
+
+BUTTON_VALUE_LIMIT = 2000
+DETECTIONS_SHOWN = 8
+# Slack caps a field at 2000 characters; escaping can grow a 1024-byte key fivefold.
+DISPLAYED_URI_LIMIT = 300
+CONSOLE_HOSTS = {
+    "aws": "{region}.console.aws.amazon.com",
+    "aws-cn": "console.amazonaws.cn",
+    "aws-us-gov": "console.amazonaws-us-gov.com",
+}
+REGION_PATTERN = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+
+
+def review_message(
+    finding: Mapping[str, Any], quarantine_bucket: str
+) -> tuple[dict[str, Any], str]:
+    """The webhook message, and which button it carries: "full", "essential" or "omitted"."""
+    target = common.AffectedObject.from_finding(finding)
+    value, button = button_value(finding)
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Macie: sensitive data found"}},
+        _mrkdwn_section(_summary(finding, quarantine_bucket)),
+        {"type": "section", "fields": _fields(finding, target)},
+    ]
+    link = console_url(finding)
+    if link is not None:
+        blocks.append(_mrkdwn_section(f"<{link}|Open the finding in the Macie console>"))
+    if button == "essential":
+        blocks.append(
+            _context(
+                "The finding is too large for a Slack button: the Remediate button carries "
+                "only its id, type, severity, bucket and object."
+            )
+        )
+    if value is None:
+        blocks.append(
+            _context(
+                "This finding cannot fit in a Slack button: remediate it by invoking the "
+                f"remediator with finding {escape(target.finding_id)}."
+            )
+        )
+    else:
+        blocks.append(
+            {"type": "actions", "block_id": "macie_remediation", "elements": [_button(value)]}
+        )
+    fallback = (
+        f"Macie finding {finding['type']} ({_severity_text(finding)}) in {_shortened(target.uri)}"
+    )
+    return {"text": escape(fallback), "blocks": blocks}, button
+
+
+def button_value(finding: Mapping[str, Any]) -> tuple[str | None, str]:
+    full = _compact_json(common.remediation_finding(finding))
+    if len(full) <= BUTTON_VALUE_LIMIT:
+        return full, "full"
+    essential = _compact_json(essential_finding(finding))
+    if len(essential) <= BUTTON_VALUE_LIMIT:
+        return essential, "essential"
+    return None, "omitted"
+
+
+def essential_finding(finding: Mapping[str, Any]) -> dict[str, Any]:
+    """The remediator's shape with only what it acts on and what a notification shows."""
+    resources = finding["resourcesAffected"]
+    return {
+        "id": finding["id"],
+        "type": finding["type"],
+        "severity": _pick(finding["severity"], "description", "score"),
+        "resourcesAffected": {
+            "s3Bucket": _pick(resources["s3Bucket"], "name", "arn"),
+            "s3Object": _pick(resources["s3Object"], "key", "versionId", "eTag", "size"),
+        },
+    }
+
+
+def console_url(finding: Mapping[str, Any]) -> str | None:
+    """The finding in the Macie console of its own region and partition."""
+    region = finding.get("region")
+    host = CONSOLE_HOSTS.get(str(finding.get("partition") or "aws"))
+    if host is None or not isinstance(region, str) or not REGION_PATTERN.fullmatch(region):
+        return None
+    finding_id = urllib.parse.quote(str(finding["id"]), safe="")
+    return (
+        f"https://{host.format(region=region)}/macie/home?region={region}"
+        f"#findings?search=id%3D{finding_id}&macros=current&itemId={finding_id}"
+    )
+
+
+def escape(text: str) -> str:
+    """Slack mrkdwn reserves &, < and >; object keys may contain any of them."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def detections(finding: Mapping[str, Any]) -> list[str]:
+    """What Macie found, e.g. "AWS_CREDENTIALS x2", from managed and custom data identifiers."""
+    result = _nested(finding, "classificationDetails", "result")
+    found: list[str] = []
+    for category in _list(result.get("sensitiveData")):
+        for detection in _list(category.get("detections")):
+            found.append(f"{detection.get('type')} x{detection.get('count')}")
+    for detection in _list(_nested(result, "customDataIdentifiers").get("detections")):
+        found.append(f"{detection.get('name')} x{detection.get('count')} (custom identifier)")
+    return found
+
+
+def _summary(finding: Mapping[str, Any], quarantine_bucket: str) -> str:
+    found = detections(finding)
+    shown = ", ".join(found[:DETECTIONS_SHOWN])
+    if len(found) > DETECTIONS_SHOWN:
+        shown += f" and {len(found) - DETECTIONS_SHOWN} more"
+    title = str(finding.get("title") or finding["type"])
+    lines = [f"*{escape(title)}*"]
+    if shown:
+        lines.append(f"Detected: {escape(shown)}")
+    lines.append(
+        "Remediate moves this object version to the quarantine bucket "
+        f"`{escape(quarantine_bucket)}` and deletes it from its bucket."
+    )
+    return "\n".join(lines)
+
+
+def _fields(finding: Mapping[str, Any], target: common.AffectedObject) -> list[dict[str, str]]:
+    texts = [
+        f"*Object*\n`{escape(_shortened(target.uri))}`",
+        f"*Version*\n{escape(target.version_id or 'current (unversioned)')}",
+        f"*Severity*\n{escape(_severity_text(finding))}",
+        f"*Finding type*\n{escape(str(finding['type']))}",
+        f"*Account / region*\n{escape(str(finding.get('accountId')))} / "
+        f"{escape(str(finding.get('region')))}",
+        f"*Finding id*\n{escape(target.finding_id)}",
+    ]
+    return [{"type": "mrkdwn", "text": text} for text in texts]
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= DISPLAYED_URI_LIMIT else text[: DISPLAYED_URI_LIMIT - 3] + "..."
+
+
+def _severity_text(finding: Mapping[str, Any]) -> str:
+    severity = finding["severity"]
+    score = severity.get("score")
+    return f"{severity.get('description')}" + (f" ({score})" if score is not None else "")
+
+
+def _button(value: str) -> dict[str, Any]:
+    return {
+        "type": "button",
+        "action_id": common.REMEDIATE_ACTION_ID,
+        "style": "danger",
+        "text": {"type": "plain_text", "text": "Remediate"},
+        "value": value,
+        "confirm": {
+            "title": {"type": "plain_text", "text": "Quarantine this object?"},
+            "text": {
+                "type": "plain_text",
+                "text": "The object version is copied to the quarantine bucket, then deleted "
+                "from its bucket.",
+            },
+            "confirm": {"type": "plain_text", "text": "Quarantine"},
+            "deny": {"type": "plain_text", "text": "Cancel"},
+        },
+    }
+
+
+def _mrkdwn_section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def _compact_json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _pick(mapping: Mapping[str, Any], *names: str) -> dict[str, Any]:
+    return {name: mapping[name] for name in names if name in mapping}
+
+
+def _nested(mapping: Mapping[str, Any], *path: str) -> Mapping[str, Any]:
+    current: Any = mapping
+    for name in path:
+        current = current.get(name) if isinstance(current, Mapping) else None
+    return current if isinstance(current, Mapping) else {}
+
+
+def _list(value: Any) -> list[Mapping[str, Any]]:
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []

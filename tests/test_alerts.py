@@ -1,0 +1,355 @@
+"""Alerts under the offline mocks, and the `alerts` spec section."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import cerberus
+import pulumi
+import pulumi_aws as aws
+import pytest
+from parliament import analyze_policy_string
+
+from baseline.preview.model import Plan, PlannedResource
+from baseline.preview.runner import run_inline
+from baseline.sections import alerts as section
+from components import event_patterns
+from components.alerts import (
+    EVENT_TEMPLATE_VARIABLE,
+    FUNCTION_DIR,
+    Alerts,
+    AlertsArgs,
+    ddos_metric_region,
+)
+
+SECURITY = "222222222222"
+HOME, OTHER = "eu-west-1", "us-east-1"
+FINDINGS = f"arn:aws:sns:{HOME}:{SECURITY}:security-findings"
+TAMPER = f"arn:aws:sns:{HOME}:{SECURITY}:security-tamper"
+PIPELINE = f"arn:aws:sns:{HOME}:{SECURITY}:delivery"
+DDOS_TOPICS = {region: f"arn:aws:sns:{region}:{SECURITY}:ddos" for region in (HOME, OTHER)}
+KEY = f"arn:aws:kms:{HOME}:{SECURITY}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+CLOUDFRONT = f"arn:aws:cloudfront::{SECURITY}:distribution/E2QWRUHEXAMPLE"
+ALB = f"arn:aws:elasticloadbalancing:{HOME}:{SECURITY}:loadbalancer/app/web/50dc6c495c0c9188"
+EVENTS = Path(__file__).parent / "fixtures" / "events"
+
+FINDING_ROUTES = {"guardduty", "securityhub", "macie", "firewall-manager"}
+PIPELINE_ROUTES = {"codepipeline", "codebuild"}
+TAMPER_ROUTES = set(event_patterns.tamper_patterns())
+
+
+def _args(**overrides: Any) -> AlertsArgs:
+    settings: dict[str, Any] = {
+        "home_region": HOME,
+        "regions": (HOME, OTHER),
+        "findings_topic_arn": FINDINGS,
+        "tamper_topic_arn": TAMPER,
+        "pipeline_topic_arn": PIPELINE,
+        "topic_key_arns": (KEY,),
+        "ddos_resource_arns": (CLOUDFRONT, ALB),
+        "ddos_topic_arns": DDOS_TOPICS,
+    }
+    return AlertsArgs(**{**settings, **overrides})
+
+
+def _plan(args: AlertsArgs) -> Plan:
+    def program() -> None:
+        security = aws.Provider(
+            "security",
+            region=HOME,
+            assume_roles=[
+                {"role_arn": f"arn:aws:iam::{SECURITY}:role/OrganizationAccountAccessRole"}
+            ],
+        )
+        Alerts("alerts", args, opts=pulumi.ResourceOptions(provider=security))
+
+    return run_inline(program, region=HOME)
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    return _plan(_args())
+
+
+def _of_type(plan: Plan, type_: str) -> list[PlannedResource]:
+    return [r for r in plan.resources if r.type == type_]
+
+
+def _one(plan: Plan, type_: str, name: str) -> PlannedResource:
+    return next(r for r in _of_type(plan, type_) if r.name == name)
+
+
+def _rules(plan: Plan, region: str) -> dict[str, PlannedResource]:
+    return {
+        r.name.removeprefix("alerts-").removesuffix(f"-{region}"): r
+        for r in _of_type(plan, "aws:cloudwatch/eventRule:EventRule")
+        if r.inputs["region"] == region
+    }
+
+
+def _target(plan: Plan, rule: PlannedResource) -> PlannedResource:
+    return next(
+        t
+        for t in _of_type(plan, "aws:cloudwatch/eventTarget:EventTarget")
+        if t.inputs["rule"] == rule.outputs["name"]
+    )
+
+
+def test_rules_in_the_home_region_and_forwarders_elsewhere(plan: Plan) -> None:
+    assert set(_rules(plan, HOME)) == FINDING_ROUTES | PIPELINE_ROUTES | TAMPER_ROUTES
+    # Security Hub aggregates into the home region: its rules would only repeat there.
+    assert set(_rules(plan, OTHER)) == {"guardduty", "macie"} | PIPELINE_ROUTES | TAMPER_ROUTES
+
+
+def test_rule_patterns_are_the_tested_patterns(plan: Plan) -> None:
+    rules = _rules(plan, HOME)
+    expected = {
+        **event_patterns.findings_patterns("MEDIUM", ("HIGH", "CRITICAL")),
+        **event_patterns.pipeline_patterns(),
+        **event_patterns.tamper_patterns(),
+    }
+    for name, pattern in expected.items():
+        assert json.loads(rules[name].inputs["eventPattern"]) == pattern, name
+
+
+def _render(template: str, event: dict[str, Any]) -> dict[str, Any]:
+    # What EventBridge sends the function: the template with the whole event in place.
+    result: dict[str, Any] = json.loads(
+        template.replace(EVENT_TEMPLATE_VARIABLE, json.dumps(event))
+    )
+    return result
+
+
+@pytest.mark.parametrize(
+    ("route", "topic", "fixture"),
+    [
+        ("guardduty", FINDINGS, "guardduty_high"),
+        ("securityhub", FINDINGS, "securityhub_high_new"),
+        ("macie", FINDINGS, "macie_sensitive_data"),
+        ("firewall-manager", FINDINGS, "fms_noncompliant"),
+        ("codebuild", PIPELINE, "codebuild_failed"),
+        ("tamper-cloudtrail", TAMPER, "cloudtrail_stop_logging"),
+    ],
+)
+def test_home_rules_send_the_event_and_their_topic_to_the_function(
+    plan: Plan, route: str, topic: str, fixture: str
+) -> None:
+    (function,) = _of_type(plan, "aws:lambda/function:Function")
+    target = _target(plan, _rules(plan, HOME)[route])
+    assert target.inputs["arn"] == function.outputs["arn"]
+    event = json.loads((EVENTS / f"{fixture}.json").read_text())
+    template = target.inputs["inputTransformer"]["inputTemplate"]
+    assert _render(template, event) == {"topic_arn": topic, "event": event}
+
+
+def test_only_each_home_rule_may_invoke_the_function(plan: Plan) -> None:
+    (function,) = _of_type(plan, "aws:lambda/function:Function")
+    permissions = _of_type(plan, "aws:lambda/permission:Permission")
+    rules = _rules(plan, HOME)
+    assert {p.inputs["sourceArn"] for p in permissions} == {
+        r.outputs["arn"] for r in rules.values()
+    }
+    for permission in permissions:
+        assert permission.inputs["principal"] == "events.amazonaws.com"
+        assert permission.inputs["action"] == "lambda:InvokeFunction"
+        assert permission.inputs["function"] == function.outputs["name"]
+
+
+def test_other_regions_forward_to_the_home_default_bus(plan: Plan) -> None:
+    role = _one(plan, "aws:iam/role:Role", "alerts-forward")
+    bus = f"arn:aws:events:{HOME}:{SECURITY}:event-bus/default"
+    for rule in _rules(plan, OTHER).values():
+        target = _target(plan, rule)
+        assert (target.inputs["arn"], target.inputs["roleArn"]) == (bus, role.outputs["arn"])
+        assert target.inputs["region"] == OTHER
+        assert "inputTransformer" not in target.inputs
+    trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    assert trust[0]["Principal"] == {"Service": "events.amazonaws.com"}
+    assert trust[0]["Condition"] == {"StringEquals": {"aws:SourceAccount": SECURITY}}
+    policy = json.loads(
+        _one(plan, "aws:iam/rolePolicy:RolePolicy", "alerts-forward").inputs["policy"]
+    )
+    assert policy["Statement"] == [
+        {
+            "Sid": "ForwardToHomeBus",
+            "Effect": "Allow",
+            "Action": ["events:PutEvents"],
+            "Resource": [bus],
+        }
+    ]
+
+
+def test_the_function_runs_the_shipped_handler(plan: Plan) -> None:
+    (function,) = _of_type(plan, "aws:lambda/function:Function")
+    inputs = function.inputs
+    assert (inputs["runtime"], inputs["handler"], inputs["region"]) == (
+        "python3.12",
+        "handler.handler",
+        HOME,
+    )
+    assets = inputs["code"]["assets"]
+    assert set(assets) == {"handler.py"}
+    assert assets["handler.py"]["path"] == str(FUNCTION_DIR / "handler.py")
+    log_group = _one(plan, "aws:cloudwatch/logGroup:LogGroup", "alerts-format")
+    assert log_group.inputs["retentionInDays"] == 365
+    assert inputs["loggingConfig"]["logGroup"] == log_group.outputs["name"]
+
+
+def test_a_failed_formatting_still_reaches_the_findings_topic(plan: Plan) -> None:
+    (config,) = _of_type(plan, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")
+    assert config.inputs["destinationConfig"] == {"onFailure": {"destination": FINDINGS}}
+    assert config.inputs["maximumRetryAttempts"] == 2
+
+
+def test_the_function_may_publish_to_its_topics_and_write_its_logs_only(plan: Plan) -> None:
+    role = _one(plan, "aws:iam/role:Role", "alerts-format")
+    trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    assert [s["Principal"] for s in trust] == [{"Service": "lambda.amazonaws.com"}]
+    text = _one(plan, "aws:iam/rolePolicy:RolePolicy", "alerts-format").inputs["policy"]
+    statements = {s["Sid"]: s for s in json.loads(text)["Statement"]}
+    log_group = _one(plan, "aws:cloudwatch/logGroup:LogGroup", "alerts-format")
+    assert statements["PublishAlerts"]["Action"] == ["sns:Publish"]
+    assert statements["PublishAlerts"]["Resource"] == [FINDINGS, TAMPER, PIPELINE]
+    assert statements["WriteOwnLogs"]["Resource"] == [f"{log_group.outputs['arn']}:*"]
+    assert statements["EncryptForEncryptedTopics"]["Resource"] == [KEY]
+    assert all("*" not in s["Action"] and s["Resource"] != "*" for s in statements.values())
+    assert analyze_policy_string(text).findings == []
+
+
+def test_ddos_alarms_watch_each_resource_where_shield_publishes_its_metric(plan: Plan) -> None:
+    alarms = {
+        a.inputs["dimensions"]["ResourceArn"]: a.inputs
+        for a in _of_type(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")
+    }
+    assert set(alarms) == {CLOUDFRONT, ALB}
+    assert alarms[CLOUDFRONT]["region"] == "us-east-1"
+    assert alarms[ALB]["region"] == HOME
+    for arn, alarm in alarms.items():
+        assert (alarm["namespace"], alarm["metricName"]) == ("AWS/DDoSProtection", "DDoSDetected")
+        assert (alarm["statistic"], alarm["period"], alarm["evaluationPeriods"]) == (
+            "Maximum",
+            60,
+            1,
+        )
+        assert (alarm["comparisonOperator"], alarm["threshold"]) == (
+            "GreaterThanOrEqualToThreshold",
+            1,
+        )
+        assert alarm["treatMissingData"] == "notBreaching"
+        topic = DDOS_TOPICS[alarm["region"]]
+        assert alarm["alarmActions"] == alarm["okActions"] == [topic], arn
+
+
+@pytest.mark.parametrize(
+    ("arn", "region"),
+    [
+        (CLOUDFRONT, "us-east-1"),
+        ("arn:aws:route53:::hostedzone/Z123EXAMPLE", "us-east-1"),
+        (
+            f"arn:aws:globalaccelerator::{SECURITY}:accelerator/1234abcd-abcd-1234-abcd-1234abcdefgh",
+            "us-west-2",
+        ),
+        (
+            f"arn:aws:ec2:ap-southeast-2:{SECURITY}:eip-allocation/eipalloc-0123456789abcdef0",
+            "ap-southeast-2",
+        ),
+    ],
+)
+def test_ddos_metric_regions(arn: str, region: str) -> None:
+    assert ddos_metric_region(arn) == region
+
+
+def test_without_aggregation_security_hub_rules_run_in_every_region() -> None:
+    plan = _plan(_args(securityhub_aggregated=False, ddos_resource_arns=()))
+    assert {"securityhub", "firewall-manager"} <= set(_rules(plan, OTHER))
+
+
+def test_tamper_and_pipeline_alerts_can_be_turned_off_and_one_region_needs_no_forwarder() -> None:
+    plan = _plan(
+        _args(regions=(), tamper_alerts=False, pipeline_alerts=False, ddos_resource_arns=())
+    )
+    assert set(_rules(plan, HOME)) == FINDING_ROUTES
+    assert {r.name for r in _of_type(plan, "aws:iam/role:Role")} == {"alerts-format"}
+    assert _of_type(plan, "aws:cloudwatch/metricAlarm:MetricAlarm") == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"guardduty_min_severity": "SEVERE"}, "guardduty_min_severity"),
+        ({"securityhub_labels": ("URGENT",)}, "Security Hub labels"),
+        ({"regions": (OTHER,)}, "home region"),
+        ({"ddos_topic_arns": {HOME: DDOS_TOPICS[HOME]}}, "us-east-1"),
+        ({"ddos_resource_arns": ("not-an-arn",)}, "not a resource ARN"),
+    ],
+)
+def test_args_refuse_inconsistent_settings(overrides: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        _args(**overrides)
+
+
+def _validate(document: dict[str, Any]) -> cerberus.Validator:
+    validator = cerberus.Validator({"alerts": section.SECTION})
+    validator.validate(document)
+    return validator
+
+
+def test_section_defaults_are_the_secure_choice() -> None:
+    validator = _validate({})
+    assert validator.errors == {}
+    spec = section.parse(validator.document["alerts"], "security-alerts")
+    assert spec.guardduty_min_severity == "MEDIUM"
+    assert spec.securityhub_labels == ("HIGH", "CRITICAL")
+    assert (spec.tamper_alerts, spec.pipeline_alerts, spec.securityhub_aggregated) == (
+        True,
+        True,
+        True,
+    )
+    assert spec.topic_names == {"security-alerts"}
+    assert spec.ddos_alarms == ()
+
+
+def test_section_parses_topics_thresholds_and_protected_resources() -> None:
+    validator = _validate(
+        {
+            "alerts": {
+                "topics": {"tamper": "security-tamper", "pipeline": "delivery"},
+                "guardduty_min_severity": "HIGH",
+                "securityhub_labels": ["CRITICAL"],
+                "pipeline_alerts": False,
+                "ddos_alarms": [CLOUDFRONT, ALB],
+            }
+        }
+    )
+    assert validator.errors == {}
+    spec = section.parse(validator.document["alerts"], "security-alerts")
+    assert (spec.topics.findings, spec.topics.tamper, spec.topics.pipeline) == (
+        "security-alerts",
+        "security-tamper",
+        "delivery",
+    )
+    assert spec.topic_names == {"security-alerts", "security-tamper", "delivery"}
+    assert (spec.guardduty_min_severity, spec.securityhub_labels) == ("HIGH", ("CRITICAL",))
+    assert spec.pipeline_alerts is False
+    assert spec.ddos_alarms == (CLOUDFRONT, ALB)
+
+
+@pytest.mark.parametrize(
+    ("document", "field"),
+    [
+        ({"guardduty_min_severity": "INFORMATIONAL"}, "guardduty_min_severity"),
+        ({"securityhub_labels": []}, "securityhub_labels"),
+        ({"securityhub_labels": ["HIGH", "HIGH"]}, "securityhub_labels"),
+        ({"ddos_alarms": [f"arn:aws:s3:::bucket-{SECURITY}"]}, "ddos_alarms"),
+        ({"topics": {"findings": "Security_Alerts"}}, "topics"),
+        ({"topics": {"audit": "security-alerts"}}, "topics"),
+        ({"tamper": True}, "tamper"),
+    ],
+)
+def test_section_rejects_wrong_values_and_unknown_keys(
+    document: dict[str, Any], field: str
+) -> None:
+    validator = _validate({"alerts": document})
+    assert field in validator.errors["alerts"][0]

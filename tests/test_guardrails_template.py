@@ -1,0 +1,261 @@
+"""The account guardrails StackSet template: cfn-lint clean, its structure, its IAM policies.
+
+cfn-lint ships CloudFormation's resource schemas and AWS's rules; parliament knows every IAM
+action. Policies are linted with their intrinsic functions resolved as in the home region with
+every setting on, where the template grants the most.
+"""
+
+import copy
+import functools
+import json
+from typing import Any
+
+import pytest
+from cfnlint.api import ManualArgs, lint
+from cfnlint.decode import decode_str
+
+from components.functions.account_settings import handler
+from components.guardrails import (
+    EBS_KMS_KEY_ID,
+    HANDLER_PATH,
+    TEMPLATE_PATH,
+    AccountGuardrailsArgs,
+    render_template,
+    template_parameters,
+)
+from tests.components_harness import lint as lint_policy
+
+LINT_REGIONS = ["eu-west-1", "us-east-1", "ap-southeast-2", "us-gov-west-1"]
+ACCOUNT = "111122223333"
+REGION = "eu-west-1"
+LOG_GROUP_ARN = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:StackSet-guardrails-LogGroup-1A2B:*"
+# Removed from lists, as CloudFormation removes AWS::NoValue.
+NO_VALUE = object()
+
+
+@functools.cache
+def decoded_template() -> dict[str, Any]:
+    decoded, problems = decode_str(render_template())
+    assert not problems
+    return dict(decoded)
+
+
+def template() -> dict[str, Any]:
+    return copy.deepcopy(decoded_template())
+
+
+def resources_of_type(type_name: str) -> dict[str, dict[str, Any]]:
+    return {
+        name: resource
+        for name, resource in template()["Resources"].items()
+        if resource["Type"] == type_name
+    }
+
+
+def references() -> dict[str, Any]:
+    """What `Ref` resolves to: the parameters' defaults, and what they have no default for."""
+    values = {name: p.get("Default") for name, p in template()["Parameters"].items()}
+    values.update(
+        {
+            "HomeRegion": REGION,
+            "ConfigDeliveryBucketName": "log-archive-111122223333",
+            "EbsDefaultKmsKeyId": "alias/ebs-default",
+            "AWS::AccountId": ACCOUNT,
+            "AWS::Region": REGION,
+            "AWS::NoValue": NO_VALUE,
+        }
+    )
+    return values
+
+
+def resolve(value: Any) -> Any:
+    """Intrinsic functions resolved for the home region with every condition true."""
+    if isinstance(value, list):
+        items = [resolve(item) for item in value]
+        return [item for item in items if item is not NO_VALUE]
+    if not isinstance(value, dict):
+        return value
+    if list(value) == ["Ref"]:
+        return references()[value["Ref"]]
+    if list(value) == ["Fn::If"]:
+        return resolve(value["Fn::If"][1])
+    if list(value) == ["Fn::GetAtt"]:
+        assert value["Fn::GetAtt"] == ["AccountSettingsLogGroup", "Arn"], value
+        return LOG_GROUP_ARN
+    return {key: resolve(item) for key, item in value.items()}
+
+
+def lint_findings(text: str, regions: list[str]) -> list[str]:
+    matches = lint(text, config=ManualArgs(regions=regions))
+    return [f"{m.rule.id} {m.message} (line {m.linenumber})" for m in matches]
+
+
+def test_the_deployed_template_lints_clean_in_every_partition() -> None:
+    assert lint_findings(render_template(), LINT_REGIONS) == []
+
+
+def test_the_shipped_file_lints_clean_before_the_handler_is_embedded() -> None:
+    assert lint_findings(TEMPLATE_PATH.read_text(encoding="utf-8"), [REGION]) == []
+
+
+def test_a_broken_template_does_not_lint_clean() -> None:
+    # The check above can fail: a misspelt property is reported.
+    broken = render_template().replace("RecordingFrequency: CONTINUOUS", "RecordFrequency: ALL")
+
+    findings = lint_findings(broken, [REGION])
+    # Not allowed (E3002), and the property it should have been missing (E3003).
+    assert {finding.split()[0] for finding in findings} == {"E3002", "E3003"}
+    assert any("RecordFrequency" in finding for finding in findings)
+
+
+def test_the_function_runs_the_handler_file_inline() -> None:
+    [function] = resources_of_type("AWS::Lambda::Function").values()
+    properties = function["Properties"]
+
+    assert properties["Runtime"] == "python3.12"
+    # CloudFormation writes inline code to index.py.
+    assert properties["Handler"] == "index.handler"
+    assert properties["Code"]["ZipFile"] == HANDLER_PATH.read_text(encoding="utf-8")
+    assert properties["LoggingConfig"] == {"LogGroup": {"Ref": "AccountSettingsLogGroup"}}
+
+
+def test_the_custom_resource_passes_the_handlers_properties() -> None:
+    [settings] = resources_of_type("Custom::AccountSettings").values()
+    properties = settings["Properties"]
+
+    assert properties["ServiceToken"] == {"Fn::GetAtt": ["AccountSettingsFunction", "Arn"]}
+    # Account-wide settings come from the home region's stack only.
+    assert properties["BlockS3PublicAccess"] == {
+        "Fn::If": ["ApplyS3BlockPublicAccess", "true", "false"]
+    }
+    assert properties["SetPasswordPolicy"] == {"Fn::If": ["ApplyPasswordPolicy", "true", "false"]}
+    given = {k: v for k, v in properties.items() if k not in ("ServiceToken", "ServiceTimeout")}
+    resolved = {key: str(value) for key, value in resolve(given).items()}
+    parsed = handler.parse_settings(resolved)
+    assert parsed.block_s3_public_access and parsed.ebs_encryption_by_default
+    assert parsed.ebs_default_kms_key_id == "alias/ebs-default"
+    assert parsed.password_policy == handler.PasswordPolicy(14, 90, 24)
+    conditions = template()["Conditions"]
+    assert conditions["IsHomeRegion"] == {
+        "Fn::Equals": [{"Ref": "AWS::Region"}, {"Ref": "HomeRegion"}]
+    }
+    for condition in ("ApplyS3BlockPublicAccess", "ApplyPasswordPolicy"):
+        assert {"Condition": "IsHomeRegion"} in conditions[condition]["Fn::And"]
+
+
+def test_access_analyzer_is_an_account_analyzer_behind_its_parameter() -> None:
+    [analyzer] = resources_of_type("AWS::AccessAnalyzer::Analyzer").values()
+
+    assert analyzer["Properties"]["Type"] == "ACCOUNT"
+    assert analyzer["Condition"] == "CreateAccessAnalyzer"
+    assert template()["Conditions"]["CreateAccessAnalyzer"] == {
+        "Fn::Equals": [{"Ref": "EnableAccessAnalyzer"}, "true"]
+    }
+
+
+def test_the_config_recorder_is_optional_and_records_global_types_in_the_home_region() -> None:
+    [recorder] = resources_of_type("AWS::Config::ConfigurationRecorder").values()
+    [channel] = resources_of_type("AWS::Config::DeliveryChannel").values()
+    parameters = template()["Parameters"]
+
+    assert parameters["EnableConfigRecorder"]["Default"] == "false"
+    assert recorder["Condition"] == channel["Condition"] == "CreateConfigRecorder"
+    assert recorder["Properties"]["RecordingGroup"] == {
+        "AllSupported": True,
+        "IncludeGlobalResourceTypes": {"Fn::If": ["IsHomeRegion", True, False]},
+    }
+    assert channel["DependsOn"] == "ConfigRecorder"
+    assert channel["Properties"]["S3BucketName"] == {"Ref": "ConfigDeliveryBucketName"}
+    assert channel["Properties"]["S3KeyPrefix"]["Fn::If"][1] == {"Ref": "ConfigDeliveryKeyPrefix"}
+    assert channel["Properties"]["S3KmsKeyArn"]["Fn::If"][1] == {"Ref": "ConfigDeliveryKmsKeyArn"}
+    rule = template()["Rules"]["ConfigRecorderNeedsDeliveryBucket"]
+    assert rule["Assertions"][0]["Assert"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "ConfigDeliveryBucketName"}, ""]}]
+    }
+
+
+def test_parameters_enforce_the_cis_password_floor_and_the_components_key_formats() -> None:
+    parameters = template()["Parameters"]
+
+    assert parameters["MinimumPasswordLength"]["MinValue"] == 14
+    assert parameters["PasswordReusePrevention"]["Default"] == 24
+    assert parameters["MaxPasswordAgeDays"]["Default"] == 90
+    assert parameters["EbsDefaultKmsKeyId"]["AllowedPattern"] == f"({EBS_KMS_KEY_ID.pattern})?"
+
+
+def test_the_component_sets_exactly_the_templates_parameters() -> None:
+    args = AccountGuardrailsArgs(
+        organizational_unit_ids=("ou-ab12-cdefgh34",), regions=(REGION,), home_region=REGION
+    )
+
+    assert set(template_parameters(args)) == set(template()["Parameters"])
+
+
+def test_roles_have_generated_names_so_capability_iam_suffices() -> None:
+    roles = resources_of_type("AWS::IAM::Role")
+
+    assert set(roles) == {"ConfigRecorderRole", "AccountSettingsRole"}
+    assert all("RoleName" not in role["Properties"] for role in roles.values())
+    assert "FunctionName" not in template()["Resources"]["AccountSettingsFunction"]["Properties"]
+
+
+def function_policy() -> dict[str, Any]:
+    role = template()["Resources"]["AccountSettingsRole"]["Properties"]
+    [policy] = role["Policies"]
+    resolved: dict[str, Any] = resolve(policy["PolicyDocument"])
+    return resolved
+
+
+def test_the_function_role_grants_only_what_the_handler_calls() -> None:
+    statements = function_policy()["Statement"]
+
+    assert {s["Sid"]: s["Action"] for s in statements} == {
+        "WriteOwnLogs": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "BlockS3PublicAccess": "s3:PutAccountPublicAccessBlock",
+        "EnableEbsEncryptionByDefault": "ec2:EnableEbsEncryptionByDefault",
+        "SetEbsDefaultKmsKey": "ec2:ModifyEbsDefaultKmsKeyId",
+        "SetPasswordPolicy": "iam:UpdateAccountPasswordPolicy",
+    }
+    assert statements[0]["Resource"] == LOG_GROUP_ARN
+    handler_source = HANDLER_PATH.read_text(encoding="utf-8")
+    for called in (
+        "put_public_access_block",
+        "enable_ebs_encryption_by_default",
+        "modify_ebs_default_kms_key_id",
+        "update_account_password_policy",
+    ):
+        assert f".{called}(" in handler_source
+
+
+# Parliament rates these actions as permissions management: changing the account's password
+# policy and public access block is exactly this function's job.
+PERMISSIONS_MANAGEMENT = {"BlockS3PublicAccess", "SetPasswordPolicy"}
+
+
+def test_the_function_policy_passes_parliament() -> None:
+    document = function_policy()
+    for each in document["Statement"]:
+        single = json.dumps({"Version": document["Version"], "Statement": [each]})
+        expected = (
+            ["PERMISSIONS_MANAGEMENT_ACTIONS: "] if each["Sid"] in PERMISSIONS_MANAGEMENT else []
+        )
+        assert lint_policy(single, "identity") == expected, each["Sid"]
+
+
+@pytest.mark.parametrize("role", ["ConfigRecorderRole", "AccountSettingsRole"])
+def test_trust_policies_pass_parliament_and_name_this_account(role: str) -> None:
+    trust = resolve(template()["Resources"][role]["Properties"]["AssumeRolePolicyDocument"])
+
+    assert lint_policy(json.dumps(trust), "trust") == []
+    [statement] = trust["Statement"]
+    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+
+
+def test_parliament_would_report_a_misspelt_action() -> None:
+    document = function_policy()
+    document["Statement"][1]["Action"] = "s3:PutAcountPublicAccessBlock"
+
+    assert any(
+        finding.startswith("UNKNOWN_ACTION")
+        for finding in lint_policy(json.dumps(document), "identity")
+    )

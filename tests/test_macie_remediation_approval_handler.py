@@ -1,0 +1,354 @@
+"""approval_handler: Slack signatures (with Slack's own test vector), approvers, the invoke."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import functools
+import hashlib
+import hmac
+import importlib
+import json
+import sys
+import time
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+FUNCTION_DIR = Path(__file__).resolve().parents[1] / "components/functions/macie_remediation"
+FIXTURES = Path(__file__).resolve().parent / "fixtures/macie"
+# Lambda loads the handlers as top-level modules from the deployed directory; so do the tests.
+sys.path.insert(0, str(FUNCTION_DIR))
+approval_handler = importlib.import_module("approval_handler")
+remediator = importlib.import_module("remediator")
+slack_review = importlib.import_module("slack_review")
+common = importlib.import_module("remediation_common")
+
+REGION = "eu-west-1"
+REMEDIATOR = "macie-remediator"
+SIGNING_SECRET = "e3b1c4d5f6a7980112233445566778899"
+APPROVER = "U04ABCD1234"
+
+# Slack's worked example from "Verifying requests from Slack" (api.slack.com).
+SLACK_DOC_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+SLACK_DOC_TIMESTAMP = "1531420618"
+SLACK_DOC_BODY = (
+    "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow"
+    "&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner"
+    "&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands"
+    "%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN"
+    "&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
+)
+SLACK_DOC_SIGNATURE = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
+SLACK_DOC_REQUEST: dict[str, Any] = {
+    "secret": SLACK_DOC_SECRET,
+    "timestamp": SLACK_DOC_TIMESTAMP,
+    "signature": SLACK_DOC_SIGNATURE,
+    "raw_body": SLACK_DOC_BODY.encode(),
+    "now": int(SLACK_DOC_TIMESTAMP) + 30,
+}
+
+
+def fixture(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+    return loaded
+
+
+@functools.cache
+def client(service: str) -> Any:
+    """Test-side clients, made once: creating a boto3 client costs more than most tests."""
+    return boto3.client(service, region_name=REGION)
+
+
+def sign(body: bytes, timestamp: int, secret: str = SIGNING_SECRET) -> str:
+    basestring = f"v0:{timestamp}:".encode() + body
+    return "v0=" + hmac.new(secret.encode(), basestring, hashlib.sha256).hexdigest()
+
+
+def form_body(payload: dict[str, Any]) -> bytes:
+    return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def slack_request(
+    payload: dict[str, Any] | None = None,
+    *,
+    age: int = 0,
+    base64_body: bool = True,
+    signature: str | None = None,
+    body: bytes | None = None,
+) -> dict[str, Any]:
+    """An API Gateway HTTP API 2.0 event carrying a Slack interaction, signed unless told."""
+    raw = (
+        body if body is not None else form_body(payload or fixture("slack_block_actions_remediate"))
+    )
+    timestamp = int(time.time()) - age
+    event = fixture("apigw_http_api_slack_actions")
+    event["headers"]["content-length"] = str(len(raw))
+    event["headers"]["x-slack-request-timestamp"] = str(timestamp)
+    event["headers"]["x-slack-signature"] = signature or sign(raw, timestamp)
+    event["isBase64Encoded"] = base64_body
+    event["body"] = base64.b64encode(raw).decode() if base64_body else raw.decode()
+    return event
+
+
+class Env:
+    def __init__(self) -> None:
+        self.invocations: list[dict[str, Any]] = []
+        self.slack_posts: list[tuple[str, dict[str, Any]]] = []
+
+    def record_invocation(self, params: dict[str, Any], **_: Any) -> None:
+        self.invocations.append(params)
+
+    def record_slack_post(self, url: str, body: dict[str, Any]) -> None:
+        self.slack_posts.append((url, body))
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    with mock_aws(config={"lambda": {"use_docker": False}}):
+        common.secret_string.cache_clear()  # each test is a fresh Lambda container
+        secret_arn = client("secretsmanager").create_secret(
+            Name="macie/slack-signing-secret", SecretString=SIGNING_SECRET
+        )["ARN"]
+        monkeypatch.setenv("SLACK_SIGNING_SECRET_ARN", secret_arn)
+        monkeypatch.setenv("APPROVERS", json.dumps([APPROVER, "U09OTHER99"]))
+        monkeypatch.setenv("REMEDIATOR_FUNCTION", REMEDIATOR)
+        state = Env()
+        # response_url is https://hooks.slack.com/...: record what would be posted there.
+        monkeypatch.setattr(common, "post_json", state.record_slack_post)
+        events = common.aws_client("lambda").meta.events
+        events.register("before-call.lambda.Invoke", state.record_invocation)
+        yield state
+        events.unregister("before-call.lambda.Invoke", state.record_invocation)
+
+
+def status(response: dict[str, Any]) -> int:
+    code: int = response["statusCode"]
+    return code
+
+
+# --- the signature, before anything else --------------------------------------------------------
+
+
+def test_slacks_documented_example_verifies() -> None:
+    assert approval_handler.signature_problem(**SLACK_DOC_REQUEST) is None
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"secret": SLACK_DOC_SECRET + "x"}, "match"),
+        ({"raw_body": SLACK_DOC_BODY.encode() + b"&x=1"}, "match"),
+        ({"timestamp": "1531420619"}, "match"),
+        ({"signature": SLACK_DOC_SIGNATURE.upper()}, "match"),
+        ({"now": int(SLACK_DOC_TIMESTAMP) + 301}, "too old"),
+        ({"now": int(SLACK_DOC_TIMESTAMP) - 61}, "future"),
+        ({"signature": None}, "missing"),
+        ({"timestamp": None}, "missing"),
+        ({"timestamp": "\uff11\uff15\uff13\uff11\uff14\uff12\uff10\uff16\uff11\uff18"}, "number"),
+        ({"raw_body": None}, "base64"),
+    ],
+    ids=[
+        "wrong-secret",
+        "tampered-body",
+        "other-timestamp",
+        "case-changed",
+        "stale",
+        "future",
+        "no-signature",
+        "no-timestamp",
+        "non-ascii-digits",
+        "undecodable-body",
+    ],
+)
+def test_slacks_example_fails_when_anything_changes(change: dict[str, Any], problem: str) -> None:
+    found = approval_handler.signature_problem(**{**SLACK_DOC_REQUEST, **change})
+    assert found is not None
+    assert problem in found
+
+
+@pytest.mark.parametrize(("age", "expected"), [(299, 200), (301, 401), (-59, 200), (-61, 401)])
+def test_the_timestamp_window_is_300_s_back_and_60_s_ahead(
+    env: Env, age: int, expected: int
+) -> None:
+    assert status(approval_handler.handler(slack_request(age=age), None)) == expected
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda event: event["headers"].pop("x-slack-signature"),
+        lambda event: event["headers"].pop("x-slack-request-timestamp"),
+        lambda event: event["headers"].update({"x-slack-signature": "v0=" + "0" * 64}),
+        lambda event: event["headers"].update({"x-slack-signature": "v1=whatever"}),
+        lambda event: event.update(body="bm90IGJhc2U2NC$$$"),
+        lambda event: event.update(body=base64.b64encode(b"payload=%7B%7D").decode()),
+    ],
+    ids=[
+        "no-signature",
+        "no-timestamp",
+        "wrong-signature",
+        "other-version",
+        "bad-base64",
+        "swapped-body",
+    ],
+)
+def test_requests_not_signed_by_slack_get_401_and_nothing_runs(env: Env, mutate: Any) -> None:
+    event = slack_request()
+    mutate(event)
+
+    response = approval_handler.handler(event, None)
+
+    assert status(response) == 401
+    assert env.invocations == []
+    assert env.slack_posts == []
+
+
+def test_a_request_signed_with_another_secret_gets_401(env: Env) -> None:
+    raw = form_body(fixture("slack_block_actions_remediate"))
+    forged = sign(raw, int(time.time()), secret="not-the-signing-secret")
+    assert status(approval_handler.handler(slack_request(body=raw, signature=forged), None)) == 401
+    assert env.invocations == []
+
+
+def test_an_unsigned_garbage_body_is_rejected_before_parsing(env: Env) -> None:
+    event = slack_request(body=b"\xff\xfe not a form", signature="v0=" + "1" * 64)
+    assert status(approval_handler.handler(event, None)) == 401
+
+
+# --- approvers and the remediator --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("base64_body", [True, False], ids=["base64", "plain"])
+def test_an_approver_starts_the_remediator_asynchronously(env: Env, base64_body: bool) -> None:
+    payload = fixture("slack_block_actions_remediate")
+
+    response = approval_handler.handler(slack_request(payload, base64_body=base64_body), None)
+
+    assert status(response) == 200
+    [invocation] = env.invocations
+    assert invocation["headers"]["X-Amz-Invocation-Type"] == "Event"
+    assert f"/functions/{REMEDIATOR}/invocations" in invocation["url_path"]
+    assert json.loads(invocation["body"]) == {
+        "finding": json.loads(payload["actions"][0]["value"]),
+        "approved_by": {"slack_user_id": APPROVER, "slack_user_name": "jdoe"},
+    }
+    body = json.loads(response["body"])
+    assert body["replace_original"] is True
+    assert body["text"].startswith(f"Quarantine approved by <@{APPROVER}>")
+    assert "s3://amzn-s3-demo-bucket/deploy/ci keys+old#2 ?é.txt" in body["text"]
+    assert env.slack_posts == [(payload["response_url"], body)]
+
+
+def test_someone_not_in_approvers_gets_403_and_is_told_privately(env: Env) -> None:
+    payload = fixture("slack_block_actions_remediate")
+    payload["user"] = {"id": "U0INTRUDER", "username": "mallory", "team_id": "T01EXAMPLE"}
+
+    response = approval_handler.handler(slack_request(payload), None)
+
+    assert status(response) == 403
+    assert env.invocations == []
+    [(url, message)] = env.slack_posts
+    assert url == payload["response_url"]
+    assert message["response_type"] == "ephemeral"
+    assert message["replace_original"] is False
+    assert "<@U0INTRUDER> is not allowed" in message["text"]
+
+
+def test_no_approvers_means_nobody_may_approve(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APPROVERS", "[]")
+    assert status(approval_handler.handler(slack_request(), None)) == 403
+    assert env.invocations == []
+
+
+def test_a_response_url_outside_slack_is_never_called(env: Env) -> None:
+    payload = fixture("slack_block_actions_remediate")
+    payload["response_url"] = "https://attacker.example/hooks"
+
+    assert status(approval_handler.handler(slack_request(payload), None)) == 200
+    assert len(env.invocations) == 1
+    assert env.slack_posts == []
+
+
+def _payload_with(change: Any) -> dict[str, Any]:
+    payload = copy.deepcopy(fixture("slack_block_actions_remediate"))
+    change(payload)
+    return payload
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        _payload_with(lambda p: p.update(type="view_submission")),
+        _payload_with(lambda p: p.update(actions=[])),
+        _payload_with(lambda p: p["actions"][0].update(action_id="something_else")),
+        _payload_with(lambda p: p["actions"][0].update(value="not json")),
+        _payload_with(lambda p: p["actions"][0].update(value='{"id": "only-an-id"}')),
+        _payload_with(lambda p: p.pop("user")),
+    ],
+    ids=[
+        "not-block-actions",
+        "no-actions",
+        "other-button",
+        "value-not-json",
+        "value-no-object",
+        "no-user",
+    ],
+)
+def test_signed_requests_that_are_not_a_remediate_click_get_400(
+    env: Env, payload: dict[str, Any]
+) -> None:
+    assert status(approval_handler.handler(slack_request(payload), None)) == 400
+    assert env.invocations == []
+
+
+def test_a_signed_body_without_a_payload_field_gets_400(env: Env) -> None:
+    assert (
+        status(approval_handler.handler(slack_request(body=b"token=abc&team_id=T1"), None)) == 400
+    )
+
+
+# --- end to end: the button the finding handler posts, approved, then remediated -----------
+
+
+def test_the_slack_button_value_approved_in_slack_quarantines_the_object(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s3 = client("s3")
+    event = fixture("finding_credentials_high")
+    detail = event["detail"]
+    s3_object = detail["resourcesAffected"]["s3Object"]
+    bucket, key = detail["resourcesAffected"]["s3Bucket"]["name"], s3_object["key"]
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3_object["versionId"] = s3.put_object(Bucket=bucket, Key=key, Body=b"AKIA...")["VersionId"]
+    s3.put_object(Bucket=bucket, Key=key, Body=b"a later, clean version")
+    quarantine = "quarantine-111122223333"
+    s3.create_bucket(Bucket=quarantine, CreateBucketConfiguration={"LocationConstraint": REGION})
+    topic_arn = client("sns").create_topic(Name="alerts")["TopicArn"]
+    monkeypatch.setenv("QUARANTINE_BUCKET", quarantine)
+    monkeypatch.setenv("NOTIFY_TOPIC_ARN", topic_arn)
+
+    message, _ = slack_review.review_message(detail, quarantine)
+    [button] = next(b for b in message["blocks"] if b["type"] == "actions")["elements"]
+    payload = fixture("slack_block_actions_remediate")
+    payload["actions"][0]["value"] = button["value"]
+    assert status(approval_handler.handler(slack_request(payload), None)) == 200
+    remediator_event = json.loads(env.invocations[0]["body"])
+    result = remediator.handler(remediator_event, None)
+
+    assert result["status"] == "quarantined"
+    copied = s3.get_object(Bucket=quarantine, Key=f"{bucket}/{key}")
+    assert copied["Body"].read() == b"AKIA..."
+    tags = {
+        t["Key"]: t["Value"]
+        for t in s3.get_object_tagging(Bucket=quarantine, Key=f"{bucket}/{key}")["TagSet"]
+    }
+    assert tags["quarantine:approved-by"] == f"slack:{APPROVER}/jdoe"
+    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"a later, clean version"
