@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from baseline.audit import command as audit_command
 from baseline.preview import command as preview_command
 from baseline.problems import SpecError
 from baseline.project import load_stack_file
@@ -64,7 +65,14 @@ PREVIEW = Subcommand(
     run=preview_command.run,
 )
 
-SUBCOMMANDS: tuple[Subcommand, ...] = (VALIDATE, PREVIEW)
+AUDIT = Subcommand(
+    name="audit",
+    help="check a live account against the spec, read-only",
+    add_arguments=audit_command.add_arguments,
+    run=audit_command.run,
+)
+
+SUBCOMMANDS: tuple[Subcommand, ...] = (VALIDATE, PREVIEW, AUDIT)
 
 
 def build_parser(subcommands: Sequence[Subcommand] = SUBCOMMANDS) -> argparse.ArgumentParser:

@@ -1,0 +1,139 @@
+"""What the audit checks and what it found.
+
+A `Check` is one verifiable statement about a live account (`cloudtrail.log-file-validation`);
+a `CheckResult` is its outcome for one resource in one region. Each service module groups its
+checks into `Probe`s: the checks that one series of API calls answers, so that when a call
+fails, exactly those checks become ERROR and the others still run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+from typing import Any, Protocol
+
+from baseline.spec import Spec
+
+
+class Status(StrEnum):
+    PASS = "PASS"
+    FAIL = "FAIL"
+    # The check could not run: the API is unsupported, access was denied, the call failed.
+    ERROR = "ERROR"
+    # The spec does not ask for this capability here.
+    SKIP = "SKIP"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check_id: str
+    status: Status
+    region: str
+    resource: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "id": self.check_id,
+            "status": self.status.value,
+            "region": self.region,
+            "resource": self.resource,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    description: str
+
+    def result(self, status: Status, region: str, resource: str, reason: str) -> CheckResult:
+        return CheckResult(self.id, status, region, resource, reason)
+
+    def passed(self, region: str, resource: str, reason: str) -> CheckResult:
+        return self.result(Status.PASS, region, resource, reason)
+
+    def failed(self, region: str, resource: str, reason: str) -> CheckResult:
+        return self.result(Status.FAIL, region, resource, reason)
+
+    def errored(self, region: str, resource: str, reason: str) -> CheckResult:
+        return self.result(Status.ERROR, region, resource, reason)
+
+    def skipped(self, region: str, resource: str, reason: str) -> CheckResult:
+        return self.result(Status.SKIP, region, resource, reason)
+
+    def verdict(self, ok: bool, region: str, resource: str, if_ok: str, if_not: str) -> CheckResult:
+        """PASS with `if_ok` when `ok`, else FAIL with `if_not`."""
+        if ok:
+            return self.passed(region, resource, if_ok)
+        return self.failed(region, resource, if_not)
+
+
+class Clients(Protocol):
+    """Read-only access to one AWS account (see `baseline.audit.session.AuditSession`)."""
+
+    @property
+    def account_id(self) -> str: ...
+
+    @property
+    def partition(self) -> str: ...
+
+    def client(self, service: str, region: str) -> Any: ...
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    spec: Spec
+    clients: Clients
+
+    @property
+    def home_region(self) -> str:
+        return self.spec.regions.home
+
+    def held_elsewhere(self, account_role: str) -> str | None:
+        """Where the organization's `account_role` account is ("the security account 1234...")
+        when it is not the audited one; None in that account and in single-account mode."""
+        accounts = self.spec.accounts
+        if accounts is None:
+            return None
+        owner = getattr(accounts, account_role).id
+        if owner == self.clients.account_id:
+            return None
+        return f"the {account_role.replace('_', ' ')} account {owner}"
+
+
+class Scope(Enum):
+    # Once per audit, from the home region: the setting is account-wide.
+    ACCOUNT = "account"
+    # Once per audited region.
+    REGIONAL = "regional"
+
+
+ProbeRun = Callable[[AuditContext, str], Sequence[CheckResult]]
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Checks answered by one series of API calls; when a call fails, they all become ERROR."""
+
+    checks: tuple[Check, ...]
+    run: ProbeRun
+
+
+@dataclass(frozen=True)
+class ServiceAudit:
+    name: str
+    scope: Scope
+    probes: tuple[Probe, ...]
+    # Why the spec does not ask for this service (every check SKIPs), or None.
+    skip_reason: Callable[[AuditContext], str | None]
+
+    @property
+    def checks(self) -> tuple[Check, ...]:
+        return tuple(check for probe in self.probes for check in probe.checks)
+
+
+def summarize(results: Sequence[CheckResult]) -> Mapping[str, int]:
+    """How many results have each status, every status present (zero included)."""
+    return {status.value: sum(r.status is status for r in results) for status in Status}

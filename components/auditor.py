@@ -1,0 +1,123 @@
+"""AuditorRole: the read-only role `baseline audit` runs as.
+
+Its policy allows exactly the calls the audit makes, from the table in
+`baseline.audit.permissions`, each on the narrowest resources the action supports. Auditors
+assume it from the principals named here; MFA is required unless switched off explicitly,
+and an external id can be required too (for an auditor outside the organization).
+
+    auditor = AuditorRole("auditor", AuditorRoleArgs(
+        trusted_principal_arns=("arn:aws:iam::444455556666:role/InternalAudit",),
+    ))
+    pulumi.export("auditor_role", auditor.arn)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from baseline.audit.permissions import ANY_RESOURCE, actions_by_resource
+from components.iam import aws_context, policy_document, statement, trust_policy
+
+_PRINCIPAL_ARN = re.compile(
+    r"arn:aws(?:-[a-z]+)*:iam::\d{12}:(?:root|(?:role|user)/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64})"
+)
+# What STS accepts as an external id.
+_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}")
+MIN_SESSION_SECONDS = 3600
+MAX_SESSION_SECONDS = 43200
+
+
+@dataclass(frozen=True)
+class AuditorRoleArgs:
+    """Who may assume the auditor role, and how. Every default is the secure choice."""
+
+    trusted_principal_arns: tuple[str, ...]
+    external_id: str | None = None
+    require_mfa: bool = True
+    max_session_duration_seconds: int = MIN_SESSION_SECONDS
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.trusted_principal_arns:
+            raise ValueError("trusted_principal_arns: name at least one principal")
+        bad = [arn for arn in self.trusted_principal_arns if not _PRINCIPAL_ARN.fullmatch(arn)]
+        if bad:
+            raise ValueError(
+                f"trusted_principal_arns: not IAM account, role or user ARNs: {', '.join(bad)}"
+            )
+        if self.external_id is not None and not _EXTERNAL_ID.fullmatch(self.external_id):
+            raise ValueError("external_id: 2 to 1224 of letters, digits and +=,.@:/-_")
+        if not MIN_SESSION_SECONDS <= self.max_session_duration_seconds <= MAX_SESSION_SECONDS:
+            raise ValueError(
+                f"max_session_duration_seconds must be between {MIN_SESSION_SECONDS} and "
+                f"{MAX_SESSION_SECONDS}, got {self.max_session_duration_seconds}"
+            )
+
+
+def trust_document(args: AuditorRoleArgs) -> str:
+    conditions: dict[str, Mapping[str, Any]] = {}
+    if args.require_mfa:
+        conditions["Bool"] = {"aws:MultiFactorAuthPresent": "true"}
+    if args.external_id is not None:
+        conditions["StringEquals"] = {"sts:ExternalId": args.external_id}
+    principal = {"AWS": list(args.trusted_principal_arns)}
+    return policy_document([trust_policy("TrustedAuditors", principal, conditions)])
+
+
+def auditor_policy_document(account_id: str, partition: str = "aws") -> str:
+    """The auditor's identity policy for `account_id`, as JSON: one statement per resource."""
+    statements = [
+        statement(
+            _sid(resource),
+            actions=actions,
+            resources=ANY_RESOURCE if resource == ANY_RESOURCE else [resource],
+        )
+        for resource, actions in actions_by_resource(partition, account_id).items()
+    ]
+    return policy_document(statements)
+
+
+def _sid(resource: str) -> str:
+    if resource == ANY_RESOURCE:
+        # These actions support no resource-level permission in IAM.
+        return "ReadWithoutResourceScope"
+    return "Read" + resource.split(":")[2].capitalize()
+
+
+class AuditorRole(pulumi.ComponentResource):
+    """An IAM role with the audit's read-only policy, assumable by the trusted principals."""
+
+    arn: pulumi.Output[str]
+    name: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: AuditorRoleArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("security-baseline:auditor:AuditorRole", name, None, opts)
+        context = aws_context(self)
+        child = pulumi.ResourceOptions(parent=self)
+        role = aws.iam.Role(
+            f"{name}-role",
+            description="Read-only access for baseline audit",
+            assume_role_policy=trust_document(args),
+            max_session_duration=args.max_session_duration_seconds,
+            tags=dict(args.tags) or None,
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-read-only",
+            role=role.id,
+            policy=context.apply(
+                lambda ctx: auditor_policy_document(ctx.account_id, ctx.partition)
+            ),
+            opts=child,
+        )
+        self.arn = role.arn
+        self.name = role.name
+        self.register_outputs({"arn": self.arn, "name": self.name})
