@@ -15,7 +15,15 @@ import cerberus
 from cerberus import errors as cerberus_errors
 
 from baseline.regions import known_regions, region_problem, yaml_type
-from baseline.sections import alerts, firewall_manager, guardduty, guardrails, macie, securityhub
+from baseline.sections import (
+    alerts,
+    firewall_manager,
+    guardduty,
+    guardrails,
+    macie,
+    scanner_findings,
+    securityhub,
+)
 from baseline.sections import config as config_section
 
 ACCOUNT_ROLES = ("management", "security", "log_archive")
@@ -207,6 +215,8 @@ SECTIONS: dict[str, dict[str, Any]] = {
     "firewall_manager": firewall_manager.SECTION,
     # Settings with no organization API, through one StackSet.
     "guardrails": guardrails.SECTION,
+    # CI scanner reports into Security Hub.
+    "scanner_findings": scanner_findings.SECTION,
 }
 
 

@@ -25,7 +25,15 @@ from baseline.schema import (
     region_problem,
     validate,
 )
-from baseline.sections import alerts, firewall_manager, guardduty, guardrails, macie, securityhub
+from baseline.sections import (
+    alerts,
+    firewall_manager,
+    guardduty,
+    guardrails,
+    macie,
+    scanner_findings,
+    securityhub,
+)
 from baseline.sections import config as config_section
 from baseline.sections.alerts import AlertsSpec
 from baseline.sections.config import ConfigSpec
@@ -33,6 +41,7 @@ from baseline.sections.firewall_manager import FirewallManagerSpec
 from baseline.sections.guardduty import GuardDutySpec
 from baseline.sections.guardrails import GuardrailsSpec
 from baseline.sections.macie import MacieSpec
+from baseline.sections.scanner_findings import ScannerFindingsSpec
 from baseline.sections.securityhub import SecurityHubSpec
 
 CONFIG_KEY = "security-baseline:baseline"
@@ -143,6 +152,7 @@ class Spec:
     alerts: AlertsSpec
     firewall_manager: FirewallManagerSpec
     guardrails: GuardrailsSpec
+    scanner_findings: ScannerFindingsSpec
 
     @property
     def organization_mode(self) -> bool:
@@ -291,6 +301,7 @@ def _build_spec(document: Mapping[str, Any]) -> Spec:
         alerts=alerts.parse(document["alerts"], default_topic),
         firewall_manager=firewall_manager.parse(document["firewall_manager"], default_topic),
         guardrails=guardrails.parse(document["guardrails"]),
+        scanner_findings=scanner_findings.parse(document["scanner_findings"]),
     )
 
 

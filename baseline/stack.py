@@ -11,6 +11,7 @@ import pulumi
 from baseline.alerting import build_alerting
 from baseline.core import Baseline, build_core
 from baseline.detective import build_detective_services
+from baseline.devsecops import build_scanner_findings
 from baseline.organization import build_organization_guardrails
 from baseline.spec import Spec
 
@@ -32,6 +33,7 @@ def build(spec: Spec) -> Baseline:
     baseline = build_core(spec)
     build_detective_services(baseline)
     build_alerting(baseline)
+    build_scanner_findings(baseline)
     build_organization_guardrails(baseline)
     _export(baseline)
     return baseline

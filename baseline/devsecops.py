@@ -1,0 +1,39 @@
+"""DevSecOps on top of the core baseline: CI scanner findings into Security Hub.
+
+The import function runs in the security account's home region, where Security Hub is the
+delegated administrator and aggregates every region: findings are triaged in one place.
+"""
+
+from __future__ import annotations
+
+import pulumi
+
+from baseline.core import ROLE_TAG, Baseline
+from components.scanner_findings import ScannerFindings, ScannerFindingsArgs
+
+
+def build_scanner_findings(baseline: Baseline) -> ScannerFindings | None:
+    """The reports bucket and import function, when the spec enables them; exported for CI."""
+    spec = baseline.spec
+    settings = spec.scanner_findings
+    if not settings.enabled:
+        return None
+    scanner_findings = ScannerFindings(
+        "scanner-findings",
+        ScannerFindingsArgs(
+            codebuild_role_arns=settings.codebuild_role_arns,
+            report_retention_days=settings.report_retention_days,
+            tools=settings.tools,
+            kms_key_administrator_arns=spec.kms.administrators,
+            key_deletion_window_in_days=spec.kms.deletion_window_days,
+            region=spec.regions.home,
+            tags={ROLE_TAG: "scanner-findings"},
+        ),
+        opts=baseline.providers.options("security"),
+    )
+    # What buildspecs name: the bucket to upload reports to, the function to invoke; and the
+    # key, which roles of other accounts must name in their own IAM policies.
+    pulumi.export("scanner_reports_bucket", scanner_findings.reports_bucket)
+    pulumi.export("scanner_reports_key_arn", scanner_findings.reports_key_arn)
+    pulumi.export("scanner_findings_function", scanner_findings.function_name)
+    return scanner_findings
