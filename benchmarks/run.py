@@ -1,0 +1,88 @@
+"""`python -m benchmarks.run [--quick] [--output FILE]`: measure, print, write results.md."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks.machine import describe_machine
+from benchmarks.measure import BenchmarkError, Measurement, measure
+from benchmarks.projects import (
+    BENCH_STACK,
+    ROOT,
+    prod_region_count,
+    write_app_project,
+    write_region_project,
+)
+from benchmarks.report import Family, render
+
+REGION_COUNTS = (1, 4, 17)
+APP_SIZES = (10, 100, 1000)
+QUICK_REGION_COUNTS = (1,)
+QUICK_APP_SIZES = (10,)
+DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.md"
+
+
+def _progress(label: str) -> None:
+    print(f"measuring {label} ...", file=sys.stderr, flush=True)
+
+
+def _measure_generated(
+    name: str, scratch: Path, write: Callable[[Path, int], Path], size: int
+) -> Measurement:
+    _progress(name)
+    return measure(write(scratch / name, size), BENCH_STACK)
+
+
+def measure_regions(scratch: Path, counts: Sequence[int], prod: Measurement | None) -> Family:
+    rows = tuple(
+        (str(count), _measure_generated(f"regions-{count}", scratch, write_region_project, count))
+        for count in counts
+    )
+    reference = () if prod is None else ((f"prod ({prod_region_count()} regions)", prod),)
+    return Family("Baseline spec by enabled regions", "regions", rows, reference)
+
+
+def measure_apps(scratch: Path, sizes: Sequence[int]) -> Family:
+    rows = tuple(
+        (str(size), _measure_generated(f"app-{size}", scratch, write_app_project, size))
+        for size in sizes
+    )
+    return Family("App project by target size", "target", rows)
+
+
+def measure_prod() -> Measurement:
+    _progress("prod stack")
+    return measure(ROOT, "prod")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
+    parser.add_argument(
+        "--quick", action="store_true", help="1 region and 10 resources only, no prod stack"
+    )
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, metavar="FILE")
+    args = parser.parse_args(argv)
+    regions = QUICK_REGION_COUNTS if args.quick else REGION_COUNTS
+    apps = QUICK_APP_SIZES if args.quick else APP_SIZES
+    machine, started = describe_machine(), datetime.now(UTC)
+    try:
+        prod = None if args.quick else measure_prod()
+        with tempfile.TemporaryDirectory(prefix="baseline-bench-") as scratch:
+            region_family = measure_regions(Path(scratch), regions, prod)
+            app_family = measure_apps(Path(scratch), apps)
+    except BenchmarkError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    document = render(machine.ended(), started, [region_family, app_family], prod)
+    print(document, end="")
+    args.output.write_text(document, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
