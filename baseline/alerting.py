@@ -10,7 +10,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from baseline.core import ALERTS_NAME, Baseline, alert_publisher_roles, topic_args
+from baseline.core import ALERTS_NAME, Baseline, publisher_roles, topic_args
 from baseline.providers import partition_of
 from components.alerts import Alerts, AlertsArgs, ddos_metric_region
 from components.firewall import FirewallManager, FirewallManagerArgs
@@ -32,9 +32,7 @@ def _regional_topic_arns(
             NotificationsArgs(
                 topics={topic: topic_args(spec.notifications.topics[topic])},
                 organization_id=spec.accounts.organization_id if spec.accounts else None,
-                publisher_role_arns=alert_publisher_roles(
-                    partition_of(region), spec.firewall_manager.enabled
-                ),
+                publisher_role_arns=publisher_roles(spec, partition_of(region)),
                 key_administrator_arns=spec.kms.administrators,
                 key_deletion_window_in_days=spec.kms.deletion_window_days,
                 region=region,

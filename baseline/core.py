@@ -29,6 +29,8 @@ from components.alerts import ROLE_PATH
 
 ROLE_TAG = "security-baseline:role"
 ALERTS_NAME = "alerts"
+MACIE_REMEDIATION_NAME = "macie-remediation"
+QUARANTINE_NAME = "quarantine"
 
 
 @dataclass(frozen=True)
@@ -92,16 +94,23 @@ def _trail(spec: Spec, providers: AccountProviders, archive: LogArchive) -> Orga
     )
 
 
-def alert_publisher_roles(partition: str, firewall_manager: bool) -> tuple[str, ...]:
+def publisher_roles(spec: Spec, partition: str) -> tuple[str, ...]:
     """Roles that publish to the baseline's topics, as `aws:PrincipalArn` patterns.
 
-    The alert function's role is named by Pulumi (`alerts-format-<suffix>`) and FMS uses its
-    service-linked role; the key and topic policies also require this account as principal.
+    Pulumi names these roles (`alerts-format-<suffix>`, ...) and FMS uses its service-linked
+    role, so they are matched by pattern; the key and topic policies also require this
+    account as the principal, which keeps `*` in the account field harmless.
     """
     roles = [f"arn:{partition}:iam::*:role{ROLE_PATH}{ALERTS_NAME}-format-*"]
-    if firewall_manager:
+    if spec.firewall_manager.enabled:
         roles.append(
             f"arn:{partition}:iam::*:role/aws-service-role/fms.amazonaws.com/AWSServiceRoleForFMS"
+        )
+    if spec.macie.enabled and spec.macie.remediation.enabled:
+        roles.append(f"arn:{partition}:iam::*:role{ROLE_PATH}{MACIE_REMEDIATION_NAME}-*")
+        roles.append(
+            spec.quarantine.remediation_role_arn
+            or f"arn:{partition}:iam::*:role/{QUARANTINE_NAME}-remediation-*"
         )
     return tuple(roles)
 
@@ -119,9 +128,7 @@ def _notifications(spec: Spec, providers: AccountProviders) -> Notifications:
         NotificationsArgs(
             topics={name: topic_args(topic) for name, topic in spec.notifications.topics.items()},
             organization_id=_organization_id(spec),
-            publisher_role_arns=alert_publisher_roles(
-                partition_of(spec.regions.home), spec.firewall_manager.enabled
-            ),
+            publisher_role_arns=publisher_roles(spec, partition_of(spec.regions.home)),
             key_administrator_arns=spec.kms.administrators,
             key_deletion_window_in_days=spec.kms.deletion_window_days,
         ),
@@ -133,7 +140,7 @@ def _quarantine(spec: Spec, providers: AccountProviders) -> QuarantineBucket:
     settings = spec.quarantine
     lock = settings.object_lock
     return QuarantineBucket(
-        "quarantine",
+        QUARANTINE_NAME,
         QuarantineBucketArgs(
             remediation_role_arn=settings.remediation_role_arn,
             security_admin_role_arn=settings.security_admin_role_arn,

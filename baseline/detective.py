@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pulumi
 
-from baseline.core import Baseline
+from baseline.core import MACIE_REMEDIATION_NAME, ROLE_TAG, Baseline
 from baseline.spec import Spec
 from components.config import Config, ConfigArgs, DeliveryDestination
 from components.guardduty import FindingsExport, GuardDuty, GuardDutyArgs
 from components.macie import ClassificationExport, Macie, MacieArgs
+from components.macie_remediation import MacieRemediation, MacieRemediationArgs
 from components.securityhub import SecurityHub, SecurityHubArgs
 
 
@@ -89,6 +90,48 @@ def build_macie(baseline: Baseline) -> Macie:
     )
 
 
+def build_macie_remediation(baseline: Baseline) -> MacieRemediation:
+    """Quarantine of Macie findings, next to Macie in the security account's home region.
+
+    The remediator runs as the quarantine bucket's remediation role, the one principal the
+    bucket and its key admit, which the core has created (or been given) before them.
+    """
+    spec = baseline.spec
+    settings = spec.macie.remediation
+    slack = settings.slack
+    topics = baseline.notifications.topic_arns
+    quarantine = baseline.quarantine
+    return MacieRemediation(
+        MACIE_REMEDIATION_NAME,
+        MacieRemediationArgs(
+            quarantine_bucket_name=quarantine.bucket,
+            quarantine_bucket_arn=quarantine.arn,
+            quarantine_key_arn=quarantine.key_arn,
+            remediator_role_arn=quarantine.remediation_role_arn,
+            notify_topic_arn=topics[next(iter(spec.notifications.topics))],
+            alert_topic_arn=topics[spec.alerts.topics.findings],
+            topic_key_arns=(baseline.notifications.key_arn,),
+            actions=settings.actions,
+            min_severity=settings.min_severity,
+            approvers=settings.approvers,
+            source_bucket_names=settings.source_buckets,
+            source_bucket_patterns=settings.source_bucket_patterns,
+            source_key_arns=settings.source_key_arns,
+            slack_webhook_url=pulumi.Output.secret(slack.webhook_url.value) if slack else None,
+            slack_signing_secret=(
+                pulumi.Output.secret(slack.signing_secret.value) if slack else None
+            ),
+            slack_channel=slack.channel if slack else None,
+            dead_letter_reader_arns=spec.kms.users,
+            key_administrator_arns=spec.kms.administrators,
+            key_deletion_window_in_days=spec.kms.deletion_window_days,
+            region=spec.regions.home,
+            tags={ROLE_TAG: "macie-remediation"},
+        ),
+        opts=baseline.providers.options("security"),
+    )
+
+
 def build_config(baseline: Baseline) -> Config:
     spec = baseline.spec
     settings = spec.config
@@ -117,5 +160,7 @@ def build_detective_services(baseline: Baseline) -> None:
         build_securityhub(baseline)
     if spec.macie.enabled:
         build_macie(baseline)
+        if spec.macie.remediation.enabled:
+            build_macie_remediation(baseline)
     if spec.config.enabled:
         build_config(baseline)

@@ -15,13 +15,29 @@ from components.buckets import (
 from components.cloudtrail import CloudWatchLogsDelivery, OrganizationTrail, OrganizationTrailArgs
 from components.iam import SourceScope
 from components.kms import KeyGrant, ManagedKey, ManagedKeyArgs
+from components.load_balancer import (
+    AccessLogs,
+    FixedResponse,
+    ForwardTarget,
+    ProtectedLoadBalancer,
+    ProtectedLoadBalancerArgs,
+)
 from components.log_archive import LogArchive, LogArchiveArgs
+from components.logs import SecureLogGroup, SecureLogGroupArgs
 from components.notifications import Notifications, NotificationsArgs, TopicArgs
 from components.quarantine import QuarantineBucket, QuarantineBucketArgs
+from components.queues import DeadLetterQueue, SecureQueue, SecureQueueArgs, ServiceSender
+from components.topics import EncryptedTopic, EncryptedTopicArgs, TopicSubscriber
 
 __all__ = [
     "AccessLogging",
+    "AccessLogs",
     "CloudWatchLogsDelivery",
+    "DeadLetterQueue",
+    "EncryptedTopic",
+    "EncryptedTopicArgs",
+    "FixedResponse",
+    "ForwardTarget",
     "KeyGrant",
     "LifecycleRules",
     "LogArchive",
@@ -33,10 +49,18 @@ __all__ = [
     "ObjectLock",
     "OrganizationTrail",
     "OrganizationTrailArgs",
+    "ProtectedLoadBalancer",
+    "ProtectedLoadBalancerArgs",
     "QuarantineBucket",
     "QuarantineBucketArgs",
     "SecureBucket",
     "SecureBucketArgs",
+    "SecureLogGroup",
+    "SecureLogGroupArgs",
+    "SecureQueue",
+    "SecureQueueArgs",
+    "ServiceSender",
     "SourceScope",
     "TopicArgs",
+    "TopicSubscriber",
 ]

@@ -11,7 +11,10 @@ import pytest
 
 from baseline.preview.model import Plan, PlannedResource
 from baseline.preview.runner import run_inline
+from baseline.problems import SpecError
+from baseline.schema import BaselineValidator
 from baseline.sections import macie as section
+from baseline.spec import Secret, parse_spec
 from components.macie import (
     BucketCondition,
     BucketCriteria,
@@ -282,7 +285,10 @@ def test_args_refuse_what_macie_would_refuse(make: Any, message: str) -> None:
 
 
 def _validate(document: dict[str, Any]) -> cerberus.Validator:
-    validator = cerberus.Validator({"macie": section.SECTION})
+    # The spec's own validator, as in a stack file: the section uses its rules (`secret`).
+    validator = BaselineValidator(
+        {"macie": section.SECTION}, aws_region=HOME, secrets_decrypted=False
+    )
     validator.validate({"macie": document})
     return validator
 
@@ -438,3 +444,149 @@ def test_section_bounds_the_match_distance_and_defaults_it_to_50() -> None:
         section.parse(default.document["macie"]).custom_data_identifiers[0].maximum_match_distance
         == 50
     )
+
+
+# The `remediation` subsection.
+
+WEBHOOK = "https://hooks.slack.com/services/T0001/B0001/abcdefghijklmnopqrstuvwx"
+SIGNING = "8f742231b10e8888abcd99yyyzzz85a5"
+CIPHERTEXT = {"secure": "v1:Fw4EwfguuuIEkibH:panKeSVpXl4/ozxAHKckWIVmxGrbehEN6NnxVGXgis=="}
+
+
+def _remediation(**settings: Any) -> dict[str, Any]:
+    return {"remediation": {"enabled": True, "source_bucket_patterns": ["data-*"], **settings}}
+
+
+def _slack(webhook_url: Any = CIPHERTEXT, signing_secret: Any = CIPHERTEXT) -> dict[str, Any]:
+    return {"channel": "#quarantine", "webhook_url": webhook_url, "signing_secret": signing_secret}
+
+
+def test_remediation_is_off_by_default_and_its_defaults_are_cautious() -> None:
+    validator = _validate({})
+    assert not validator.errors
+    settings = section.parse(validator.document["macie"]).remediation
+    assert settings.enabled is False
+    assert settings.min_severity == "LOW"
+    assert dict(settings.actions) == {
+        "SensitiveData:S3Object/Credentials": "AUTO",
+        "SensitiveData:S3Object/CustomIdentifier": "REVIEW",
+        "SensitiveData:S3Object/Financial": "REVIEW",
+        "SensitiveData:S3Object/Multiple": "REVIEW",
+        "SensitiveData:S3Object/Personal": "REVIEW",
+    }
+    assert (settings.approvers, settings.source_buckets, settings.source_key_arns) == ((), (), ())
+    assert settings.slack is None
+
+
+def test_remediation_parses_actions_buckets_approvers_and_slack_secrets() -> None:
+    key = "arn:aws:kms:us-east-1:444444444444:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    validator = _validate(
+        _remediation(
+            min_severity="MEDIUM",
+            actions={"SensitiveData:S3Object/Financial": "AUTO"},
+            approvers=["U012AB3CD", "W0PQRSTUV"],
+            source_buckets=["acme-raw"],
+            source_key_arns=[key],
+            slack=_slack(),
+        )
+    )
+    assert not validator.errors
+    settings = section.parse(validator.document["macie"]).remediation
+    assert settings.enabled and settings.min_severity == "MEDIUM"
+    assert settings.actions["SensitiveData:S3Object/Financial"] == "AUTO"
+    assert settings.actions["SensitiveData:S3Object/Credentials"] == "AUTO"
+    assert settings.actions["SensitiveData:S3Object/Personal"] == "REVIEW"
+    assert settings.approvers == ("U012AB3CD", "W0PQRSTUV")
+    assert (settings.source_buckets, settings.source_bucket_patterns) == (
+        ("acme-raw",),
+        ("data-*",),
+    )
+    assert settings.source_key_arns == (key,)
+    assert settings.slack is not None and settings.slack.channel == "#quarantine"
+    # Still encrypted in a stack file: the spec holds a placeholder, never the ciphertext.
+    assert settings.slack.webhook_url == Secret("[secret]")
+    assert settings.slack.signing_secret == Secret("[secret]")
+
+
+def test_decrypted_slack_secrets_are_kept_and_make_the_spec_secret() -> None:
+    document = {
+        "macie": _remediation(approvers=["U012AB3CD"], slack=_slack(WEBHOOK, SIGNING)),
+    }
+    spec = parse_spec(document, aws_region=HOME, secrets_decrypted=True)
+    slack = spec.macie.remediation.slack
+    assert slack is not None
+    assert (slack.webhook_url.value, slack.signing_secret.value) == (WEBHOOK, SIGNING)
+    assert WEBHOOK not in repr(spec) and SIGNING not in repr(spec)
+
+
+def test_slack_secrets_in_a_stack_file_must_be_pulumi_secrets() -> None:
+    with pytest.raises(SpecError) as raised:
+        parse_spec(
+            {"macie": _remediation(approvers=["U012AB3CD"], slack=_slack(webhook_url=WEBHOOK))},
+            aws_region=HOME,
+        )
+    (problem,) = raised.value.problems
+    assert problem.where == "baseline.macie.remediation.slack.webhook_url"
+    assert problem.what.startswith("must be a Pulumi secret")
+    assert WEBHOOK not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("settings", "where", "message"),
+    [
+        (
+            {"actions": {"SensitiveData:S3Object/Health": "AUTO"}},
+            ("actions", "SensitiveData:S3Object/Health"),
+            "unknown",
+        ),
+        (
+            {"actions": {"SensitiveData:S3Object/Personal": "DELETE"}},
+            ("actions", "SensitiveData:S3Object/Personal"),
+            "allowed",
+        ),
+        ({"min_severity": "CRITICAL"}, ("min_severity",), "allowed"),
+        ({"approvers": ["alice"]}, ("approvers", 0), "must be a Slack user id"),
+        ({"source_bucket_patterns": ["*"]}, ("source_bucket_patterns", 0), "must be a bucket name"),
+        ({"source_buckets": ["Data_Lake"]}, ("source_buckets", 0), "must be an S3 bucket name"),
+        (
+            {"source_key_arns": ["arn:aws:kms:us-east-1:444444444444:alias/data"]},
+            ("source_key_arns", 0),
+            "must be a KMS key ARN",
+        ),
+        ({"slack": {"webhook_url": CIPHERTEXT}}, ("slack", "signing_secret"), "required"),
+        ({"schedule": "daily"}, ("schedule",), "unknown"),
+    ],
+)
+def test_remediation_rejects_wrong_values(
+    settings: dict[str, Any], where: tuple[Any, ...], message: str
+) -> None:
+    problems = _problems(_validate(_remediation(**{"approvers": ["U012AB3CD"], **settings})))
+    assert any(m.startswith(message) for m in problems[("macie", "remediation", *where)])
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        (
+            {"remediation": {"enabled": True}},
+            "source_buckets or source_bucket_patterns: name the buckets it may act in",
+        ),
+        (
+            _remediation(slack=_slack()),
+            "approvers: required with slack, to say who may approve a quarantine",
+        ),
+    ],
+)
+def test_enabled_remediation_needs_buckets_and_with_slack_approvers(
+    document: dict[str, Any], message: str
+) -> None:
+    assert _problems(_validate(document)) == {("macie", "remediation"): [message]}
+
+
+def test_remediation_needs_macie() -> None:
+    problems = _problems(_validate({"enabled": False, **_remediation()}))
+    assert problems == {("macie", "remediation", "enabled"): ["needs macie.enabled"]}
+
+
+def test_disabled_remediation_needs_nothing_else() -> None:
+    assert not _validate({"remediation": {"enabled": False}}).errors

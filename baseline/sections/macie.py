@@ -16,6 +16,23 @@
           custom_data_identifiers: [employee-id]
 
 A job's `region` defaults to the home region; Macie analyzes the buckets of the job's region.
+
+`remediation` moves objects with sensitive data into the quarantine bucket (see
+components/macie_remediation.py). It is off by default: it needs the buckets it may act in,
+and for reviews in Slack the app's webhook URL and signing secret (Pulumi secrets) and the
+Slack users who may approve:
+
+    macie:
+      remediation:
+        enabled: true
+        min_severity: MEDIUM
+        actions: {SensitiveData:S3Object/Financial: AUTO}
+        source_bucket_patterns: [data-*]
+        approvers: [U012AB3CD]
+        slack:
+          channel: "#security-reviews"
+          webhook_url: {secure: ...}
+          signing_secret: {secure: ...}
 """
 
 from __future__ import annotations
@@ -23,7 +40,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 from baseline.sections._checks import (
     ErrorCallback,
@@ -34,6 +52,7 @@ from baseline.sections._checks import (
     no_duplicates,
     unique,
 )
+from components import macie_remediation_settings as remediation
 from components.macie import (
     BUCKET_PROPERTIES,
     FINDING_PUBLISHING_FREQUENCIES,
@@ -49,6 +68,9 @@ from components.macie import (
     CustomDataIdentifier,
     Schedule,
 )
+
+if TYPE_CHECKING:
+    from baseline.spec import Secret
 
 _NAME = {
     "type": "string",
@@ -177,6 +199,63 @@ _CLASSIFICATION_JOB = {
     },
 }
 
+
+def _pattern_list(pattern: re.Pattern[str], description: str) -> dict[str, Any]:
+    return {
+        "type": "list",
+        "default": [],
+        "schema": {"type": "string", "check_with": matches(pattern.pattern, description)},
+        "check_with": no_duplicates,
+    }
+
+
+def _remediation_is_complete(field: Any, value: Any, error: ErrorCallback) -> None:
+    if not (isinstance(value, Mapping) and value.get("enabled")):
+        return
+    if not (value.get("source_buckets") or value.get("source_bucket_patterns")):
+        error(field, "source_buckets or source_bucket_patterns: name the buckets it may act in")
+    if value.get("slack") and not value.get("approvers"):
+        error(field, "approvers: required with slack, to say who may approve a quarantine")
+
+
+_REMEDIATION = {
+    "type": "dict",
+    "default": {},
+    "schema": {
+        # Off by default: it needs the buckets it may act in (and Slack and approvers).
+        "enabled": {"type": "boolean", "default": False},
+        "min_severity": {
+            "type": "string",
+            "allowed": remediation.SEVERITIES,
+            "default": "LOW",
+        },
+        "actions": {
+            "type": "dict",
+            "default": {},
+            "schema": {
+                kind: {"type": "string", "allowed": remediation.RESPONSES, "default": response}
+                for kind, response in remediation.DEFAULT_ACTIONS.items()
+            },
+        },
+        "approvers": _pattern_list(remediation.SLACK_USER_ID, "a Slack user id (U... or W...)"),
+        "source_buckets": _pattern_list(remediation.BUCKET_NAME, "an S3 bucket name"),
+        "source_bucket_patterns": _pattern_list(
+            remediation.BUCKET_PATTERN,
+            "a bucket name pattern starting with a letter or digit (* and ? match)",
+        ),
+        "source_key_arns": _pattern_list(remediation.KMS_KEY_ARN, "a KMS key ARN (not an alias)"),
+        "slack": {
+            "type": "dict",
+            "schema": {
+                "channel": {"type": "string", "empty": False},
+                "webhook_url": {"required": True, "secret": True},
+                "signing_secret": {"required": True, "secret": True},
+            },
+        },
+    },
+    "check_with": _remediation_is_complete,
+}
+
 SCHEMA: dict[str, Any] = {
     "enabled": {"type": "boolean", "default": True},
     "finding_publishing_frequency": {
@@ -200,7 +279,15 @@ SCHEMA: dict[str, Any] = {
         },
         "check_with": unique("name", "classification jobs"),
     },
+    "remediation": _REMEDIATION,
 }
+
+
+def _macie_consistent(field: Any, value: Any, error: ErrorCallback) -> None:
+    _identifiers_defined(field, value, error)
+    settings = value.get("remediation") if isinstance(value, Mapping) else None
+    if isinstance(settings, Mapping) and settings.get("enabled") and not value.get("enabled", True):
+        nested_error(error, (field, "remediation", "enabled"), "needs macie.enabled")
 
 
 def _identifiers_defined(field: Any, value: Any, error: ErrorCallback) -> None:
@@ -218,8 +305,27 @@ SECTION: dict[str, Any] = {
     "type": "dict",
     "default": {},
     "schema": SCHEMA,
-    "check_with": _identifiers_defined,
+    "check_with": _macie_consistent,
 }
+
+
+@dataclass(frozen=True)
+class SlackSpec:
+    channel: str | None
+    webhook_url: Secret
+    signing_secret: Secret
+
+
+@dataclass(frozen=True)
+class RemediationSpec:
+    enabled: bool
+    min_severity: str
+    actions: Mapping[str, str]
+    approvers: tuple[str, ...]
+    source_buckets: tuple[str, ...]
+    source_bucket_patterns: tuple[str, ...]
+    source_key_arns: tuple[str, ...]
+    slack: SlackSpec | None
 
 
 @dataclass(frozen=True)
@@ -228,6 +334,7 @@ class MacieSpec:
     finding_publishing_frequency: str
     custom_data_identifiers: tuple[CustomDataIdentifier, ...]
     classification_jobs: tuple[ClassificationJob, ...]
+    remediation: RemediationSpec
 
 
 def parse(document: Mapping[str, Any]) -> MacieSpec:
@@ -247,7 +354,40 @@ def parse(document: Mapping[str, Any]) -> MacieSpec:
             for item in document["custom_data_identifiers"]
         ),
         classification_jobs=tuple(_job(item) for item in document["classification_jobs"]),
+        remediation=_remediation(document["remediation"]),
     )
+
+
+def _remediation(document: Mapping[str, Any]) -> RemediationSpec:
+    slack = document.get("slack")
+    return RemediationSpec(
+        enabled=document["enabled"],
+        min_severity=document["min_severity"],
+        actions=MappingProxyType(dict(document["actions"])),
+        approvers=tuple(document["approvers"]),
+        source_buckets=tuple(document["source_buckets"]),
+        source_bucket_patterns=tuple(document["source_bucket_patterns"]),
+        source_key_arns=tuple(document["source_key_arns"]),
+        slack=_slack(slack) if slack is not None else None,
+    )
+
+
+def _slack(document: Mapping[str, Any]) -> SlackSpec:
+    return SlackSpec(
+        channel=document.get("channel"),
+        webhook_url=_secret(document["webhook_url"]),
+        signing_secret=_secret(document["signing_secret"]),
+    )
+
+
+def _secret(value: object) -> Secret:
+    """As baseline.spec wraps secrets: the value, or a placeholder while it is encrypted."""
+    # baseline.schema and baseline.spec import this module: importing them at its top would
+    # be circular, so they are imported when a spec is parsed, by then fully loaded.
+    from baseline.schema import SECRET_PLACEHOLDER, is_pulumi_secure_value  # noqa: PLC0415
+    from baseline.spec import Secret  # noqa: PLC0415
+
+    return Secret(SECRET_PLACEHOLDER if is_pulumi_secure_value(value) else str(value))
 
 
 def _job(item: Mapping[str, Any]) -> ClassificationJob:

@@ -1,0 +1,120 @@
+"""The built wheel carries the components and their run-time data, and installs cleanly.
+
+The wheel is built with `pip wheel --no-deps --no-build-isolation`: offline, with the
+setuptools of this virtualenv, which `make setup` pins (policies/requirements.txt) to the
+backend pyproject.toml declares; the first test checks that they agree. It builds from a copy
+of the sources, so that neither an earlier build's leftovers (`build/`) end up in the wheel
+nor the build writes into the repository.
+
+The wheel then goes, without dependencies, into a virtualenv created without system site
+packages; its interpreter finds pulumi and the other dependencies through PYTHONPATH pointing
+at this project's site-packages (installing them offline would take minutes), and runs from
+outside the repository so that only the installed copy of `components` can be imported.
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tomllib
+import zipfile
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+NOT_SOURCES = shutil.ignore_patterns(
+    ".venv",
+    "venv",
+    ".git",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".*_cache",
+)
+REQUIRED_FILES = (
+    "components/__init__.py",
+    "components/topics.py",
+    "components/functions/findings_import/handler.py",
+    "components/conformance_packs/baseline.yaml",
+    "components/cloudformation/account_guardrails.yaml",
+    "baseline/cli.py",
+)
+IMPORT_CHECK = """
+import json
+import components
+from components import SecureBucket, EncryptedTopic, ManagedKey
+from components import SecureLogGroup, SecureQueue, ProtectedLoadBalancer
+from components.config import PACKS_DIR
+from components.guardrails import HANDLER_PATH, TEMPLATE_PATH
+print(json.dumps({
+    "components": components.__file__,
+    "data": [str(PACKS_DIR / "baseline.yaml"), str(TEMPLATE_PATH), str(HANDLER_PATH)],
+}))
+"""
+
+
+def run(command: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
+    completed = subprocess.run(
+        command, capture_output=True, text=True, timeout=240, check=False, **kwargs
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    return completed
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    scratch = tmp_path_factory.mktemp("wheel")
+    sources = scratch / "security-baseline"
+    shutil.copytree(REPO, sources, ignore=NOT_SOURCES)
+    dist = scratch / "dist"
+    build = ["wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(sources)]
+    run([sys.executable, "-m", "pip", *build])
+    (built,) = dist.glob("security_baseline-*.whl")
+    return built
+
+
+def test_the_build_backend_is_the_one_the_project_declares():
+    declared = tomllib.loads((REPO / "pyproject.toml").read_text())["build-system"]["requires"]
+    assert declared == [f"setuptools=={metadata.version('setuptools')}"]
+
+
+def test_the_wheel_carries_the_packages_and_the_data_components_read(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    missing = [name for name in REQUIRED_FILES if name not in names]
+    assert missing == []
+    sources = {
+        path.relative_to(REPO).as_posix()
+        for pattern in ("components/conformance_packs/*.yaml", "components/cloudformation/*.yaml")
+        for path in REPO.glob(pattern)
+    }
+    sources |= {
+        path.relative_to(REPO).as_posix() for path in (REPO / "components/functions").rglob("*.py")
+    }
+    assert sources - names == set()
+    assert not [name for name in names if name.startswith(("tests/", "policies/", "examples/"))]
+
+
+def test_a_clean_virtualenv_imports_the_components_from_the_installed_wheel(wheel, tmp_path):
+    venv = tmp_path / "venv"
+    run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
+    python = venv / "bin" / "python"
+    install = ["install", "-q", "--no-deps", str(wheel)]
+    run([sys.executable, "-m", "pip", "--python", str(python), *install])
+    dependencies = sysconfig.get_paths()["purelib"]
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    completed = run(
+        [str(python), "-c", IMPORT_CHECK],
+        cwd=outside,
+        env={"PYTHONPATH": dependencies, "PATH": "/usr/bin:/bin"},
+    )
+    found = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert Path(found["components"]).is_relative_to(venv)
+    for data in found["data"]:
+        assert Path(data).is_relative_to(venv)
+        assert Path(data).is_file()
+    assert (venv / "bin" / "baseline").is_file()
