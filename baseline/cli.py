@@ -16,6 +16,7 @@ from baseline.audit import command as audit_command
 from baseline.preview import command as preview_command
 from baseline.problems import SpecError
 from baseline.project import load_stack_file
+from baseline.report import command as report_command
 from baseline.spec import spec_from_stack_file
 
 # Exit codes shared by every subcommand.
@@ -72,7 +73,14 @@ AUDIT = Subcommand(
     run=audit_command.run,
 )
 
-SUBCOMMANDS: tuple[Subcommand, ...] = (VALIDATE, PREVIEW, AUDIT)
+REPORT = Subcommand(
+    name="report",
+    help="write the controls of compliance frameworks with their status and evidence",
+    add_arguments=report_command.add_arguments,
+    run=report_command.run,
+)
+
+SUBCOMMANDS: tuple[Subcommand, ...] = (VALIDATE, PREVIEW, AUDIT, REPORT)
 
 
 def build_parser(subcommands: Sequence[Subcommand] = SUBCOMMANDS) -> argparse.ArgumentParser:

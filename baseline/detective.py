@@ -161,6 +161,9 @@ def build_detective_services(baseline: Baseline) -> None:
     if spec.macie.enabled:
         build_macie(baseline)
         if spec.macie.remediation.enabled:
-            build_macie_remediation(baseline)
+            remediation = build_macie_remediation(baseline)
+            if remediation.api_endpoint is not None:
+                # The request URL of the Slack app's interactivity settings.
+                pulumi.export("macie_slack_request_url", remediation.api_endpoint)
     if spec.config.enabled:
         build_config(baseline)

@@ -18,8 +18,8 @@ from typing import Any
 import yaml
 
 from baseline.problems import Problem, SpecError
+from baseline.secret import SECRET_PLACEHOLDER, is_pulumi_secure_value
 
-SECRET_PLACEHOLDER = "[secret]"
 _STACK_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 
 
@@ -181,13 +181,9 @@ def _project_defaults(project: Mapping[str, Any], name: str) -> dict[str, Any]:
     return defaults
 
 
-def is_secure(value: Any) -> bool:
-    return isinstance(value, Mapping) and set(value) == {"secure"}
-
-
 def _mask_secure(value: Any) -> tuple[Any, bool]:
     """The value with every secure leaf replaced by a placeholder, and whether there was one."""
-    if is_secure(value):
+    if is_pulumi_secure_value(value):
         return SECRET_PLACEHOLDER, True
     if isinstance(value, Mapping):
         masked = {key: _mask_secure(item) for key, item in value.items()}

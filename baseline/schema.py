@@ -15,6 +15,7 @@ import cerberus
 from cerberus import errors as cerberus_errors
 
 from baseline.regions import known_regions, region_problem, yaml_type
+from baseline.secret import is_pulumi_secure_value
 from baseline.sections import (
     alerts,
     firewall_manager,
@@ -37,7 +38,6 @@ LOG_RETENTION_DAYS = (
 RESERVED_TAG_KEYS = frozenset({"ManagedBy"})
 # AWS allows 50 tags per resource; the program adds ManagedBy.
 MAX_USER_TAGS = 49
-SECRET_PLACEHOLDER = "[secret]"
 
 _ARN_PARTITION = r"arn:aws(?:-[a-z]+)*"
 _IAM_NAME = r"[\w+=,.@-]{1,64}"
@@ -218,16 +218,6 @@ SECTIONS: dict[str, dict[str, Any]] = {
     # CI scanner reports into Security Hub.
     "scanner_findings": scanner_findings.SECTION,
 }
-
-
-def is_pulumi_secure_value(value: object) -> bool:
-    """A value `pulumi config set --secret` wrote to a stack file: {secure: <ciphertext>}."""
-    return (
-        isinstance(value, Mapping)
-        and list(value) == ["secure"]
-        and isinstance(value["secure"], str)
-        and bool(value["secure"])
-    )
 
 
 def format_path(path: tuple[object, ...]) -> str:

@@ -19,12 +19,11 @@ import pulumi
 from baseline.problems import Problem, SpecError
 from baseline.project import StackFile, load_stack_file
 from baseline.schema import (
-    SECRET_PLACEHOLDER,
     SEVERITIES,
-    is_pulumi_secure_value,
     region_problem,
     validate,
 )
+from baseline.secret import Secret, secret
 from baseline.sections import (
     alerts,
     firewall_manager,
@@ -45,16 +44,6 @@ from baseline.sections.scanner_findings import ScannerFindingsSpec
 from baseline.sections.securityhub import SecurityHubSpec
 
 CONFIG_KEY = "security-baseline:baseline"
-
-
-@dataclass(frozen=True)
-class Secret:
-    """A secret value (plaintext, or a placeholder where it is still encrypted)."""
-
-    value: str
-
-    def __repr__(self) -> str:
-        return "Secret(***)"
 
 
 @dataclass(frozen=True)
@@ -319,9 +308,5 @@ def _accounts(document: Mapping[str, Any] | None) -> Accounts | None:
 def _topic(document: Mapping[str, Any]) -> TopicSpec:
     return TopicSpec(
         emails=tuple(document["emails"]),
-        https_endpoints=tuple(_secret(value) for value in document["https_endpoints"]),
+        https_endpoints=tuple(secret(value) for value in document["https_endpoints"]),
     )
-
-
-def _secret(value: object) -> Secret:
-    return Secret(SECRET_PLACEHOLDER if is_pulumi_secure_value(value) else str(value))

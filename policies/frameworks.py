@@ -1,10 +1,38 @@
-"""Which compliance controls each policy of the pack helps satisfy.
+"""Which compliance controls each policy of the pack, and each `baseline audit` check, supports.
 
-Plain literals only (no imports, no code): `baseline report` loads this file on its own, for
-example with `ast.literal_eval` on each assignment or `runpy.run_path`, without the pack.
-Control ids are the frameworks' own: CIS AWS Foundations Benchmark v3.0.0 recommendation
-numbers, PCI DSS v4.0 requirement numbers, NIST SP 800-53 Rev. 5 control identifiers.
-An empty list means the framework has no control this policy maps to directly.
+Plain literals only (no imports, no code): `baseline report` loads this file on its own, with
+`ast.literal_eval` on each assignment, without the pack; the pack's policy metadata
+(`metadata.py`) is built from the same table, so the report and the pack never disagree.
+
+- `FRAMEWORKS`: the frameworks, in the order reports list them. The first that maps a policy
+  is the one the policy SDK records as its `framework` (it holds only one).
+- `CONTROLS[policy][framework]` and `CHECKS[audit check id][framework]`: control ids, the
+  frameworks' own. An empty list means the framework has no control that the policy or check
+  supports directly.
+- `RESOURCE_TYPES[policy]`: the resource types the policy evaluates, whose resources the
+  report shows as that policy's evidence from a preview; `"*"` means every resource.
+
+Control ids:
+- CIS AWS Foundations Benchmark v3.0.0: recommendation numbers (3.2).
+- PCI DSS v4.0: requirement numbers (10.3.2). GuardDuty's intrusion detection is often cited
+  as "PCI DSS 11.4": that is the v3.2.1 number ("use intrusion-detection and/or
+  intrusion-prevention techniques"). v4.0 moved it to 11.5.1 ("intrusion-detection and/or
+  intrusion-prevention techniques are used to detect and/or prevent intrusions into the
+  network") and gave 11.4 to penetration testing, which GuardDuty does not do. So GuardDuty
+  maps to 11.5.1.
+- NIST SP 800-53 Rev. 5: control identifiers, enhancements in parentheses (SC-28(1)).
+- NIST Cybersecurity Framework 2.0 (February 2024): subcategory ids (PR.DS-01). CSF 2.0, not
+  1.1: 2.0 is the current version and supersedes 1.1, whose ids these checks would cite are
+  partly retired (audit logs were PR.PT-1, now PR.PS-04).
+- APRA Prudential Standard CPS 234 (July 2019): paragraph numbers. 15 information security
+  capability; 20 information asset classification; 21 implementation of controls; 23
+  detecting and responding to incidents; 27 testing control effectiveness systematically.
+- SEC examination themes: not a numbered standard but the themes the SEC Division of
+  Examinations keeps raising about registrants' cloud estates (its risk alerts and yearly
+  examination priorities): `misconfiguration` (storage and access left open by settings),
+  `monitoring-and-oversight` (logging, detection, continuous review of settings) and
+  `data-protection` (encryption, classification, protection of customer records, Regulation
+  S-P). The theme ids are the "controls"; version 1.0 is that of this grouping.
 """
 
 FRAMEWORKS: dict[str, dict[str, str]] = {
@@ -29,6 +57,29 @@ FRAMEWORKS: dict[str, dict[str, str]] = {
         "version": "Rev. 5",
         "specification": "https://csrc.nist.gov/pubs/sp/800/53/r5/upd1/final",
     },
+    "nist-csf": {
+        "name": "NIST Cybersecurity Framework",
+        "short": "NIST CSF",
+        "tag": "nist-csf-2.0",
+        "version": "2.0",
+        "specification": "https://doi.org/10.6028/NIST.CSWP.29",
+    },
+    "apra-cps-234": {
+        "name": "APRA Prudential Standard CPS 234 Information Security",
+        "short": "CPS 234",
+        "tag": "apra-cps-234-2019",
+        "version": "July 2019",
+        "specification": (
+            "https://www.apra.gov.au/sites/default/files/cps_234_july_2019_for_public_release.pdf"
+        ),
+    },
+    "sec-exam-themes": {
+        "name": "SEC Division of Examinations cybersecurity themes",
+        "short": "SEC",
+        "tag": "sec-exam-themes",
+        "version": "1.0",
+        "specification": "https://www.sec.gov/exams",
+    },
 }
 
 CONTROLS: dict[str, dict[str, list[str]]] = {
@@ -36,115 +87,448 @@ CONTROLS: dict[str, dict[str, list[str]]] = {
         "cis-aws-foundations": ["3.2"],
         "pci-dss": ["10.3.2", "10.3.4"],
         "nist-800-53": ["AU-9", "SI-7"],
+        "nist-csf": ["PR.PS-04", "PR.DS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["monitoring-and-oversight"],
     },
     "cloudtrail-multi-region": {
         "cis-aws-foundations": ["3.1"],
         "pci-dss": ["10.2.1"],
         "nist-800-53": ["AU-2", "AU-12"],
+        "nist-csf": ["PR.PS-04", "DE.CM-03"],
+        "apra-cps-234": ["23"],
+        "sec-exam-themes": ["monitoring-and-oversight"],
     },
     "cloudtrail-kms-encrypted": {
         "cis-aws-foundations": ["3.5"],
         "pci-dss": ["10.3.2"],
         "nist-800-53": ["AU-9", "SC-28"],
+        "nist-csf": ["PR.DS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["data-protection"],
     },
     "cloudtrail-logging-enabled": {
         "cis-aws-foundations": ["3.1"],
         "pci-dss": ["10.2.1"],
         "nist-800-53": ["AU-2", "AU-12"],
+        "nist-csf": ["PR.PS-04", "DE.CM-03"],
+        "apra-cps-234": ["23"],
+        "sec-exam-themes": ["monitoring-and-oversight"],
     },
     "kms-key-rotation": {
         "cis-aws-foundations": ["3.6"],
         "pci-dss": ["3.7.4"],
         "nist-800-53": ["SC-12"],
+        "nist-csf": ["PR.DS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["data-protection"],
     },
     "kms-key-deletion-window": {
         "cis-aws-foundations": [],
         "pci-dss": [],
         "nist-800-53": ["SC-12"],
+        "nist-csf": ["PR.DS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["data-protection"],
     },
     "kms-key-policy-no-public-principal": {
         "cis-aws-foundations": [],
         "pci-dss": ["3.6.1", "7.2.1"],
         "nist-800-53": ["AC-3", "AC-6", "SC-12"],
+        "nist-csf": ["PR.AA-05", "PR.DS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration", "data-protection"],
     },
     "s3-bucket-encryption-kms": {
         "cis-aws-foundations": [],
         "pci-dss": ["3.5.1"],
         "nist-800-53": ["SC-13", "SC-28", "SC-28(1)"],
+        "nist-csf": ["PR.DS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["data-protection"],
     },
     "s3-bucket-public-access-block": {
         "cis-aws-foundations": ["2.1.4"],
         "pci-dss": ["1.4.4"],
         "nist-800-53": ["AC-3", "AC-21", "SC-7"],
+        "nist-csf": ["PR.AA-05", "PR.PS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration", "data-protection"],
     },
     "s3-bucket-tls-only": {
         "cis-aws-foundations": ["2.1.1"],
         "pci-dss": ["4.2.1"],
         "nist-800-53": ["SC-8", "SC-8(1)", "SC-23"],
+        "nist-csf": ["PR.DS-02"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["data-protection"],
     },
     "s3-bucket-no-public-acl": {
         "cis-aws-foundations": [],
         "pci-dss": ["1.4.4", "7.2.1"],
         "nist-800-53": ["AC-3", "AC-6", "AC-21"],
+        "nist-csf": ["PR.AA-05"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration", "data-protection"],
     },
     "s3-bucket-versioning": {
         "cis-aws-foundations": [],
         "pci-dss": [],
         "nist-800-53": ["CP-9", "CP-10", "SI-12"],
+        "nist-csf": ["PR.DS-11"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["data-protection"],
     },
     "sns-topic-kms-encrypted": {
         "cis-aws-foundations": [],
         "pci-dss": ["3.5.1"],
         "nist-800-53": ["SC-13", "SC-28"],
+        "nist-csf": ["PR.DS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["data-protection"],
     },
     "sns-topic-policy-no-public-principal": {
         "cis-aws-foundations": [],
         "pci-dss": ["7.2.1"],
         "nist-800-53": ["AC-3", "AC-6", "AC-21"],
+        "nist-csf": ["PR.AA-05"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration"],
     },
     "guardduty-enabled": {
         "cis-aws-foundations": [],
         "pci-dss": ["11.5.1"],
         "nist-800-53": ["SI-4", "CA-7"],
+        "nist-csf": ["DE.CM-01", "DE.CM-09", "DE.AE-02"],
+        "apra-cps-234": ["23"],
+        "sec-exam-themes": ["monitoring-and-oversight"],
     },
     "guardduty-s3-protection": {
         "cis-aws-foundations": [],
         "pci-dss": ["11.5.1"],
         "nist-800-53": ["SI-4"],
+        "nist-csf": ["DE.CM-09"],
+        "apra-cps-234": ["23"],
+        "sec-exam-themes": ["monitoring-and-oversight", "data-protection"],
     },
     "securityhub-standards-enabled": {
         "cis-aws-foundations": ["4.16"],
         "pci-dss": ["10.4.1.1"],
         "nist-800-53": ["CA-7", "SI-4"],
+        "nist-csf": ["ID.RA-01", "PR.PS-01", "DE.AE-03"],
+        "apra-cps-234": ["15", "27"],
+        "sec-exam-themes": ["misconfiguration", "monitoring-and-oversight"],
     },
     "macie-enabled": {
         "cis-aws-foundations": ["2.1.3"],
         "pci-dss": ["12.5.2"],
         "nist-800-53": ["RA-2"],
+        "nist-csf": ["ID.AM-07", "DE.CM-09"],
+        "apra-cps-234": ["20"],
+        "sec-exam-themes": ["data-protection"],
     },
     "config-recorder-all-resources": {
         "cis-aws-foundations": ["3.3"],
         "pci-dss": ["11.5.2"],
         "nist-800-53": ["CM-3", "CM-8"],
+        "nist-csf": ["ID.AM-02", "PR.PS-01"],
+        "apra-cps-234": ["27"],
+        "sec-exam-themes": ["misconfiguration", "monitoring-and-oversight"],
     },
     "ec2-security-group-no-public-admin-ports": {
         "cis-aws-foundations": ["5.2", "5.3"],
         "pci-dss": ["1.3.1"],
         "nist-800-53": ["AC-4", "SC-7", "CM-7"],
+        "nist-csf": ["PR.IR-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration"],
     },
     "codebuild-no-plaintext-aws-credentials": {
         "cis-aws-foundations": [],
         "pci-dss": ["8.6.2"],
         "nist-800-53": ["IA-5(7)", "SC-28"],
+        "nist-csf": ["PR.AA-01", "PR.DS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration", "data-protection"],
     },
     "iam-policy-valid": {
         "cis-aws-foundations": [],
         "pci-dss": ["7.2.1"],
         "nist-800-53": ["AC-3", "AC-6"],
+        "nist-csf": ["PR.AA-05"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration"],
     },
     "tags-no-sensitive-data": {
         "cis-aws-foundations": [],
         "pci-dss": ["3.5.1", "8.3.2"],
         "nist-800-53": ["SC-28", "IA-5(7)"],
+        "nist-csf": ["PR.DS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["data-protection"],
     },
+}
+
+CHECKS: dict[str, dict[str, list[str]]] = {
+    "cloudtrail.trail-logging": {
+        "cis-aws-foundations": ["3.1"],
+        "pci-dss": ["10.2.1"],
+        "nist-800-53": ["AU-2", "AU-12"],
+        "nist-csf": ["PR.PS-04", "DE.CM-03"],
+        "apra-cps-234": ["23"],
+        "sec-exam-themes": ["monitoring-and-oversight"],
+    },
+    "cloudtrail.multi-region": {
+        "cis-aws-foundations": ["3.1"],
+        "pci-dss": ["10.2.1"],
+        "nist-800-53": ["AU-2", "AU-12"],
+        "nist-csf": ["PR.PS-04", "DE.CM-03"],
+        "apra-cps-234": ["23"],
+        "sec-exam-themes": ["monitoring-and-oversight"],
+    },
+    "cloudtrail.log-file-validation": {
+        "cis-aws-foundations": ["3.2"],
+        "pci-dss": ["10.3.2", "10.3.4"],
+        "nist-800-53": ["AU-9", "SI-7"],
+        "nist-csf": ["PR.PS-04", "PR.DS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["monitoring-and-oversight"],
+    },
+    "cloudtrail.kms-encryption": {
+        "cis-aws-foundations": ["3.5"],
+        "pci-dss": ["10.3.2"],
+        "nist-800-53": ["AU-9", "SC-28"],
+        "nist-csf": ["PR.DS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["data-protection"],
+    },
+    "cloudtrail.bucket-not-public": {
+        "cis-aws-foundations": ["2.1.4"],
+        "pci-dss": ["10.3.1", "10.3.2"],
+        "nist-800-53": ["AU-9", "AC-3"],
+        "nist-csf": ["PR.AA-05", "PR.PS-04"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration", "monitoring-and-oversight"],
+    },
+    "s3.account-public-access-block": {
+        "cis-aws-foundations": ["2.1.4"],
+        "pci-dss": ["1.4.4"],
+        "nist-800-53": ["AC-3", "AC-21", "SC-7"],
+        "nist-csf": ["PR.AA-05", "PR.PS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration", "data-protection"],
+    },
+    "s3.bucket-encryption": {
+        "cis-aws-foundations": [],
+        "pci-dss": ["3.5.1"],
+        "nist-800-53": ["SC-13", "SC-28", "SC-28(1)"],
+        "nist-csf": ["PR.DS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["data-protection"],
+    },
+    "s3.bucket-versioning": {
+        "cis-aws-foundations": [],
+        "pci-dss": [],
+        "nist-800-53": ["CP-9", "CP-10", "SI-12"],
+        "nist-csf": ["PR.DS-11"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["data-protection"],
+    },
+    "s3.bucket-tls-only": {
+        "cis-aws-foundations": ["2.1.1"],
+        "pci-dss": ["4.2.1"],
+        "nist-800-53": ["SC-8", "SC-8(1)", "SC-23"],
+        "nist-csf": ["PR.DS-02"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["data-protection"],
+    },
+    "guardduty.detector-enabled": {
+        "cis-aws-foundations": [],
+        "pci-dss": ["11.5.1"],
+        "nist-800-53": ["SI-4", "CA-7"],
+        "nist-csf": ["DE.CM-01", "DE.CM-09", "DE.AE-02"],
+        "apra-cps-234": ["23"],
+        "sec-exam-themes": ["monitoring-and-oversight"],
+    },
+    "guardduty.s3-protection": {
+        "cis-aws-foundations": [],
+        "pci-dss": ["11.5.1"],
+        "nist-800-53": ["SI-4"],
+        "nist-csf": ["DE.CM-09"],
+        "apra-cps-234": ["23"],
+        "sec-exam-themes": ["monitoring-and-oversight", "data-protection"],
+    },
+    "guardduty.finding-publishing-frequency": {
+        "cis-aws-foundations": [],
+        "pci-dss": ["11.5.1"],
+        "nist-800-53": ["SI-4(5)"],
+        "nist-csf": ["DE.AE-06"],
+        "apra-cps-234": ["23"],
+        "sec-exam-themes": ["monitoring-and-oversight"],
+    },
+    "securityhub.hub-enabled": {
+        "cis-aws-foundations": ["4.16"],
+        "pci-dss": ["10.4.1.1"],
+        "nist-800-53": ["CA-7", "SI-4"],
+        "nist-csf": ["ID.RA-01", "DE.AE-03"],
+        "apra-cps-234": ["15", "27"],
+        "sec-exam-themes": ["monitoring-and-oversight"],
+    },
+    "securityhub.standards": {
+        "cis-aws-foundations": ["4.16"],
+        "pci-dss": ["10.4.1.1"],
+        "nist-800-53": ["CA-7", "SI-4"],
+        "nist-csf": ["ID.RA-01", "PR.PS-01"],
+        "apra-cps-234": ["27"],
+        "sec-exam-themes": ["misconfiguration", "monitoring-and-oversight"],
+    },
+    "macie.enabled": {
+        "cis-aws-foundations": ["2.1.3"],
+        "pci-dss": ["12.5.2"],
+        "nist-800-53": ["RA-2"],
+        "nist-csf": ["ID.AM-07", "DE.CM-09"],
+        "apra-cps-234": ["20"],
+        "sec-exam-themes": ["data-protection"],
+    },
+    "config.recorder-all-supported": {
+        "cis-aws-foundations": ["3.3"],
+        "pci-dss": ["11.5.2"],
+        "nist-800-53": ["CM-3", "CM-8"],
+        "nist-csf": ["ID.AM-02", "PR.PS-01"],
+        "apra-cps-234": ["27"],
+        "sec-exam-themes": ["misconfiguration", "monitoring-and-oversight"],
+    },
+    "config.recorder-recording": {
+        "cis-aws-foundations": ["3.3"],
+        "pci-dss": ["11.5.2"],
+        "nist-800-53": ["CM-3", "CM-8"],
+        "nist-csf": ["ID.AM-02", "PR.PS-01"],
+        "apra-cps-234": ["27"],
+        "sec-exam-themes": ["misconfiguration", "monitoring-and-oversight"],
+    },
+    "config.delivery-channel": {
+        "cis-aws-foundations": ["3.3"],
+        "pci-dss": ["11.5.2"],
+        "nist-800-53": ["CM-3"],
+        "nist-csf": ["PR.PS-04"],
+        "apra-cps-234": ["27"],
+        "sec-exam-themes": ["monitoring-and-oversight"],
+    },
+    "config.conformance-packs": {
+        "cis-aws-foundations": [],
+        "pci-dss": ["2.2.1"],
+        "nist-800-53": ["CM-6", "CA-7"],
+        "nist-csf": ["PR.PS-01", "DE.CM-09"],
+        "apra-cps-234": ["27"],
+        "sec-exam-themes": ["misconfiguration", "monitoring-and-oversight"],
+    },
+    "kms.key-rotation": {
+        "cis-aws-foundations": ["3.6"],
+        "pci-dss": ["3.7.4"],
+        "nist-800-53": ["SC-12"],
+        "nist-csf": ["PR.DS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["data-protection"],
+    },
+    "kms.key-policy-not-public": {
+        "cis-aws-foundations": [],
+        "pci-dss": ["3.6.1", "7.2.1"],
+        "nist-800-53": ["AC-3", "AC-6", "SC-12"],
+        "nist-csf": ["PR.AA-05", "PR.DS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration", "data-protection"],
+    },
+    "sns.topic-encryption": {
+        "cis-aws-foundations": [],
+        "pci-dss": ["3.5.1"],
+        "nist-800-53": ["SC-13", "SC-28"],
+        "nist-csf": ["PR.DS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["data-protection"],
+    },
+    "shield.subscription-active": {
+        "cis-aws-foundations": [],
+        "pci-dss": [],
+        "nist-800-53": ["SC-5"],
+        "nist-csf": ["PR.IR-03"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": [],
+    },
+    "shield.protected-resources": {
+        "cis-aws-foundations": [],
+        "pci-dss": [],
+        "nist-800-53": ["SC-5"],
+        "nist-csf": ["PR.IR-03"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": [],
+    },
+    "fms.policies-present": {
+        "cis-aws-foundations": [],
+        "pci-dss": ["1.2.1", "6.4.2"],
+        "nist-800-53": ["SC-7", "CM-6"],
+        "nist-csf": ["PR.IR-01", "PR.PS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration"],
+    },
+    "fms.policies-compliant": {
+        "cis-aws-foundations": [],
+        "pci-dss": ["1.2.1", "6.4.2"],
+        "nist-800-53": ["SC-7", "CM-6", "CA-7"],
+        "nist-csf": ["PR.IR-01", "PR.PS-01"],
+        "apra-cps-234": ["21", "27"],
+        "sec-exam-themes": ["misconfiguration", "monitoring-and-oversight"],
+    },
+}
+
+RESOURCE_TYPES: dict[str, list[str]] = {
+    "cloudtrail-log-file-validation": ["aws:cloudtrail/trail:Trail"],
+    "cloudtrail-multi-region": ["aws:cloudtrail/trail:Trail"],
+    "cloudtrail-kms-encrypted": ["aws:cloudtrail/trail:Trail"],
+    "cloudtrail-logging-enabled": ["aws:cloudtrail/trail:Trail"],
+    "kms-key-rotation": ["aws:kms/key:Key"],
+    "kms-key-deletion-window": ["aws:kms/key:Key"],
+    "kms-key-policy-no-public-principal": ["aws:kms/key:Key", "aws:kms/keyPolicy:KeyPolicy"],
+    "s3-bucket-encryption-kms": ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
+    "s3-bucket-public-access-block": ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
+    "s3-bucket-tls-only": ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
+    "s3-bucket-no-public-acl": ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
+    "s3-bucket-versioning": ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
+    "sns-topic-kms-encrypted": ["aws:sns/topic:Topic"],
+    "sns-topic-policy-no-public-principal": [
+        "aws:sns/topic:Topic",
+        "aws:sns/topicPolicy:TopicPolicy",
+    ],
+    "guardduty-enabled": [
+        "aws:guardduty/detector:Detector",
+        "aws:guardduty/organizationConfiguration:OrganizationConfiguration",
+    ],
+    "guardduty-s3-protection": ["aws:guardduty/detector:Detector"],
+    "securityhub-standards-enabled": ["aws:securityhub/account:Account"],
+    "macie-enabled": ["aws:macie2/account:Account"],
+    "config-recorder-all-resources": ["aws:cfg/recorder:Recorder"],
+    "ec2-security-group-no-public-admin-ports": [
+        "aws:ec2/securityGroup:SecurityGroup",
+        "aws:ec2/securityGroupRule:SecurityGroupRule",
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    ],
+    "codebuild-no-plaintext-aws-credentials": ["aws:codebuild/project:Project"],
+    "iam-policy-valid": [
+        "aws:iam/role:Role",
+        "aws:iam/rolePolicy:RolePolicy",
+        "aws:iam/policy:Policy",
+        "aws:iam/userPolicy:UserPolicy",
+        "aws:iam/groupPolicy:GroupPolicy",
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "aws:s3/bucket:Bucket",
+        "aws:s3/bucketV2:BucketV2",
+        "aws:kms/key:Key",
+        "aws:kms/keyPolicy:KeyPolicy",
+        "aws:sns/topic:Topic",
+        "aws:sns/topicPolicy:TopicPolicy",
+        "aws:sqs/queue:Queue",
+        "aws:sqs/queuePolicy:QueuePolicy",
+        "aws:secretsmanager/secretPolicy:SecretPolicy",
+        "aws:ecr/repositoryPolicy:RepositoryPolicy",
+    ],
+    "tags-no-sensitive-data": ["*"],
 }

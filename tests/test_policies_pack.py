@@ -105,7 +105,12 @@ def test_frameworks_file_is_plain_data_loadable_without_the_pack():
         assert isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
         assert node.value is not None
         loaded[node.target.id] = ast.literal_eval(node.value)
-    assert loaded == {"FRAMEWORKS": frameworks.FRAMEWORKS, "CONTROLS": frameworks.CONTROLS}
+    assert loaded == {
+        "FRAMEWORKS": frameworks.FRAMEWORKS,
+        "CONTROLS": frameworks.CONTROLS,
+        "CHECKS": frameworks.CHECKS,
+        "RESOURCE_TYPES": frameworks.RESOURCE_TYPES,
+    }
 
 
 @pytest.mark.parametrize(

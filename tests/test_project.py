@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from baseline.problems import SpecError
-from baseline.project import SECRET_PLACEHOLDER, load_stack_file, program_config, python_program
+from baseline.project import load_stack_file, program_config, python_program
+from baseline.secret import SECRET_PLACEHOLDER
 
 PYTHON_PROJECT = "name: demo\nruntime: python\n"
 

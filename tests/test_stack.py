@@ -252,3 +252,8 @@ def test_the_baseline_passes_its_own_policy_pack(stack, config):
     document = json.loads(result.stdout)
     assert document["violations"] == []
     assert document["summary"]["resources"] > 50
+
+
+def test_prod_exports_the_slack_request_url_of_macie_remediation():
+    url = planned("prod", False).stack_outputs["macie_slack_request_url"]
+    assert url.startswith("https://") and url.endswith("/slack/actions")

@@ -25,6 +25,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from baseline.preview.mocks import DEFAULT_ACCOUNT, DEFAULT_REGION, AwsMocks, RecordingMonitor
 from baseline.preview.model import Plan, PlannedResource
+from baseline.secret import SECRET_PLACEHOLDER
 
 
 class ProgramError(Exception):
@@ -68,9 +69,6 @@ def run_inline(
         stack_outputs=stack_outputs,
         program_seconds=elapsed,
     )
-
-
-SECRET_PLACEHOLDER = "[secret]"
 
 
 def _resolved_stack_outputs() -> dict[str, Any]:

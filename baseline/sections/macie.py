@@ -41,8 +41,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from baseline.secret import Secret, secret
 from baseline.sections._checks import (
     ErrorCallback,
     aws_region,
@@ -68,9 +69,6 @@ from components.macie import (
     CustomDataIdentifier,
     Schedule,
 )
-
-if TYPE_CHECKING:
-    from baseline.spec import Secret
 
 _NAME = {
     "type": "string",
@@ -375,19 +373,9 @@ def _remediation(document: Mapping[str, Any]) -> RemediationSpec:
 def _slack(document: Mapping[str, Any]) -> SlackSpec:
     return SlackSpec(
         channel=document.get("channel"),
-        webhook_url=_secret(document["webhook_url"]),
-        signing_secret=_secret(document["signing_secret"]),
+        webhook_url=secret(document["webhook_url"]),
+        signing_secret=secret(document["signing_secret"]),
     )
-
-
-def _secret(value: object) -> Secret:
-    """As baseline.spec wraps secrets: the value, or a placeholder while it is encrypted."""
-    # baseline.schema and baseline.spec import this module: importing them at its top would
-    # be circular, so they are imported when a spec is parsed, by then fully loaded.
-    from baseline.schema import SECRET_PLACEHOLDER, is_pulumi_secure_value  # noqa: PLC0415
-    from baseline.spec import Secret  # noqa: PLC0415
-
-    return Secret(SECRET_PLACEHOLDER if is_pulumi_secure_value(value) else str(value))
 
 
 def _job(item: Mapping[str, Any]) -> ClassificationJob:
