@@ -1,5 +1,6 @@
 """The offline engine: mocks that answer like AWS, the recorded plan, and the program runner."""
 
+import json
 from pathlib import Path
 
 import pulumi
@@ -145,3 +146,18 @@ def test_data_sources_answer_for_the_provider_account_and_partition():
 
     plan = run_inline(program)
     assert plan.stack_outputs == {"account": "555566667777", "partition": "aws-us-gov"}
+
+
+def test_secret_inputs_stay_secret_in_the_outputs():
+    def program() -> None:
+        aws.sns.TopicSubscription(
+            "hook",
+            topic="arn:aws:sns:us-east-1:123456789012:t",
+            protocol="https",
+            endpoint=pulumi.Output.secret("https://hooks.example.com/T0K3N"),
+        )
+
+    subscription = only(run_inline(program), "aws:sns/topicSubscription:TopicSubscription")
+    assert subscription.outputs["endpoint"] == subscription.inputs["endpoint"]
+    assert "T0K3N" not in json.dumps(display_value(subscription.outputs))
+    assert subscription.outputs["arn"].startswith("arn:aws:sns:")

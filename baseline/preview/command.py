@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from baseline.preview.analyzer import AnalysisResult, PolicyPackError, analyze
+from baseline.preview.analyzer import AnalysisResult, PolicyPackError, analyze_alongside
 from baseline.preview.engine import plan_project
 from baseline.preview.model import Plan
 from baseline.preview.render import plan_json, render_tree
@@ -15,7 +15,7 @@ from baseline.preview.runner import ProgramError
 from baseline.preview.sarif import write_sarif
 from baseline.preview.violations import render_violations, summarize
 from baseline.problems import Problem, SpecError
-from baseline.project import load_stack_file
+from baseline.project import StackFile, load_stack_file
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -54,11 +54,19 @@ def _check_pairing(args: argparse.Namespace) -> None:
         raise SpecError([Problem("--policy-pack-config", what)])
 
 
-def _analysis(plan: Plan, args: argparse.Namespace) -> AnalysisResult | None:
+def _plan_and_analysis(
+    stack_file: StackFile, args: argparse.Namespace
+) -> tuple[Plan, AnalysisResult | None]:
     if not args.policy_packs:
-        return None
+        return plan_project(stack_file), None
     try:
-        return analyze(plan, args.policy_packs, args.policy_pack_configs)
+        return analyze_alongside(
+            lambda: plan_project(stack_file),
+            args.policy_packs,
+            args.policy_pack_configs,
+            stack_file.project,
+            stack_file.stack,
+        )
     except PolicyPackError as error:
         first, *rest = error.what.splitlines() or [""]
         for line in rest:
@@ -70,12 +78,11 @@ def run(args: argparse.Namespace) -> int:
     _check_pairing(args)
     stack_file = load_stack_file(args.project, args.stack)
     try:
-        plan = plan_project(stack_file)
+        plan, analysis = _plan_and_analysis(stack_file, args)
     except ProgramError as error:
         for line in error.lines:
             print(line, file=sys.stderr)
         return EXIT_BAD_INPUT
-    analysis = _analysis(plan, args)
     violations = analysis.violations if analysis else ()
     if args.sarif and analysis:
         write_sarif(args.sarif, violations, analysis.packs, artifact_uri=stack_file.path.name)

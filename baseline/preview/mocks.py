@@ -7,9 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from google.protobuf import json_format
-from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
-from pulumi.runtime.sync_await import _sync_await
 
 from baseline.preview.awsnames import DNS_SUFFIX, Placement, computed_attributes, digest
 from baseline.preview.model import PlannedResource
@@ -152,9 +150,10 @@ class RecordingMonitor(MockMonitor):
         response = super().RegisterResource(request)
         urn = response.urn
         registered = self.resources.get(urn)
-        outputs: dict[str, Any] = {}
-        if registered is not None:
-            outputs = engine_form(_sync_await(rpc.serialize_properties(registered.state, {})))
+        inputs = engine_form(request.object)
+        # The mock's state lost the inputs' secret marks; only what it computed is taken from it.
+        computed = engine_form(response.object) if registered is not None else {}
+        outputs = {**{k: v for k, v in computed.items() if k not in inputs}, **inputs}
         self.planned.append(
             PlannedResource(
                 urn=urn,
@@ -168,7 +167,7 @@ class RecordingMonitor(MockMonitor):
                 property_dependencies={
                     key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()
                 },
-                inputs=engine_form(request.object),
+                inputs=inputs,
                 outputs=outputs,
                 protect=bool(request.protect),
                 delete_before_replace=bool(request.deleteBeforeReplace),
