@@ -5,6 +5,7 @@ are the secure choice. Accounts come from the provider the caller passes
 (`opts=pulumi.ResourceOptions(provider=...)`); regions from each args' `region`.
 """
 
+from components.auditor import AuditorRole, AuditorRoleArgs, auditor_policy_document
 from components.buckets import (
     AccessLogging,
     LifecycleRules,
@@ -32,6 +33,8 @@ from components.topics import EncryptedTopic, EncryptedTopicArgs, TopicSubscribe
 __all__ = [
     "AccessLogging",
     "AccessLogs",
+    "AuditorRole",
+    "AuditorRoleArgs",
     "CloudWatchLogsDelivery",
     "DeadLetterQueue",
     "EncryptedTopic",
@@ -63,4 +66,5 @@ __all__ = [
     "SourceScope",
     "TopicArgs",
     "TopicSubscriber",
+    "auditor_policy_document",
 ]

@@ -9,7 +9,7 @@ substitute, except that a public inline ACL is still reported.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from documents import denies_insecure_transport, documents_of_resource, parse
@@ -47,6 +47,7 @@ OWNERSHIP_TYPES = frozenset({"aws:s3/bucketOwnershipControls:BucketOwnershipCont
 
 # A settings resource names its bucket by the bucket's name, which is also its id.
 BUCKET_ID_PROPS = ("bucket", "id")
+LB_TYPES = frozenset({"aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"})
 KMS_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse"})
 PUBLIC_ACCESS_FLAGS = (
     "blockPublicAcls",
@@ -88,11 +89,26 @@ def _is_sse_s3_rule(rule: Any) -> bool:
 
 
 def access_log_targets(args: StackValidationArgs) -> set[str]:
-    """URNs of the buckets that receive S3 server access logs (BucketLogging targetBucket)."""
+    """URNs of the buckets that receive access logs: S3 server access logs (BucketLogging
+    targetBucket) and load balancer access logs (accessLogs.bucket), which both need SSE-S3."""
     buckets = of_types(args.resources, BUCKET_TYPES)
     loggings = of_types(args.resources, LOGGING_TYPES)
-    targets = (referenced(lg, "targetBucket", buckets, BUCKET_ID_PROPS) for lg in loggings)
+    targets = [referenced(lg, "targetBucket", buckets, BUCKET_ID_PROPS) for lg in loggings]
+    targets += [_load_balancer_log_bucket(lb, buckets) for lb in of_types(args.resources, LB_TYPES)]
     return {target.urn for target in targets if target is not None}
+
+
+def _load_balancer_log_bucket(
+    load_balancer: PolicyResource, buckets: Sequence[PolicyResource]
+) -> PolicyResource | None:
+    access_logs = load_balancer.props.get("accessLogs")
+    if not isinstance(access_logs, Mapping) or access_logs.get("enabled") is False:
+        return None
+    for dependency in load_balancer.property_dependencies.get("accessLogs", []):
+        if dependency in buckets:
+            return dependency
+    name = access_logs.get("bucket")
+    return next((b for b in buckets if name and b.props.get("bucket") == name), None)
 
 
 def _validate_encryption(args: StackValidationArgs, report: ReportViolation) -> None:

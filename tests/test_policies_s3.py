@@ -307,3 +307,31 @@ def test_access_log_target_may_use_sse_s3():
 def test_sse_s3_is_not_enough_for_a_bucket_that_receives_no_access_logs():
     [message] = check("s3-bucket-encryption-kms", secure_bucket({SSE: SSE_S3}))
     assert "default encryption is not SSE-KMS" in message
+
+
+@pytest.mark.parametrize("by_dependency", [True, False])
+def test_load_balancer_access_log_target_may_use_sse_s3(by_dependency):
+    stack = secure_bucket({SSE: SSE_S3})
+    load_balancer = resource(
+        "aws:lb/loadBalancer:LoadBalancer",
+        "web",
+        {"accessLogs": {"bucket": NAME, "enabled": True}},
+        property_dependencies={"accessLogs": [stack[0]]} if by_dependency else {},
+    )
+    violations = validate_stack(
+        by_name(s3.POLICIES, "s3-bucket-encryption-kms"), [*stack, load_balancer]
+    )
+    assert violations == []
+
+
+def test_disabled_load_balancer_access_logs_do_not_excuse_sse_s3():
+    stack = secure_bucket({SSE: SSE_S3})
+    load_balancer = resource(
+        "aws:lb/loadBalancer:LoadBalancer",
+        "web",
+        {"accessLogs": {"bucket": NAME, "enabled": False}},
+    )
+    violations = validate_stack(
+        by_name(s3.POLICIES, "s3-bucket-encryption-kms"), [*stack, load_balancer]
+    )
+    assert len(violations) == 1
