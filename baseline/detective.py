@@ -6,7 +6,9 @@ AWS enables every member account (auto-enable), so nothing here grows with accou
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pulumi
 
@@ -18,6 +20,8 @@ from components.macie import ClassificationExport, Macie, MacieArgs
 from components.macie_remediation import MacieRemediation, MacieRemediationArgs
 from components.securityhub import SecurityHub, SecurityHubArgs
 
+_Service = TypeVar("_Service", bound=pulumi.ComponentResource)
+
 
 def _delegated_admin(spec: Spec) -> str | None:
     return spec.accounts.security.id if spec.accounts else None
@@ -25,6 +29,18 @@ def _delegated_admin(spec: Spec) -> str | None:
 
 def _management(baseline: Baseline) -> pulumi.ProviderResource | None:
     return baseline.providers.management if baseline.spec.organization_mode else None
+
+
+def _administered(
+    baseline: Baseline, service: Callable[..., _Service], name: str, args: object
+) -> _Service:
+    """A detective service in the security account, its administrator in organization mode."""
+    return service(
+        name,
+        args,
+        management_provider=_management(baseline),
+        opts=baseline.providers.options("security"),
+    )
 
 
 def build_guardduty(baseline: Baseline) -> GuardDuty:
@@ -36,7 +52,9 @@ def build_guardduty(baseline: Baseline) -> GuardDuty:
         if settings.export
         else None
     )
-    return GuardDuty(
+    return _administered(
+        baseline,
+        GuardDuty,
         "guardduty",
         GuardDutyArgs(
             regions=spec.regions.enabled,
@@ -46,15 +64,15 @@ def build_guardduty(baseline: Baseline) -> GuardDuty:
             suppression_filters=settings.suppression_filters,
             delegated_admin_account_id=_delegated_admin(spec),
         ),
-        management_provider=_management(baseline),
-        opts=baseline.providers.options("security"),
     )
 
 
 def build_securityhub(baseline: Baseline) -> SecurityHub:
     spec = baseline.spec
     settings = spec.securityhub
-    return SecurityHub(
+    return _administered(
+        baseline,
+        SecurityHub,
         "securityhub",
         SecurityHubArgs(
             home_region=spec.regions.home,
@@ -65,8 +83,6 @@ def build_securityhub(baseline: Baseline) -> SecurityHub:
             linked_regions=settings.linked_regions,
             delegated_admin_account_id=_delegated_admin(spec),
         ),
-        management_provider=_management(baseline),
-        opts=baseline.providers.options("security"),
     )
 
 
@@ -74,7 +90,9 @@ def build_macie(baseline: Baseline) -> Macie:
     spec = baseline.spec
     settings = spec.macie
     archive = baseline.log_archive
-    return Macie(
+    return _administered(
+        baseline,
+        Macie,
         "macie",
         MacieArgs(
             home_region=spec.regions.home,
@@ -85,8 +103,6 @@ def build_macie(baseline: Baseline) -> Macie:
             classification_jobs=settings.classification_jobs,
             delegated_admin_account_id=_delegated_admin(spec),
         ),
-        management_provider=_management(baseline),
-        opts=baseline.providers.options("security"),
     )
 
 
@@ -136,7 +152,9 @@ def build_config(baseline: Baseline) -> Config:
     spec = baseline.spec
     settings = spec.config
     archive = baseline.log_archive
-    return Config(
+    return _administered(
+        baseline,
+        Config,
         "config",
         ConfigArgs(
             home_region=spec.regions.home,
@@ -147,8 +165,6 @@ def build_config(baseline: Baseline) -> Config:
             aggregator=settings.aggregator and spec.organization_mode,
             delegated_admin_account_id=_delegated_admin(spec),
         ),
-        management_provider=_management(baseline),
-        opts=baseline.providers.options("security"),
     )
 
 

@@ -30,10 +30,10 @@ import pulumi
 import pulumi_aws as aws
 
 from components import event_patterns
-from components.iam import policy_document, render_policy, statement, trust_policy
+from components.iam import render_policy, statement, trust_policy
+from components.lambda_code import ROLE_PATH, RUNTIME, code_archive, lambda_role
 
 FUNCTION_DIR = Path(__file__).parent / "functions" / "alert_format"
-ROLE_PATH = "/security-baseline/"
 EVENT_TEMPLATE_VARIABLE = "<aws.events.event.json>"
 # Where Shield publishes DDoSDetected for resources without a region in their ARN.
 GLOBAL_METRIC_REGIONS = {"cloudfront": "us-east-1", "route53": "us-east-1"}
@@ -191,15 +191,11 @@ class Alerts(pulumi.ComponentResource):
 
     def _formatter(self) -> aws.lambda_.Function:
         args, name = self._args, f"{self._name}-format"
-        role = aws.iam.Role(
+        role = lambda_role(
             name,
-            path=ROLE_PATH,
-            description="security-baseline alert-format function: publishes alerts to SNS",
-            assume_role_policy=policy_document(
-                [trust_policy("LambdaAssumes", {"Service": "lambda.amazonaws.com"}, {})]
-            ),
-            tags=self._tags,
-            opts=self._child(),
+            "security-baseline alert-format function: publishes alerts to SNS",
+            self._tags,
+            self._child(),
         )
         log_group = aws.cloudwatch.LogGroup(
             name,
@@ -219,10 +215,10 @@ class Alerts(pulumi.ComponentResource):
             name,
             description="Formats security events into alerts and publishes them to SNS",
             role=role.arn,
-            runtime="python3.12",
+            runtime=RUNTIME,
             handler="handler.handler",
             architectures=["arm64"],
-            code=pulumi.AssetArchive({"handler.py": pulumi.FileAsset(FUNCTION_DIR / "handler.py")}),
+            code=code_archive(FUNCTION_DIR, "handler.py"),
             timeout=30,
             memory_size=128,
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(

@@ -27,10 +27,10 @@ from components.kms import (
     MAX_DELETION_WINDOW_DAYS,
     KeyGrant,
     ManagedKey,
-    ManagedKeyArgs,
     cloudtrail_grants,
     cloudtrail_log_reader_grant,
     cloudwatch_logs_grant,
+    component_key,
 )
 
 # The values CloudWatch Logs accepts for retention_in_days.
@@ -116,18 +116,13 @@ class OrganizationTrail(pulumi.ComponentResource):
         super().__init__("security-baseline:cloudtrail:OrganizationTrail", name, None, opts)
         trail_name = args.trail_name or name
         context = aws_context(self, args.region)
-        key = ManagedKey(
-            f"{name}-key",
-            ManagedKeyArgs(
-                alias=f"security-baseline/cloudtrail/{name}",
-                description=f"CloudTrail trail {trail_name}",
-                administrator_arns=args.key_administrator_arns,
-                deletion_window_in_days=args.key_deletion_window_in_days,
-                grants=_key_grants(args, context, trail_name),
-                region=args.region,
-                tags=args.tags,
-            ),
-            opts=pulumi.ResourceOptions(parent=self),
+        key = component_key(
+            self,
+            name,
+            args,
+            alias=f"security-baseline/cloudtrail/{name}",
+            description=f"CloudTrail trail {trail_name}",
+            grants=_key_grants(args, context, trail_name),
         )
         delivery: dict[str, pulumi.Input[str]] = {}
         depends_on: list[pulumi.Resource] = []

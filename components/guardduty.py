@@ -7,8 +7,9 @@ and every chosen protection plan for all member accounts, present and future.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from typing import TypeVar
 
 import pulumi
 import pulumi_aws as aws
@@ -26,6 +27,7 @@ PROTECTION_FEATURES: Mapping[str, str] = {
     "lambda_network_logs": "LAMBDA_NETWORK_LOGS",
     "runtime_monitoring": "RUNTIME_MONITORING",
 }
+_ConfigurationArgs = TypeVar("_ConfigurationArgs")
 # Runtime monitoring sees nothing without its agents, so GuardDuty manages them too.
 RUNTIME_AGENT_CONFIGURATIONS = (
     "EKS_ADDON_MANAGEMENT",
@@ -168,13 +170,9 @@ class GuardDuty(pulumi.ComponentResource):
                 detector_id=detector.id,
                 name=feature,
                 status=status,
-                additional_configurations=[
-                    aws.guardduty.DetectorFeatureAdditionalConfigurationArgs(
-                        name=configuration, status=status
-                    )
-                    for configuration in _agent_configurations(feature)
-                ]
-                or None,
+                additional_configurations=_additional_configurations(
+                    feature, aws.guardduty.DetectorFeatureAdditionalConfigurationArgs, status=status
+                ),
                 region=region,
                 opts=pulumi.ResourceOptions(parent=self),
             )
@@ -202,13 +200,11 @@ class GuardDuty(pulumi.ComponentResource):
                 detector_id=detector.id,
                 name=feature,
                 auto_enable=auto_enable,
-                additional_configurations=[
-                    aws.guardduty.OrganizationConfigurationFeatureAdditionalConfigurationArgs(
-                        name=configuration, auto_enable=auto_enable
-                    )
-                    for configuration in _agent_configurations(feature)
-                ]
-                or None,
+                additional_configurations=_additional_configurations(
+                    feature,
+                    aws.guardduty.OrganizationConfigurationFeatureAdditionalConfigurationArgs,
+                    auto_enable=auto_enable,
+                ),
                 region=region,
                 opts=after_admin,
             )
@@ -258,8 +254,12 @@ class GuardDuty(pulumi.ComponentResource):
         )
 
 
-def _agent_configurations(feature: str) -> Sequence[str]:
-    return RUNTIME_AGENT_CONFIGURATIONS if feature == "RUNTIME_MONITORING" else ()
+def _additional_configurations(
+    feature: str, args_type: Callable[..., _ConfigurationArgs], **setting: str
+) -> list[_ConfigurationArgs] | None:
+    """Runtime Monitoring's agent configurations, each set as the feature itself is."""
+    agents = RUNTIME_AGENT_CONFIGURATIONS if feature == "RUNTIME_MONITORING" else ()
+    return [args_type(name=agent, **setting) for agent in agents] or None
 
 
 def _criterions(

@@ -22,6 +22,7 @@ import pulumi
 import pulumi_aws as aws
 
 POLICY_VERSION = "2012-10-17"
+_ROLE_ARN = re.compile(r"arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]+")
 
 Statement = dict[str, Any]
 Conditions = Mapping[str, Mapping[str, Any]]
@@ -153,6 +154,39 @@ def deny_insecure_transport(
         resources=resources,
         conditions={"Bool": {"aws:SecureTransport": "false"}},
     )
+
+
+def validate_role_arns(label: str, role_arns: Sequence[pulumi.Input[str]]) -> None:
+    """Role ARNs given as text must be IAM role ARNs (Outputs are checked by IAM at deploy)."""
+    bad = [arn for arn in role_arns if isinstance(arn, str) and not _ROLE_ARN.fullmatch(arn)]
+    if bad:
+        raise ValueError(f"{label}: not IAM role ARNs: {bad}")
+
+
+def roles_condition(role_arns: Sequence[pulumi.Input[str]]) -> dict[str, dict[str, Any]]:
+    """Matches the named roles' sessions; the roles need not exist when the policy is written."""
+    return {"ArnEquals": {"aws:PrincipalArn": list(role_arns)}}
+
+
+def roles_statements(
+    sid: str,
+    root_arn: str,
+    role_arns: Sequence[pulumi.Input[str]],
+    actions: Sequence[str],
+    resources: Sequence[pulumi.Input[str]],
+) -> list[Statement]:
+    """Allow roles of the account, named by ARN under the account principal (none: nothing)."""
+    if not role_arns:
+        return []
+    return [
+        statement(
+            sid,
+            principal={"AWS": [root_arn]},
+            actions=actions,
+            resources=resources,
+            conditions=roles_condition(role_arns),
+        )
+    ]
 
 
 def validate_organization_id(organization_id: str | None) -> None:

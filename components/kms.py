@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import pulumi
 import pulumi_aws as aws
@@ -29,6 +29,7 @@ from components.iam import (
     aws_context,
     merge_conditions,
     render_policy,
+    roles_condition,
     statement,
     validate_sid,
 )
@@ -224,6 +225,49 @@ class ManagedKey(pulumi.ComponentResource):
         )
 
 
+class KeyOwnerArgs(Protocol):
+    """What a component's arguments say about the ManagedKey it creates for itself."""
+
+    @property
+    def key_administrator_arns(self) -> tuple[pulumi.Input[str], ...]: ...
+
+    @property
+    def key_deletion_window_in_days(self) -> int: ...
+
+    @property
+    def region(self) -> str | None: ...
+
+    @property
+    def tags(self) -> Mapping[str, str]: ...
+
+
+def component_key(
+    parent: pulumi.Resource,
+    name: str,
+    args: KeyOwnerArgs,
+    *,
+    alias: str,
+    description: str,
+    grants: tuple[KeyGrant, ...] = (),
+    user_arns: tuple[pulumi.Input[str], ...] = (),
+) -> ManagedKey:
+    """The ManagedKey `<name>-key` of the component `parent`, administered as `args` say."""
+    return ManagedKey(
+        f"{name}-key",
+        ManagedKeyArgs(
+            alias=alias,
+            description=description,
+            administrator_arns=args.key_administrator_arns,
+            deletion_window_in_days=args.key_deletion_window_in_days,
+            user_arns=user_arns,
+            grants=grants,
+            region=args.region,
+            tags=args.tags,
+        ),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
 def service_grant(
     sid: str,
     service: str,
@@ -234,6 +278,22 @@ def service_grant(
     """Let `service` use the key for `actions` on behalf of `scope` only."""
     conditions = merge_conditions(scope.conditions(), extra_conditions or {})
     return KeyGrant(sid=sid, principals=(service,), actions=tuple(actions), conditions=conditions)
+
+
+def role_key_grant(
+    sid: str,
+    root_arn: pulumi.Input[str],
+    role_arns: Sequence[pulumi.Input[str]],
+    actions: Sequence[str],
+) -> KeyGrant:
+    """Usage of a key for roles of this account, named by ARN under the account principal."""
+    return KeyGrant(
+        sid=sid,
+        principals=(root_arn,),
+        actions=tuple(actions),
+        conditions=roles_condition(role_arns),
+        principal_type="AWS",
+    )
 
 
 def publisher_grants(services: Sequence[str], scope: SourceScope) -> tuple[KeyGrant, ...]:

@@ -36,6 +36,7 @@ from components.buckets import (
 )
 from components.iam import (
     AwsContext,
+    Conditions,
     SourceScope,
     Statement,
     aws_context,
@@ -46,8 +47,7 @@ from components.iam import (
 from components.kms import (
     MAX_DELETION_WINDOW_DAYS,
     KeyGrant,
-    ManagedKey,
-    ManagedKeyArgs,
+    component_key,
     service_grant,
 )
 
@@ -128,53 +128,53 @@ class _Writers:
         return {} if self.organization_id else self.source_arns(service, *resources)
 
 
+def _service_statement(
+    sid: str, service: str, action: str, resources: list[str], conditions: Conditions
+) -> Statement:
+    """`service`'s principal may call `action` on `resources`, under `conditions`."""
+    return statement(
+        sid,
+        principal={"Service": f"{service}.amazonaws.com"},
+        actions=[action],
+        resources=resources,
+        conditions=conditions,
+    )
+
+
 def _cloudtrail_statements(arn: str, writers: _Writers) -> list[Statement]:
     trails = writers.source_arns("cloudtrail", "trail/*")
     owners = [*writers.accounts, *([writers.organization_id] if writers.organization_id else [])]
+    scope = writers.scope.conditions()
     return [
-        statement(
+        _service_statement(
             "CloudTrailAclCheck",
-            principal={"Service": "cloudtrail.amazonaws.com"},
-            actions=["s3:GetBucketAcl"],
-            resources=[arn],
-            conditions=merge_conditions(writers.scope.conditions(), trails),
+            "cloudtrail",
+            "s3:GetBucketAcl",
+            [arn],
+            merge_conditions(scope, trails),
         ),
-        statement(
+        _service_statement(
             "CloudTrailWrite",
-            principal={"Service": "cloudtrail.amazonaws.com"},
-            actions=["s3:PutObject"],
-            resources=[f"{arn}/{prefix_of('cloudtrail')}/AWSLogs/{owner}/*" for owner in owners],
-            conditions=merge_conditions(
-                writers.scope.conditions(), trails, BUCKET_OWNER_FULL_CONTROL
-            ),
+            "cloudtrail",
+            "s3:PutObject",
+            [f"{arn}/{prefix_of('cloudtrail')}/AWSLogs/{owner}/*" for owner in owners],
+            merge_conditions(scope, trails, BUCKET_OWNER_FULL_CONTROL),
         ),
     ]
 
 
 def _config_statements(arn: str, writers: _Writers) -> list[Statement]:
     accounts = ["*"] if writers.organization_id else writers.accounts
-    principal = {"Service": "config.amazonaws.com"}
+    scope = writers.scope.conditions()
     return [
-        statement(
-            "ConfigAclCheck",
-            principal=principal,
-            actions=["s3:GetBucketAcl"],
-            resources=[arn],
-            conditions=writers.scope.conditions(),
-        ),
-        statement(
-            "ConfigBucketExistenceCheck",
-            principal=principal,
-            actions=["s3:ListBucket"],
-            resources=[arn],
-            conditions=writers.scope.conditions(),
-        ),
-        statement(
+        _service_statement("ConfigAclCheck", "config", "s3:GetBucketAcl", [arn], scope),
+        _service_statement("ConfigBucketExistenceCheck", "config", "s3:ListBucket", [arn], scope),
+        _service_statement(
             "ConfigWrite",
-            principal=principal,
-            actions=["s3:PutObject"],
-            resources=[f"{arn}/{prefix_of('config')}/AWSLogs/{a}/Config/*" for a in accounts],
-            conditions=merge_conditions(writers.scope.conditions(), BUCKET_OWNER_FULL_CONTROL),
+            "config",
+            "s3:PutObject",
+            [f"{arn}/{prefix_of('config')}/AWSLogs/{a}/Config/*" for a in accounts],
+            merge_conditions(scope, BUCKET_OWNER_FULL_CONTROL),
         ),
     ]
 
@@ -183,22 +183,13 @@ def _export_statements(
     arn: str, writers: _Writers, service: LogService, label: str, source_conditions: dict[str, Any]
 ) -> list[Statement]:
     """GuardDuty findings and Macie discovery results: a location check, writes under the prefix."""
-    principal = {"Service": f"{service}.amazonaws.com"}
     conditions = merge_conditions(writers.scope.conditions(), source_conditions)
     return [
-        statement(
-            f"{label}BucketLocation",
-            principal=principal,
-            actions=["s3:GetBucketLocation"],
-            resources=[arn],
-            conditions=conditions,
+        _service_statement(
+            f"{label}BucketLocation", service, "s3:GetBucketLocation", [arn], conditions
         ),
-        statement(
-            f"{label}Write",
-            principal=principal,
-            actions=["s3:PutObject"],
-            resources=[f"{arn}/{prefix_of(service)}/*"],
-            conditions=conditions,
+        _service_statement(
+            f"{label}Write", service, "s3:PutObject", [f"{arn}/{prefix_of(service)}/*"], conditions
         ),
     ]
 
@@ -281,18 +272,13 @@ class LogArchive(pulumi.ComponentResource):
         context = aws_context(self, args.region)
         key_arn = args.kms_key_arn
         if key_arn is None:
-            key_arn = ManagedKey(
-                f"{name}-key",
-                ManagedKeyArgs(
-                    alias=f"security-baseline/log-archive/{name}",
-                    description="Log archive objects",
-                    administrator_arns=args.key_administrator_arns,
-                    deletion_window_in_days=args.key_deletion_window_in_days,
-                    grants=archive_key_grants(args, context),
-                    region=args.region,
-                    tags=args.tags,
-                ),
-                opts=child,
+            key_arn = component_key(
+                self,
+                name,
+                args,
+                alias=f"security-baseline/log-archive/{name}",
+                description="Log archive objects",
+                grants=archive_key_grants(args, context),
             ).arn
         archive = SecureBucket(
             f"{name}-archive",

@@ -23,9 +23,8 @@ import pulumi_aws as aws
 from components.iam import AwsContext, aws_context
 from components.kms import (
     MAX_DELETION_WINDOW_DAYS,
-    ManagedKey,
-    ManagedKeyArgs,
     cloudwatch_logs_grant,
+    component_key,
 )
 
 # The values CloudWatch Logs accepts for a retention policy; 0 keeps events forever.
@@ -89,18 +88,13 @@ class SecureLogGroup(pulumi.ComponentResource):
             context.apply(lambda ctx: ctx.service_principal(f"logs.{ctx.region}")),
             context.apply(lambda ctx: log_group_arn(ctx, args.log_group_name)),
         )
-        key = ManagedKey(
-            f"{name}-key",
-            ManagedKeyArgs(
-                alias=args.key_alias or f"logs/{name}",
-                description=f"CloudWatch Logs group {args.log_group_name}",
-                administrator_arns=args.key_administrator_arns,
-                deletion_window_in_days=args.key_deletion_window_in_days,
-                grants=(grant,),
-                region=args.region,
-                tags=args.tags,
-            ),
-            opts=pulumi.ResourceOptions(parent=self),
+        key = component_key(
+            self,
+            name,
+            args,
+            alias=args.key_alias or f"logs/{name}",
+            description=f"CloudWatch Logs group {args.log_group_name}",
+            grants=(grant,),
         )
         group = aws.cloudwatch.LogGroup(
             f"{name}-log-group",

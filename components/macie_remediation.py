@@ -41,7 +41,8 @@ import pulumi_aws as aws
 
 from components import macie_remediation_access as access
 from components.iam import aws_context, deny_insecure_transport, render_policy
-from components.kms import ManagedKey, ManagedKeyArgs
+from components.kms import ManagedKey, component_key
+from components.lambda_code import ROLE_PATH, RUNTIME, code_archive
 from components.macie_remediation_settings import (
     APPROVAL_HANDLER,
     DEFAULT_ACTIONS,
@@ -63,8 +64,6 @@ __all__ = [
     "sensitive_data_pattern",
 ]
 
-ROLE_PATH = "/security-baseline/"
-RUNTIME = "python3.12"
 SLACK_ROUTE_PATH = "/slack/actions"
 ACCESS_LOG_FORMAT = json.dumps(
     {
@@ -103,9 +102,7 @@ class MacieRemediation(pulumi.ComponentResource):
         self._args = args
         self._tags = dict(args.tags) or None
         self._context = aws_context(self, args.region)
-        self._code = pulumi.AssetArchive(
-            {path.name: pulumi.FileAsset(path) for path in sorted(FUNCTION_DIR.glob("*.py"))}
-        )
+        self._code = code_archive(FUNCTION_DIR, "*.py")
         functions = [FINDING_HANDLER, REMEDIATOR, *([APPROVAL_HANDLER] if args.slack else [])]
         self.role_arns = {REMEDIATOR.kind: pulumi.Output.from_input(args.remediator_role_arn)}
         for settings in functions:
@@ -182,18 +179,13 @@ class MacieRemediation(pulumi.ComponentResource):
                 (roles[FINDING_HANDLER.kind], roles[APPROVAL_HANDLER.kind]) if args.slack else ()
             ),
         )
-        return ManagedKey(
-            f"{self._name}-key",
-            ManagedKeyArgs(
-                alias=f"security-baseline/macie-remediation/{self._name}",
-                description="Macie remediation: logs, dead letters and Slack secrets",
-                administrator_arns=args.key_administrator_arns,
-                deletion_window_in_days=args.key_deletion_window_in_days,
-                grants=access.key_grants(self._context, users),
-                region=args.region,
-                tags=args.tags,
-            ),
-            opts=self._child(),
+        return component_key(
+            self,
+            self._name,
+            args,
+            alias=f"security-baseline/macie-remediation/{self._name}",
+            description="Macie remediation: logs, dead letters and Slack secrets",
+            grants=access.key_grants(self._context, users),
         )
 
     @property

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -31,6 +31,7 @@ from components.iam import (
     aws_context,
     deny_insecure_transport,
     policy_document,
+    roles_statements,
     statement,
     validate_organization_id,
 )
@@ -38,8 +39,9 @@ from components.kms import (
     MAX_DELETION_WINDOW_DAYS,
     KeyGrant,
     ManagedKey,
-    ManagedKeyArgs,
+    component_key,
     publisher_grants,
+    role_key_grant,
 )
 
 DEFAULT_PUBLISHERS = ("events.amazonaws.com", "cloudwatch.amazonaws.com")
@@ -53,6 +55,8 @@ TOPIC_MANAGEMENT_ACTIONS = (
     "sns:SetTopicAttributes",
     "sns:Subscribe",
 )
+
+PUBLISH_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey*")
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _TOPIC_KEY = re.compile(r"[A-Za-z0-9_-]{1,200}")
@@ -97,46 +101,45 @@ class NotificationsArgs:
         validate_organization_id(self.organization_id)
 
 
+def account_manages_topic(topic_arn: str, context: AwsContext) -> Statement:
+    """Management of the topic is left to the account's IAM policies."""
+    return statement(
+        "AccountManagesTopic",
+        principal={"AWS": [context.root_arn]},
+        actions=TOPIC_MANAGEMENT_ACTIONS,
+        resources=[topic_arn],
+    )
+
+
+def service_publish(topic_arn: str, services: Sequence[str], scope: SourceScope) -> Statement:
+    """AWS services publish on behalf of `scope` only."""
+    return statement(
+        "AllowServicePublish",
+        principal={"Service": list(services)},
+        actions=["sns:Publish"],
+        resources=[topic_arn],
+        conditions=scope.conditions(),
+    )
+
+
+def publisher_roles_publish(
+    topic_arn: str, context: AwsContext, role_arns: Sequence[pulumi.Input[str]]
+) -> list[Statement]:
+    """Roles of the account publish, named by ARN (no roles: no statement)."""
+    return roles_statements(
+        "AllowPublisherRoles", context.root_arn, role_arns, ["sns:Publish"], [topic_arn]
+    )
+
+
 def topic_policy_statements(
     topic_arn: str, context: AwsContext, args: NotificationsArgs
 ) -> list[Statement]:
     scope = SourceScope((context.account_id,), args.organization_id)
     return [
-        statement(
-            "AccountManagesTopic",
-            principal={"AWS": [context.root_arn]},
-            actions=TOPIC_MANAGEMENT_ACTIONS,
-            resources=[topic_arn],
-        ),
-        statement(
-            "AllowServicePublish",
-            principal={"Service": list(args.publisher_services)},
-            actions=["sns:Publish"],
-            resources=[topic_arn],
-            conditions=scope.conditions(),
-        ),
-        *_role_publish_statements(topic_arn, context, args),
+        account_manages_topic(topic_arn, context),
+        service_publish(topic_arn, args.publisher_services, scope),
+        *publisher_roles_publish(topic_arn, context, args.publisher_role_arns),
         deny_insecure_transport(["sns:Publish", "sns:Subscribe"], [topic_arn]),
-    ]
-
-
-def _publisher_roles_condition(args: NotificationsArgs) -> dict[str, dict[str, list[str]]]:
-    return {"ArnEquals": {"aws:PrincipalArn": list(args.publisher_role_arns)}}
-
-
-def _role_publish_statements(
-    topic_arn: str, context: AwsContext, args: NotificationsArgs
-) -> list[Statement]:
-    if not args.publisher_role_arns:
-        return []
-    return [
-        statement(
-            "AllowPublisherRoles",
-            principal={"AWS": [context.root_arn]},
-            actions=["sns:Publish"],
-            resources=[topic_arn],
-            conditions=_publisher_roles_condition(args),
-        )
     ]
 
 
@@ -146,12 +149,9 @@ def _key_grants(
     grants = publisher_grants(args.publisher_services, scope)
     if not args.publisher_role_arns:
         return grants
-    role_grant = KeyGrant(
-        sid="AllowPublisherRoles",
-        principals=(context.apply(lambda ctx: ctx.root_arn),),
-        actions=("kms:Decrypt", "kms:GenerateDataKey*"),
-        conditions=_publisher_roles_condition(args),
-        principal_type="AWS",
+    root = context.apply(lambda ctx: ctx.root_arn)
+    role_grant = role_key_grant(
+        "AllowPublisherRoles", root, args.publisher_role_arns, PUBLISH_KEY_ACTIONS
     )
     return (*grants, role_grant)
 
@@ -173,18 +173,13 @@ class Notifications(pulumi.ComponentResource):
         super().__init__("security-baseline:notifications:Notifications", name, None, opts)
         context = aws_context(self, args.region)
         scope = SourceScope((context.apply(lambda ctx: ctx.account_id),), args.organization_id)
-        key = ManagedKey(
-            f"{name}-key",
-            ManagedKeyArgs(
-                alias=f"security-baseline/notifications/{name}",
-                description="SNS topics for security notifications",
-                administrator_arns=args.key_administrator_arns,
-                deletion_window_in_days=args.key_deletion_window_in_days,
-                grants=_key_grants(args, scope, context),
-                region=args.region,
-                tags=args.tags,
-            ),
-            opts=pulumi.ResourceOptions(parent=self),
+        key = component_key(
+            self,
+            name,
+            args,
+            alias=f"security-baseline/notifications/{name}",
+            description="SNS topics for security notifications",
+            grants=_key_grants(args, scope, context),
         )
         self.topic_arns = {
             topic: self._topic(f"{name}-{topic}", subscribers, key, context, args)

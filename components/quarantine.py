@@ -34,7 +34,7 @@ from components.iam import (
     statement,
     trust_policy,
 )
-from components.kms import MAX_DELETION_WINDOW_DAYS, ManagedKey, ManagedKeyArgs
+from components.kms import MAX_DELETION_WINDOW_DAYS, component_key
 
 # Bucket-level actions that managing the bucket (and Pulumi's refresh of it) needs.
 # s3:ListBucket is here because the provider's HeadBucket call requires it.
@@ -182,18 +182,13 @@ class QuarantineBucket(pulumi.ComponentResource):
         security_admin = pulumi.Output.from_input(
             args.security_admin_role_arn or self._security_admin_role(name, context, args)
         )
-        key = ManagedKey(
-            f"{name}-key",
-            ManagedKeyArgs(
-                alias=f"security-baseline/quarantine/{name}",
-                description="Quarantined objects",
-                user_arns=(remediation, security_admin),
-                administrator_arns=args.key_administrator_arns,
-                deletion_window_in_days=args.key_deletion_window_in_days,
-                region=args.region,
-                tags=args.tags,
-            ),
-            opts=child,
+        key = component_key(
+            self,
+            name,
+            args,
+            alias=f"security-baseline/quarantine/{name}",
+            description="Quarantined objects",
+            user_arns=(remediation, security_admin),
         )
         deployer = context.apply(
             lambda ctx: deployer_principal_patterns(ctx.caller_arn) if args.exempt_deployer else []

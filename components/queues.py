@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
@@ -28,10 +28,17 @@ from components.iam import (
     aws_context,
     deny_insecure_transport,
     render_policy,
+    roles_statements,
     statement,
+    validate_role_arns,
 )
-from components.kms import MAX_DELETION_WINDOW_DAYS, KeyGrant, ManagedKey, ManagedKeyArgs
-from components.topics import role_key_grant, roles_condition, validate_role_arns
+from components.kms import (
+    MAX_DELETION_WINDOW_DAYS,
+    KeyGrant,
+    ManagedKey,
+    component_key,
+    role_key_grant,
+)
 
 SEND_ACTIONS = ("sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage")
 CONSUME_ACTIONS = (
@@ -150,36 +157,24 @@ def queue_policy_statements(
             for sender in args.sender_services
         )
         statements.extend(
-            _roles_statement(
-                "AllowSenderRoles", queue_arn, context, args.sender_role_arns, SEND_ACTIONS
+            roles_statements(
+                "AllowSenderRoles",
+                context.root_arn,
+                args.sender_role_arns,
+                SEND_ACTIONS,
+                [queue_arn],
             )
         )
     statements.extend(
-        _roles_statement(
-            "AllowConsumerRoles", queue_arn, context, args.consumer_role_arns, CONSUME_ACTIONS
+        roles_statements(
+            "AllowConsumerRoles",
+            context.root_arn,
+            args.consumer_role_arns,
+            CONSUME_ACTIONS,
+            [queue_arn],
         )
     )
     return statements
-
-
-def _roles_statement(
-    sid: str,
-    queue_arn: str,
-    context: AwsContext,
-    role_arns: Sequence[pulumi.Input[str]],
-    actions: Sequence[str],
-) -> list[Statement]:
-    if not role_arns:
-        return []
-    return [
-        statement(
-            sid,
-            principal={"AWS": [context.root_arn]},
-            actions=actions,
-            resources=[queue_arn],
-            conditions=roles_condition(role_arns),
-        )
-    ]
 
 
 def queue_key_grants(
@@ -225,18 +220,13 @@ class SecureQueue(pulumi.ComponentResource):
     ) -> None:
         super().__init__("security-baseline:queues:SecureQueue", name, None, opts)
         context = aws_context(self, args.region)
-        key = ManagedKey(
-            f"{name}-key",
-            ManagedKeyArgs(
-                alias=args.key_alias or f"queues/{name}",
-                description=f"SQS queue {name}",
-                administrator_arns=args.key_administrator_arns,
-                deletion_window_in_days=args.key_deletion_window_in_days,
-                grants=queue_key_grants(args, context),
-                region=args.region,
-                tags=args.tags,
-            ),
-            opts=pulumi.ResourceOptions(parent=self),
+        key = component_key(
+            self,
+            name,
+            args,
+            alias=args.key_alias or f"queues/{name}",
+            description=f"SQS queue {name}",
+            grants=queue_key_grants(args, context),
         )
         dead_letter = self._dead_letter_queue(name, args, key, context)
         queue = self._queue(

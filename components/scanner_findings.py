@@ -38,10 +38,8 @@ from components.iam import (
     AwsContext,
     Statement,
     aws_context,
-    policy_document,
     render_policy,
     statement,
-    trust_policy,
 )
 from components.kms import (
     MAX_DELETION_WINDOW_DAYS,
@@ -50,13 +48,13 @@ from components.kms import (
     ManagedKeyArgs,
     cloudwatch_logs_grant,
 )
+from components.lambda_code import RUNTIME, code_archive, lambda_role
 
 FUNCTION_DIR = Path(__file__).parent / "functions" / "findings_import"
 # The report formats the function reads; the names are the key segment after `reports/`.
 TOOLS = ("dependency-check", "zap", "sonarqube", "sarif")
 REPORTS_PREFIX = "reports/"
 REPORT_SUFFIX = ".json"
-ROLE_PATH = "/security-baseline/"
 ROLE_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:iam::\d{12}:role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}")
 # Reports take a while to parse, and throttled Security Hub calls back off for seconds.
 FUNCTION_TIMEOUT_SECONDS = 300
@@ -96,17 +94,6 @@ class ScannerFindingsArgs:
             raise ValueError(f"unknown tools {', '.join(unknown)}; known: {', '.join(TOOLS)}")
         if self.report_retention_days < 1:
             raise ValueError("report_retention_days must be a positive number of days")
-
-
-def code_archive(directory: Path = FUNCTION_DIR) -> pulumi.AssetArchive:
-    """Every file of the function's directory, at its relative path; no bytecode caches."""
-    return pulumi.AssetArchive(
-        {
-            path.relative_to(directory).as_posix(): pulumi.FileAsset(path)
-            for path in sorted(directory.rglob("*"))
-            if path.is_file() and "__pycache__" not in path.relative_to(directory).parts
-        }
-    )
 
 
 def log_group_name(name: str) -> str:
@@ -285,15 +272,11 @@ class ScannerFindings(pulumi.ComponentResource):
         ]
 
     def _function_role(self) -> aws.iam.Role:
-        return aws.iam.Role(
+        return lambda_role(
             f"{self._name}-import",
-            path=ROLE_PATH,
-            description="security-baseline findings-import: scanner reports to Security Hub",
-            assume_role_policy=policy_document(
-                [trust_policy("LambdaAssumes", {"Service": "lambda.amazonaws.com"}, {})]
-            ),
-            tags=self._tags,
-            opts=self._child(),
+            "security-baseline findings-import: scanner reports to Security Hub",
+            self._tags,
+            self._child(),
         )
 
     def _function_statements(
@@ -351,10 +334,10 @@ class ScannerFindings(pulumi.ComponentResource):
             name,
             description="Imports SCA, SAST and DAST scanner reports into Security Hub",
             role=role.arn,
-            runtime="python3.12",
+            runtime=RUNTIME,
             handler="handler.handler",
             architectures=["arm64"],
-            code=code_archive(),
+            code=code_archive(FUNCTION_DIR),
             timeout=FUNCTION_TIMEOUT_SECONDS,
             memory_size=FUNCTION_MEMORY_MB,
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(

@@ -19,9 +19,9 @@ over plain HTTP is refused.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
 import pulumi
 import pulumi_aws as aws
@@ -33,55 +33,31 @@ from components.iam import (
     aws_context,
     deny_insecure_transport,
     render_policy,
-    statement,
+    validate_role_arns,
 )
 from components.kms import (
     MAX_DELETION_WINDOW_DAYS,
     KeyGrant,
-    ManagedKey,
-    ManagedKeyArgs,
+    component_key,
     publisher_grants,
+    role_key_grant,
 )
-from components.notifications import TOPIC_MANAGEMENT_ACTIONS
+from components.notifications import (
+    PUBLISH_KEY_ACTIONS,
+    TOPIC_MANAGEMENT_ACTIONS,
+    account_manages_topic,
+    publisher_roles_publish,
+    service_publish,
+)
 
 Protocol = Literal["email", "email-json", "https", "sqs", "lambda"]
 # Plain HTTP and SMS leave the encrypted path; firehose needs a delivery role of its own.
 PROTOCOLS: tuple[str, ...] = get_args(Protocol)
-PUBLISH_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey*")
 # SNS signs messages with SHA256 instead of the default SHA1.
 SIGNATURE_VERSION_SHA256 = 2
 
-_ROLE_ARN = re.compile(r"arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]+")
 _SUBSCRIBER_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _TOPIC_NAME = re.compile(r"[A-Za-z0-9_-]{1,256}")
-
-
-def validate_role_arns(label: str, role_arns: Sequence[pulumi.Input[str]]) -> None:
-    """Role ARNs given as text must be IAM role ARNs (Outputs are checked by IAM at deploy)."""
-    bad = [arn for arn in role_arns if isinstance(arn, str) and not _ROLE_ARN.fullmatch(arn)]
-    if bad:
-        raise ValueError(f"{label}: not IAM role ARNs: {bad}")
-
-
-def roles_condition(role_arns: Sequence[pulumi.Input[str]]) -> dict[str, dict[str, Any]]:
-    """Matches the named roles' sessions; the roles need not exist when the policy is written."""
-    return {"ArnEquals": {"aws:PrincipalArn": list(role_arns)}}
-
-
-def role_key_grant(
-    sid: str,
-    root_arn: pulumi.Input[str],
-    role_arns: Sequence[pulumi.Input[str]],
-    actions: Sequence[str],
-) -> KeyGrant:
-    """Usage of a key for roles of this account, named by ARN under the account principal."""
-    return KeyGrant(
-        sid=sid,
-        principals=(root_arn,),
-        actions=tuple(actions),
-        conditions=roles_condition(role_arns),
-        principal_type="AWS",
-    )
 
 
 @dataclass(frozen=True)
@@ -146,34 +122,11 @@ def topic_policy_statements(
     topic_arn: str, context: AwsContext, args: EncryptedTopicArgs
 ) -> list[Statement]:
     """The account manages the topic; named publishers publish; nothing travels unencrypted."""
-    statements = [
-        statement(
-            "AccountManagesTopic",
-            principal={"AWS": [context.root_arn]},
-            actions=TOPIC_MANAGEMENT_ACTIONS,
-            resources=[topic_arn],
-        )
-    ]
+    statements = [account_manages_topic(topic_arn, context)]
     if args.publisher_services:
-        statements.append(
-            statement(
-                "AllowServicePublish",
-                principal={"Service": list(args.publisher_services)},
-                actions=["sns:Publish"],
-                resources=[topic_arn],
-                conditions=SourceScope((context.account_id,)).conditions(),
-            )
-        )
-    if args.publisher_role_arns:
-        statements.append(
-            statement(
-                "AllowPublisherRoles",
-                principal={"AWS": [context.root_arn]},
-                actions=["sns:Publish"],
-                resources=[topic_arn],
-                conditions=roles_condition(args.publisher_role_arns),
-            )
-        )
+        scope = SourceScope((context.account_id,))
+        statements.append(service_publish(topic_arn, args.publisher_services, scope))
+    statements.extend(publisher_roles_publish(topic_arn, context, args.publisher_role_arns))
     every_topic_action = sorted({"sns:Publish", *TOPIC_MANAGEMENT_ACTIONS})
     statements.append(deny_insecure_transport(every_topic_action, [topic_arn]))
     return statements
@@ -246,18 +199,13 @@ class EncryptedTopic(pulumi.ComponentResource):
     ) -> pulumi.Output[str]:
         if args.kms_key_arn is not None:
             return pulumi.Output.from_input(args.kms_key_arn)
-        key = ManagedKey(
-            f"{name}-key",
-            ManagedKeyArgs(
-                alias=args.key_alias or f"topics/{name}",
-                description=f"SNS topic {name}",
-                administrator_arns=args.key_administrator_arns,
-                deletion_window_in_days=args.key_deletion_window_in_days,
-                grants=topic_key_grants(args, context),
-                region=args.region,
-                tags=args.tags,
-            ),
-            opts=pulumi.ResourceOptions(parent=self),
+        key = component_key(
+            self,
+            name,
+            args,
+            alias=args.key_alias or f"topics/{name}",
+            description=f"SNS topic {name}",
+            grants=topic_key_grants(args, context),
         )
         return key.arn
 

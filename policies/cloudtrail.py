@@ -2,32 +2,34 @@
 
 from __future__ import annotations
 
-from helpers import flag, names_a_value
+from helpers import requires_flag, requires_value
 from metadata import resource_policy
-from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
+from pulumi_policy import Severity
 
 TRAIL = "aws:cloudtrail/trail:Trail"
 
-
-def _validate_log_file_validation(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type == TRAIL and not flag(args.props, "enableLogFileValidation", False):
-        report("enableLogFileValidation is not true: log files carry no signed digest.", None)
-
-
-def _validate_multi_region(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type == TRAIL and not flag(args.props, "isMultiRegionTrail", False):
-        report("isMultiRegionTrail is not true: calls in other regions go unrecorded.", None)
-
-
-def _validate_kms_encrypted(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type == TRAIL and not names_a_value(args.props, "kmsKeyId"):
-        report("kmsKeyId is not set: log files are encrypted only with SSE-S3.", None)
-
-
-def _validate_logging_enabled(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    # The provider starts logging unless told otherwise.
-    if args.resource_type == TRAIL and not flag(args.props, "enableLogging", True):
-        report("enableLogging is false: the trail records nothing.", None)
+_validate_log_file_validation = requires_flag(
+    TRAIL,
+    "enableLogFileValidation",
+    default=False,
+    message="enableLogFileValidation is not true: log files carry no signed digest.",
+)
+_validate_multi_region = requires_flag(
+    TRAIL,
+    "isMultiRegionTrail",
+    default=False,
+    message="isMultiRegionTrail is not true: calls in other regions go unrecorded.",
+)
+_validate_kms_encrypted = requires_value(
+    TRAIL, "kmsKeyId", "kmsKeyId is not set: log files are encrypted only with SSE-S3."
+)
+# The provider starts logging unless told otherwise.
+_validate_logging_enabled = requires_flag(
+    TRAIL,
+    "enableLogging",
+    default=True,
+    message="enableLogging is false: the trail records nothing.",
+)
 
 
 POLICIES = [

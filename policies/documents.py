@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from helpers import as_list, as_mapping, to_plain
-from pulumi_policy import PolicyResource
+from helpers import Validator, as_list, as_mapping, to_plain
+from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs
 
 
 class DocumentKind(Enum):
@@ -207,3 +207,14 @@ def public_grant_messages(resource_type: str, props: Mapping[str, Any]) -> list[
                 f"{found.where}: {grant} allows any principal with no account condition."
             )
     return messages
+
+
+def no_public_principal(*resource_types: str) -> Validator:
+    """Reports each statement of these resources' policies that grants to anyone."""
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        if args.resource_type in resource_types:
+            for message in public_grant_messages(args.resource_type, args.props):
+                report(message, None)
+
+    return validate

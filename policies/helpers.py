@@ -8,10 +8,10 @@ let it propagate: an unknown value is neither a pass nor a failure.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from pulumi_policy import PolicyResource
+from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs
 from pulumi_policy.proxy import UnknownValueError
 
 
@@ -61,6 +61,29 @@ def names_a_value(props: Mapping[str, Any], key: str) -> bool:
     except UnknownValueError:
         return True
     return value not in (None, "")
+
+
+Validator = Callable[[ResourceValidationArgs, ReportViolation], None]
+
+
+def requires_flag(resource_type: str, key: str, *, default: bool, message: str) -> Validator:
+    """Reports `message` when the boolean `key` of a `resource_type` is not true."""
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        if args.resource_type == resource_type and not flag(args.props, key, default):
+            report(message, None)
+
+    return validate
+
+
+def requires_value(resource_type: str, key: str, message: str) -> Validator:
+    """Reports `message` when a `resource_type` leaves `key` unset (see `names_a_value`)."""
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        if args.resource_type == resource_type and not names_a_value(args.props, key):
+            report(message, None)
+
+    return validate
 
 
 def to_plain(value: Any) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from documents import public_grant_messages
+from documents import no_public_principal
 from helpers import flag, names_a_value, number, text
 from metadata import resource_policy
 from pulumi_policy import PolicyConfigSchema, ReportViolation, ResourceValidationArgs, Severity
@@ -39,10 +39,7 @@ def _validate_deletion_window(args: ResourceValidationArgs, report: ReportViolat
         report(f"deletionWindowInDays is {days:g}, below the minimum of {minimum:g} days.", None)
 
 
-def _validate_no_public_principal(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type in (KEY, KEY_POLICY):
-        for message in public_grant_messages(args.resource_type, args.props):
-            report(message, None)
+_validate_no_public_principal = no_public_principal(KEY, KEY_POLICY)
 
 
 POLICIES = [

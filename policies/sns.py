@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from documents import public_grant_messages
-from helpers import names_a_value
+from documents import no_public_principal
+from helpers import requires_value
 from metadata import resource_policy
-from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
+from pulumi_policy import Severity
 
 TOPIC = "aws:sns/topic:Topic"
 TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
 
-
-def _validate_kms_encrypted(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type == TOPIC and not names_a_value(args.props, "kmsMasterKeyId"):
-        report("kmsMasterKeyId is not set: messages are stored unencrypted by KMS.", None)
-
-
-def _validate_no_public_principal(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type in (TOPIC, TOPIC_POLICY):
-        for message in public_grant_messages(args.resource_type, args.props):
-            report(message, None)
+_validate_kms_encrypted = requires_value(
+    TOPIC, "kmsMasterKeyId", "kmsMasterKeyId is not set: messages are stored unencrypted by KMS."
+)
+_validate_no_public_principal = no_public_principal(TOPIC, TOPIC_POLICY)
 
 
 POLICIES = [

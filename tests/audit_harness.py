@@ -77,6 +77,21 @@ def reset(url: str) -> None:
         pass
 
 
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    """One moto server per test module."""
+    with moto_endpoint() as url:
+        yield url
+
+
+@pytest.fixture
+def url(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The moto server, emptied, with fake credentials in the environment."""
+    fake_aws_env(monkeypatch)
+    reset(endpoint)
+    return endpoint
+
+
 def client(url: str, service: str, region: str = HOME) -> Any:
     return boto3.client(
         service,

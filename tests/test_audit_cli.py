@@ -8,7 +8,6 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +24,6 @@ from tests.audit_harness import (
     break_topic_encryption,
     break_trail_validation,
     fake_aws_env,
-    moto_endpoint,
-    reset,
     seed_compliant,
 )
 
@@ -45,19 +42,6 @@ AUDIT = cli.Subcommand(
     add_arguments=command.add_arguments,
     run=command.run,
 )
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with moto_endpoint() as url:
-        yield url
-
-
-@pytest.fixture
-def url(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    fake_aws_env(monkeypatch)
-    reset(endpoint)
-    return endpoint
 
 
 @pytest.fixture

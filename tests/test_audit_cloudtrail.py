@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 
-import pytest
 from botocore.stub import Stubber
 
 from baseline.audit import cloudtrail
@@ -18,10 +16,7 @@ from tests.audit_harness import (
     by_check,
     client,
     context_of,
-    fake_aws_env,
     fake_session,
-    moto_endpoint,
-    reset,
     seed_account_public_access_block,
     seed_bucket,
     seed_key,
@@ -29,19 +24,6 @@ from tests.audit_harness import (
     service_error,
     statuses,
 )
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with moto_endpoint() as url:
-        yield url
-
-
-@pytest.fixture
-def url(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    fake_aws_env(monkeypatch)
-    reset(endpoint)
-    return endpoint
 
 
 def audit(url: str, context: AuditContext | None = None) -> dict[str, set[Status]]:

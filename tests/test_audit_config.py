@@ -4,9 +4,8 @@ Stubber (moto lacks them)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
-import pytest
 from botocore.stub import Stubber
 
 from baseline.audit import config
@@ -20,10 +19,7 @@ from tests.audit_harness import (
     by_check,
     client,
     context_of,
-    fake_aws_env,
     fake_session,
-    moto_endpoint,
-    reset,
     seed_recorder,
     service_error,
     statuses,
@@ -31,19 +27,6 @@ from tests.audit_harness import (
 
 PACKS = next(probe for probe in config.SERVICE.probes if config.CONFORMANCE_PACKS in probe.checks)
 ONLY_PACKS = dataclasses.replace(config.SERVICE, probes=(PACKS,))
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with moto_endpoint() as url:
-        yield url
-
-
-@pytest.fixture
-def url(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    fake_aws_env(monkeypatch)
-    reset(endpoint)
-    return endpoint
 
 
 def recorder_checks(url: str) -> dict[str, set[Status]]:

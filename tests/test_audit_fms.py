@@ -4,10 +4,9 @@ no Firewall Manager at all."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-import pytest
 from botocore.stub import Stubber
 
 from baseline.audit import fms
@@ -20,29 +19,13 @@ from tests.audit_harness import (
     HOME,
     ORGANIZATION,
     context_of,
-    fake_aws_env,
     fake_session,
-    moto_endpoint,
-    reset,
     service_error,
 )
 
 POLICY = "sg-usage"  # the policy of tests/fixtures/audit/org
 POLICY_ID = "0" * 35 + "1"
 POLICY_ARN = f"arn:aws:fms:{HOME}:{ACCOUNT}:policy/{POLICY_ID}"
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with moto_endpoint() as url:
-        yield url
-
-
-@pytest.fixture
-def url(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    fake_aws_env(monkeypatch)
-    reset(endpoint)
-    return endpoint
 
 
 def policy(name: str = POLICY) -> dict[str, Any]:

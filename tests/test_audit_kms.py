@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,10 +17,7 @@ from tests.audit_harness import (
     HOME,
     client,
     context_of,
-    fake_aws_env,
     fake_session,
-    moto_endpoint,
-    reset,
     seed_key,
     service_error,
     statuses,
@@ -34,19 +30,6 @@ ROOT_STATEMENT = {
     "Action": "kms:*",
     "Resource": "*",
 }
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with moto_endpoint() as url:
-        yield url
-
-
-@pytest.fixture
-def url(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    fake_aws_env(monkeypatch)
-    reset(endpoint)
-    return endpoint
 
 
 def audit(url: str, region: str = HOME) -> dict[str, set[Status]]:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 
-import pytest
 from botocore.stub import Stubber
 
 from baseline.audit import macie
@@ -15,25 +13,9 @@ from tests.audit_harness import (
     HOME,
     client,
     context_of,
-    fake_aws_env,
     fake_session,
-    moto_endpoint,
-    reset,
     service_error,
 )
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with moto_endpoint() as url:
-        yield url
-
-
-@pytest.fixture
-def url(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    fake_aws_env(monkeypatch)
-    reset(endpoint)
-    return endpoint
 
 
 def audit(url: str) -> list[tuple[Status, str]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,24 +25,8 @@ from tests.audit_harness import (
     context_of,
     fake_aws_env,
     fake_session,
-    moto_endpoint,
-    reset,
     seed_compliant,
 )
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with moto_endpoint() as url:
-        yield url
-
-
-@pytest.fixture
-def url(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    fake_aws_env(monkeypatch)
-    reset(endpoint)
-    return endpoint
-
 
 CALLS_BY_OPERATION = {(call.service, call.operation): call for call in API_CALLS}
 

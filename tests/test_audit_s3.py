@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,10 +18,7 @@ from tests.audit_harness import (
     QUARANTINE_BUCKET,
     client,
     context_of,
-    fake_aws_env,
     fake_session,
-    moto_endpoint,
-    reset,
     seed_account_public_access_block,
     seed_bucket,
     seed_key,
@@ -31,19 +27,6 @@ from tests.audit_harness import (
 )
 
 ARCHIVE_ARN = f"arn:aws:s3:::{LOG_ARCHIVE_BUCKET}"
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with moto_endpoint() as url:
-        yield url
-
-
-@pytest.fixture
-def url(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    fake_aws_env(monkeypatch)
-    reset(endpoint)
-    return endpoint
 
 
 @pytest.fixture

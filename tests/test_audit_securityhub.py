@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
-import pytest
 from botocore.stub import Stubber
 
 from baseline.audit import securityhub
@@ -17,29 +16,13 @@ from tests.audit_harness import (
     by_check,
     client,
     context_of,
-    fake_aws_env,
     fake_session,
-    moto_endpoint,
-    reset,
     service_error,
 )
 
 FOUNDATIONAL = "aws-foundational-security-best-practices/v/1.0.0"
 CIS_3 = "cis-aws-foundations-benchmark/v/3.0.0"
 CIS_1_2 = "cis-aws-foundations-benchmark/v/1.2.0"
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with moto_endpoint() as url:
-        yield url
-
-
-@pytest.fixture
-def url(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    fake_aws_env(monkeypatch)
-    reset(endpoint)
-    return endpoint
 
 
 def hub(region: str) -> dict[str, str]:

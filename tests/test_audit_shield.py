@@ -4,9 +4,7 @@ protections in moto."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 
-import pytest
 from botocore.stub import Stubber
 
 from baseline.audit import shield
@@ -20,27 +18,11 @@ from tests.audit_harness import (
     by_check,
     client,
     context_of,
-    fake_aws_env,
     fake_session,
-    moto_endpoint,
-    reset,
     service_error,
 )
 
 DISTRIBUTION = f"arn:aws:cloudfront::{ACCOUNT}:distribution/E1234567890"
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with moto_endpoint() as url:
-        yield url
-
-
-@pytest.fixture
-def url(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    fake_aws_env(monkeypatch)
-    reset(endpoint)
-    return endpoint
 
 
 def stubbed(state: str, protected: list[str]) -> list[CheckResult]:

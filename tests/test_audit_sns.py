@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from botocore.stub import Stubber
 
@@ -17,27 +15,11 @@ from tests.audit_harness import (
     TOPIC,
     client,
     context_of,
-    fake_aws_env,
     fake_session,
-    moto_endpoint,
-    reset,
     seed_key,
     seed_topic,
     service_error,
 )
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with moto_endpoint() as url:
-        yield url
-
-
-@pytest.fixture
-def url(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    fake_aws_env(monkeypatch)
-    reset(endpoint)
-    return endpoint
 
 
 def audit(url: str, region: str = HOME) -> list[tuple[Status, str, str]]:

@@ -9,13 +9,10 @@ from typing import Any
 
 import cerberus
 import moto
-import pulumi
-import pulumi_aws as aws
 import pytest
 import yaml
 
 from baseline.preview.model import Plan, PlannedResource
-from baseline.preview.runner import run_inline
 from baseline.sections import config as section
 from components.config import (
     PACKS_DIR,
@@ -26,46 +23,27 @@ from components.config import (
     DeliveryDestination,
     load_conformance_pack,
 )
+from tests.components_harness import of_type
+from tests.organization_harness import (
+    HOME,
+    SECURITY,
+    plan_administered,
+    provider_ref,
+    section_problems,
+    validate_section,
+)
 
-SECURITY = "222222222222"
-HOME = "us-east-1"
 REGIONS = (HOME, "eu-west-1")
 KEY_ARN = "arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 DELIVERY = DeliveryDestination(bucket_name="org-log-archive", kms_key_arn=KEY_ARN)
 
 
-def _provider(name: str, account: str) -> aws.Provider:
-    role = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
-    return aws.Provider(name, region=HOME, assume_roles=[{"role_arn": role}])
-
-
 def _plan(args: ConfigArgs, *, organization: bool = False) -> Plan:
-    def program() -> None:
-        security = _provider("security", SECURITY)
-        management = _provider("management", "111111111111") if organization else None
-        Config(
-            "config",
-            args,
-            management_provider=management,
-            opts=pulumi.ResourceOptions(provider=security),
-        )
-
-    return run_inline(program)
-
-
-def _of_type(plan: Plan, type_: str) -> list[PlannedResource]:
-    return [r for r in plan.resources if r.type == type_]
-
-
-def _provider_ref(plan: Plan, name: str) -> str:
-    provider = next(
-        r for r in plan.resources if r.type == "pulumi:providers:aws" and r.name == name
-    )
-    return f"{provider.urn}::{provider.id}"
+    return plan_administered(Config, "config", args, organization=organization)
 
 
 def _by_region(plan: Plan, type_: str) -> dict[str, PlannedResource]:
-    return {r.inputs["region"]: r for r in _of_type(plan, type_)}
+    return {r.inputs["region"]: r for r in of_type(plan, type_)}
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +67,7 @@ def organization() -> Plan:
 def test_recorders_record_every_supported_type_and_global_ones_once(single: Plan) -> None:
     recorders = _by_region(single, "aws:cfg/recorder:Recorder")
     assert sorted(recorders) == sorted(REGIONS)
-    (role,) = _of_type(single, "aws:iam/serviceLinkedRole:ServiceLinkedRole")
+    (role,) = of_type(single, "aws:iam/serviceLinkedRole:ServiceLinkedRole")
     assert role.inputs["awsServiceName"] == "config.amazonaws.com"
     for region, recorder in recorders.items():
         group = recorder.inputs["recordingGroup"]
@@ -122,9 +100,9 @@ def test_recording_starts_once_the_channel_exists(single: Plan) -> None:
 
 
 def test_single_account_mode_deploys_account_packs_after_recording(single: Plan) -> None:
-    assert not _of_type(single, "aws:cfg/organizationConformancePack:OrganizationConformancePack")
-    assert not _of_type(single, "aws:cfg/configurationAggregator:ConfigurationAggregator")
-    packs = _of_type(single, "aws:cfg/conformancePack:ConformancePack")
+    assert not of_type(single, "aws:cfg/organizationConformancePack:OrganizationConformancePack")
+    assert not of_type(single, "aws:cfg/configurationAggregator:ConfigurationAggregator")
+    packs = of_type(single, "aws:cfg/conformancePack:ConformancePack")
     assert sorted((p.inputs["region"], p.inputs["name"]) for p in packs) == sorted(
         (region, name) for region in REGIONS for name in SHIPPED_PACKS
     )
@@ -142,13 +120,13 @@ def test_a_given_role_replaces_the_service_linked_role() -> None:
         "AWSServiceRoleForConfig"
     )
     plan = _plan(ConfigArgs(home_region=HOME, regions=(HOME,), delivery=DELIVERY, role_arn=role))
-    assert not _of_type(plan, "aws:iam/serviceLinkedRole:ServiceLinkedRole")
-    (recorder,) = _of_type(plan, "aws:cfg/recorder:Recorder")
+    assert not of_type(plan, "aws:iam/serviceLinkedRole:ServiceLinkedRole")
+    (recorder,) = of_type(plan, "aws:cfg/recorder:Recorder")
     assert recorder.inputs["roleArn"] == role
 
 
 def test_the_management_account_registers_the_security_account(organization: Plan) -> None:
-    admins = _of_type(
+    admins = of_type(
         organization, "aws:organizations/delegatedAdministrator:DelegatedAdministrator"
     )
     assert sorted(a.inputs["servicePrincipal"] for a in admins) == [
@@ -157,7 +135,7 @@ def test_the_management_account_registers_the_security_account(organization: Pla
     ]
     for admin in admins:
         assert admin.inputs["accountId"] == SECURITY
-        assert admin.provider == _provider_ref(organization, "management")
+        assert admin.provider == provider_ref(organization, "management")
 
 
 def _managed_rules() -> set[str]:
@@ -167,14 +145,12 @@ def _managed_rules() -> set[str]:
 
 
 def test_organization_packs_hold_only_real_managed_rules(organization: Plan) -> None:
-    assert not _of_type(organization, "aws:cfg/conformancePack:ConformancePack")
-    packs = _of_type(
-        organization, "aws:cfg/organizationConformancePack:OrganizationConformancePack"
-    )
+    assert not of_type(organization, "aws:cfg/conformancePack:ConformancePack")
+    packs = of_type(organization, "aws:cfg/organizationConformancePack:OrganizationConformancePack")
     assert sorted((p.inputs["region"], p.inputs["name"]) for p in packs) == sorted(
         (region, name) for region in REGIONS for name in SHIPPED_PACKS
     )
-    security = _provider_ref(organization, "security")
+    security = provider_ref(organization, "security")
     published = _managed_rules()
     for pack in packs:
         assert pack.provider == security
@@ -188,7 +164,7 @@ def test_the_baseline_pack_checks_guardduty_is_centralized_in_the_security_accou
 ) -> None:
     parameters = {
         p.inputs["name"]: p.inputs.get("inputParameters")
-        for p in _of_type(
+        for p in of_type(
             organization, "aws:cfg/organizationConformancePack:OrganizationConformancePack"
         )
     }
@@ -201,23 +177,21 @@ def test_the_baseline_pack_checks_guardduty_is_centralized_in_the_security_accou
 def test_organization_packs_wait_for_the_registration(organization: Plan) -> None:
     (registration,) = [
         a
-        for a in _of_type(
+        for a in of_type(
             organization, "aws:organizations/delegatedAdministrator:DelegatedAdministrator"
         )
         if a.inputs["servicePrincipal"] == "config-multiaccountsetup.amazonaws.com"
     ]
-    for pack in _of_type(
+    for pack in of_type(
         organization, "aws:cfg/organizationConformancePack:OrganizationConformancePack"
     ):
         assert registration.urn in pack.dependencies
 
 
 def test_the_aggregator_covers_the_organization_from_the_home_region(organization: Plan) -> None:
-    (aggregator,) = _of_type(
-        organization, "aws:cfg/configurationAggregator:ConfigurationAggregator"
-    )
-    (role,) = _of_type(organization, "aws:iam/role:Role")
-    (attachment,) = _of_type(organization, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    (aggregator,) = of_type(organization, "aws:cfg/configurationAggregator:ConfigurationAggregator")
+    (role,) = of_type(organization, "aws:iam/role:Role")
+    (attachment,) = of_type(organization, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
     assert aggregator.inputs["region"] == HOME
     assert aggregator.inputs["organizationAggregationSource"] == {
         "allRegions": True,
@@ -252,7 +226,7 @@ def test_the_aggregator_can_name_its_regions_or_be_left_out() -> None:
         ),
         organization=True,
     )
-    (aggregator,) = _of_type(named, "aws:cfg/configurationAggregator:ConfigurationAggregator")
+    (aggregator,) = of_type(named, "aws:cfg/configurationAggregator:ConfigurationAggregator")
     source = aggregator.inputs["organizationAggregationSource"]
     assert source["regions"] == list(REGIONS)
     assert "allRegions" not in source
@@ -266,8 +240,8 @@ def test_the_aggregator_can_name_its_regions_or_be_left_out() -> None:
         ),
         organization=True,
     )
-    assert not _of_type(none, "aws:cfg/configurationAggregator:ConfigurationAggregator")
-    assert not _of_type(none, "aws:iam/role:Role")
+    assert not of_type(none, "aws:cfg/configurationAggregator:ConfigurationAggregator")
+    assert not of_type(none, "aws:iam/role:Role")
 
 
 def test_loader_reads_shipped_and_user_templates(tmp_path: Path) -> None:
@@ -313,27 +287,7 @@ def test_args_refuse_two_packs_with_one_name() -> None:
 
 
 def _validate(document: dict[str, Any]) -> cerberus.Validator:
-    validator = cerberus.Validator({"config": section.SECTION})
-    validator.validate({"config": document})
-    return validator
-
-
-def _problems(validator: cerberus.Validator) -> dict[tuple[Any, ...], list[str]]:
-    """Path -> what is wrong there: a check's message, or the name of the cerberus rule broken."""
-    found: dict[tuple[Any, ...], list[str]] = {}
-
-    def walk(errors: Any) -> None:
-        for error in errors:
-            if error.is_group_error:
-                walk(error.child_errors)
-            else:
-                custom = error.code == cerberus.errors.CUSTOM.code
-                unknown = error.code == cerberus.errors.UNKNOWN_FIELD.code
-                what = str(error.info[0]) if custom else "unknown" if unknown else str(error.rule)
-                found.setdefault(tuple(error.document_path), []).append(what)
-
-    walk(validator._errors)
-    return found
+    return validate_section("config", section.SECTION, document)
 
 
 def test_section_defaults_to_both_shipped_packs_and_an_aggregator() -> None:
@@ -362,7 +316,7 @@ def test_section_templates_read_custom_packs_from_the_project(tmp_path: Path) ->
 
 
 def test_section_rejects_unknown_packs_and_bad_or_taken_names() -> None:
-    problems = _problems(
+    problems = section_problems(
         _validate(
             {
                 "conformance_packs": ["nist-800-53"],
@@ -383,7 +337,7 @@ def test_section_rejects_unknown_packs_and_bad_or_taken_names() -> None:
         ("config", "custom_conformance_packs", 2, "template_path"): ["required"],
         ("config", "aggregator"): ["type"],
     }
-    taken = _problems(
+    taken = section_problems(
         _validate({"custom_conformance_packs": [{"name": "baseline", "template_path": "a.yaml"}]})
     )
     assert taken == {

@@ -11,17 +11,17 @@ from typing import Any
 import botocore.session
 import cerberus
 import pulumi
-import pulumi_aws as aws
 import pytest
 from cfnlint.api import lint
 
-from baseline.preview.model import Plan, PlannedResource
+from baseline.preview.model import Plan
 from baseline.preview.runner import run_inline
 from baseline.sections import firewall_manager as section
 from components import firewall_policies as fp
 from components.firewall import NOTIFICATION_CHANNEL_TEMPLATE, FirewallManager, FirewallManagerArgs
+from tests.components_harness import of_type
+from tests.organization_harness import MANAGEMENT, SECURITY, account_provider, provider_ref
 
-MANAGEMENT, SECURITY = "111111111111", "222222222222"
 REGIONS = ("eu-west-1", "us-east-1")
 FIREHOSE = {
     region: f"arn:aws:firehose:{region}:{SECURITY}:deliverystream/aws-waf-logs-{region}"
@@ -58,15 +58,10 @@ POLICIES = (
 )
 
 
-def _provider(name: str, account: str) -> aws.Provider:
-    role = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
-    return aws.Provider(name, region="us-east-1", assume_roles=[{"role_arn": role}])
-
-
 @pytest.fixture(scope="module")
 def plan() -> Plan:
     def program() -> None:
-        management = _provider("management", MANAGEMENT)
+        management = account_provider("management", MANAGEMENT)
         FirewallManager(
             "fms",
             FirewallManagerArgs(
@@ -76,25 +71,14 @@ def plan() -> Plan:
                 policies=POLICIES,
                 notification_topic_arns={"eu-west-1": TOPIC},
             ),
-            opts=pulumi.ResourceOptions(provider=_provider("security", SECURITY)),
+            opts=pulumi.ResourceOptions(provider=account_provider("security", SECURITY)),
         )
 
     return run_inline(program)
 
 
-def _of_type(plan: Plan, type_: str) -> list[PlannedResource]:
-    return [r for r in plan.resources if r.type == type_]
-
-
-def _provider_ref(plan: Plan, name: str) -> str:
-    provider = next(
-        r for r in plan.resources if r.type == "pulumi:providers:aws" and r.name == name
-    )
-    return f"{provider.urn}::{provider.id}"
-
-
 def _policy(plan: Plan, key: str) -> dict[str, Any]:
-    return next(r.inputs for r in _of_type(plan, "aws:fms/policy:Policy") if r.name == f"fms-{key}")
+    return next(r.inputs for r in of_type(plan, "aws:fms/policy:Policy") if r.name == f"fms-{key}")
 
 
 def _data(plan: Plan, key: str) -> dict[str, Any] | None:
@@ -103,20 +87,20 @@ def _data(plan: Plan, key: str) -> dict[str, Any] | None:
 
 
 def test_the_management_account_makes_the_security_account_fms_administrator(plan: Plan) -> None:
-    (admin,) = _of_type(plan, "aws:fms/adminAccount:AdminAccount")
+    (admin,) = of_type(plan, "aws:fms/adminAccount:AdminAccount")
     assert admin.inputs == {"accountId": SECURITY}
-    assert admin.provider == _provider_ref(plan, "management")
+    assert admin.provider == provider_ref(plan, "management")
 
 
 def test_policies_belong_to_the_administrator_and_wait_for_its_designation(plan: Plan) -> None:
-    (admin,) = _of_type(plan, "aws:fms/adminAccount:AdminAccount")
-    for policy in _of_type(plan, "aws:fms/policy:Policy"):
-        assert policy.provider == _provider_ref(plan, "security")
+    (admin,) = of_type(plan, "aws:fms/adminAccount:AdminAccount")
+    for policy in of_type(plan, "aws:fms/policy:Policy"):
+        assert policy.provider == provider_ref(plan, "security")
         assert admin.urn in policy.dependencies
 
 
 def test_one_policy_per_region_plus_global_cloudfront_policies(plan: Plan) -> None:
-    keys = {r.name.removeprefix("fms-") for r in _of_type(plan, "aws:fms/policy:Policy")}
+    keys = {r.name.removeprefix("fms-") for r in of_type(plan, "aws:fms/policy:Policy")}
     assert keys == {
         "shield-eu-west-1",
         "shield-us-east-1",
@@ -217,7 +201,7 @@ def test_common_security_group_is_replicated_where_it_exists(plan: Plan) -> None
 
 
 def test_content_audit_uses_managed_rules_and_the_audit_group(plan: Plan) -> None:
-    (group,) = _of_type(plan, "aws:ec2/securityGroup:SecurityGroup")
+    (group,) = of_type(plan, "aws:ec2/securityGroup:SecurityGroup")
     assert (group.inputs["vpcId"], group.inputs["region"]) == ("vpc-0123456789abcdef0", "eu-west-1")
     with_group = _data(plan, "sg-audit-eu-west-1")
     assert with_group == {
@@ -241,7 +225,7 @@ def test_the_audit_group_allows_tcp_but_admin_ports_only_from_local_ranges(plan:
             r.inputs["toPort"],
             r.inputs.get("cidrIpv4") or r.inputs["cidrIpv6"],
         )
-        for r in _of_type(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+        for r in of_type(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
     }
     assert rules == {
         ("tcp", 0.0, 21.0, "0.0.0.0/0"),
@@ -274,8 +258,8 @@ def test_usage_audit_may_delete_after_a_delay() -> None:
 
 
 def test_the_notification_channel_is_a_stack_of_the_shipped_template(plan: Plan) -> None:
-    (stack,) = _of_type(plan, "aws:cloudformation/stack:Stack")
-    assert stack.provider == _provider_ref(plan, "security")
+    (stack,) = of_type(plan, "aws:cloudformation/stack:Stack")
+    assert stack.provider == provider_ref(plan, "security")
     assert stack.inputs["region"] == "eu-west-1"
     assert stack.inputs["templateBody"] == NOTIFICATION_CHANNEL_TEMPLATE.read_text()
     assert stack.inputs["parameters"] == {

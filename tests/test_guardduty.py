@@ -5,12 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import cerberus
-import pulumi
-import pulumi_aws as aws
 import pytest
 
-from baseline.preview.model import Plan, PlannedResource
-from baseline.preview.runner import run_inline
+from baseline.preview.model import Plan
 from baseline.sections import guardduty as section
 from components.guardduty import (
     FilterCriterion,
@@ -20,41 +17,22 @@ from components.guardduty import (
     Protections,
     SuppressionFilter,
 )
+from tests.components_harness import of_type
+from tests.organization_harness import (
+    SECURITY,
+    plan_administered,
+    provider_ref,
+    section_problems,
+    validate_section,
+)
 
-SECURITY = "222222222222"
 REGIONS = ("us-east-1", "eu-west-1")
 BUCKET_ARN = "arn:aws:s3:::org-log-archive"
 KEY_ARN = "arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
-def _provider(name: str, account: str) -> aws.Provider:
-    role = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
-    return aws.Provider(name, region="us-east-1", assume_roles=[{"role_arn": role}])
-
-
 def _plan(args: GuardDutyArgs, *, organization: bool) -> Plan:
-    def program() -> None:
-        security = _provider("security", SECURITY)
-        management = _provider("management", "111111111111") if organization else None
-        GuardDuty(
-            "gd",
-            args,
-            management_provider=management,
-            opts=pulumi.ResourceOptions(provider=security),
-        )
-
-    return run_inline(program)
-
-
-def _of_type(plan: Plan, type_: str) -> list[PlannedResource]:
-    return [r for r in plan.resources if r.type == type_]
-
-
-def _provider_ref(plan: Plan, name: str) -> str:
-    provider = next(
-        r for r in plan.resources if r.type == "pulumi:providers:aws" and r.name == name
-    )
-    return f"{provider.urn}::{provider.id}"
+    return plan_administered(GuardDuty, "gd", args, organization=organization)
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +71,7 @@ def organization() -> Plan:
 
 
 def test_a_detector_per_region_publishes_every_fifteen_minutes(single: Plan) -> None:
-    detectors = _of_type(single, "aws:guardduty/detector:Detector")
+    detectors = of_type(single, "aws:guardduty/detector:Detector")
     assert sorted(d.inputs["region"] for d in detectors) == sorted(REGIONS)
     for detector in detectors:
         assert detector.inputs["enable"] is True
@@ -103,9 +81,9 @@ def test_a_detector_per_region_publishes_every_fifteen_minutes(single: Plan) -> 
 
 def test_s3_protection_is_enabled_and_the_other_plans_explicitly_disabled(single: Plan) -> None:
     detector_ids = {
-        d.inputs["region"]: d.id for d in _of_type(single, "aws:guardduty/detector:Detector")
+        d.inputs["region"]: d.id for d in of_type(single, "aws:guardduty/detector:Detector")
     }
-    features = _of_type(single, "aws:guardduty/detectorFeature:DetectorFeature")
+    features = of_type(single, "aws:guardduty/detectorFeature:DetectorFeature")
     status = {(f.inputs["region"], f.inputs["name"]): f.inputs["status"] for f in features}
     for region in REGIONS:
         assert status[(region, "S3_DATA_EVENTS")] == "ENABLED"
@@ -122,7 +100,7 @@ def test_single_account_mode_has_no_organization_resources(single: Plan) -> None
 
 
 def test_findings_are_exported_encrypted_to_the_bucket_prefix(single: Plan) -> None:
-    destinations = _of_type(single, "aws:guardduty/publishingDestination:PublishingDestination")
+    destinations = of_type(single, "aws:guardduty/publishingDestination:PublishingDestination")
     assert sorted(d.inputs["region"] for d in destinations) == sorted(REGIONS)
     for destination in destinations:
         assert destination.inputs["destinationArn"] == f"{BUCKET_ARN}/guardduty"
@@ -131,7 +109,7 @@ def test_findings_are_exported_encrypted_to_the_bucket_prefix(single: Plan) -> N
 
 
 def test_suppression_filters_archive_matching_findings(single: Plan) -> None:
-    filters = _of_type(single, "aws:guardduty/filter:Filter")
+    filters = of_type(single, "aws:guardduty/filter:Filter")
     assert len(filters) == len(REGIONS)
     for found in filters:
         assert found.inputs["action"] == "ARCHIVE"
@@ -144,13 +122,13 @@ def test_suppression_filters_archive_matching_findings(single: Plan) -> None:
 
 
 def test_the_management_account_designates_the_security_account(organization: Plan) -> None:
-    admins = _of_type(
+    admins = of_type(
         organization, "aws:guardduty/organizationAdminAccount:OrganizationAdminAccount"
     )
     assert sorted(a.inputs["region"] for a in admins) == sorted(REGIONS)
-    management = _provider_ref(organization, "management")
+    management = provider_ref(organization, "management")
     detectors = {
-        d.inputs["region"]: d.urn for d in _of_type(organization, "aws:guardduty/detector:Detector")
+        d.inputs["region"]: d.urn for d in of_type(organization, "aws:guardduty/detector:Detector")
     }
     for admin in admins:
         assert admin.inputs["adminAccountId"] == SECURITY
@@ -159,15 +137,15 @@ def test_the_management_account_designates_the_security_account(organization: Pl
 
 
 def test_the_organization_auto_enables_every_member_and_s3_protection(organization: Plan) -> None:
-    security = _provider_ref(organization, "security")
-    configurations = _of_type(
+    security = provider_ref(organization, "security")
+    configurations = of_type(
         organization, "aws:guardduty/organizationConfiguration:OrganizationConfiguration"
     )
     assert sorted(c.inputs["region"] for c in configurations) == sorted(REGIONS)
     for configuration in configurations:
         assert configuration.inputs["autoEnableOrganizationMembers"] == "ALL"
         assert configuration.provider == security
-    features = _of_type(
+    features = of_type(
         organization,
         "aws:guardduty/organizationConfigurationFeature:OrganizationConfigurationFeature",
     )
@@ -189,11 +167,11 @@ def test_the_organization_auto_enables_every_member_and_s3_protection(organizati
 def test_organization_configuration_waits_for_the_designation(organization: Plan) -> None:
     admins = {
         a.inputs["region"]: a.urn
-        for a in _of_type(
+        for a in of_type(
             organization, "aws:guardduty/organizationAdminAccount:OrganizationAdminAccount"
         )
     }
-    for configuration in _of_type(
+    for configuration in of_type(
         organization, "aws:guardduty/organizationConfiguration:OrganizationConfiguration"
     ):
         assert admins[configuration.inputs["region"]] in configuration.dependencies
@@ -202,7 +180,7 @@ def test_organization_configuration_waits_for_the_designation(organization: Plan
 def test_runtime_monitoring_also_manages_its_agents(organization: Plan) -> None:
     runtime = [
         f
-        for f in _of_type(organization, "aws:guardduty/detectorFeature:DetectorFeature")
+        for f in of_type(organization, "aws:guardduty/detectorFeature:DetectorFeature")
         if f.inputs["name"] == "RUNTIME_MONITORING"
     ]
     assert len(runtime) == len(REGIONS)
@@ -229,27 +207,7 @@ def test_args_refuse_what_aws_would_refuse(kwargs: dict[str, Any], message: str)
 
 
 def _validate(document: dict[str, Any]) -> cerberus.Validator:
-    validator = cerberus.Validator({"guardduty": section.SECTION})
-    validator.validate({"guardduty": document})
-    return validator
-
-
-def _problems(validator: cerberus.Validator) -> dict[tuple[Any, ...], list[str]]:
-    """Path -> what is wrong there: a check's message, or the name of the cerberus rule broken."""
-    found: dict[tuple[Any, ...], list[str]] = {}
-
-    def walk(errors: Any) -> None:
-        for error in errors:
-            if error.is_group_error:
-                walk(error.child_errors)
-            else:
-                custom = error.code == cerberus.errors.CUSTOM.code
-                unknown = error.code == cerberus.errors.UNKNOWN_FIELD.code
-                what = str(error.info[0]) if custom else "unknown" if unknown else str(error.rule)
-                found.setdefault(tuple(error.document_path), []).append(what)
-
-    walk(validator._errors)
-    return found
+    return validate_section("guardduty", section.SECTION, document)
 
 
 def test_section_defaults_are_the_secure_choice() -> None:
@@ -295,7 +253,7 @@ def test_section_rejects_an_unknown_frequency_plan_and_key() -> None:
     validator = _validate(
         {"finding_publishing_frequency": "DAILY", "protections": {"iot": True}, "bogus": 1}
     )
-    problems = _problems(validator)
+    problems = section_problems(validator)
     assert problems[("guardduty", "finding_publishing_frequency")] == ["allowed"]
     assert problems[("guardduty", "protections", "iot")] == ["unknown"]
     assert problems[("guardduty", "bogus")] == ["unknown"]
@@ -303,7 +261,7 @@ def test_section_rejects_an_unknown_frequency_plan_and_key() -> None:
 
 def test_section_rejects_a_filter_without_comparison_or_with_a_bad_name() -> None:
     validator = _validate({"suppression_filters": [{"name": "x", "criteria": [{"field": "type"}]}]})
-    problems = _problems(validator)
+    problems = section_problems(validator)
     assert problems[("guardduty", "suppression_filters", 0, "criteria", 0)][0].startswith(
         "needs a comparison"
     )

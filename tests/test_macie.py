@@ -5,12 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import cerberus
-import pulumi
-import pulumi_aws as aws
 import pytest
 
 from baseline.preview.model import Plan, PlannedResource
-from baseline.preview.runner import run_inline
 from baseline.problems import SpecError
 from baseline.schema import BaselineValidator
 from baseline.sections import macie as section
@@ -27,9 +24,15 @@ from components.macie import (
     MacieArgs,
     Schedule,
 )
+from tests.components_harness import of_type
+from tests.organization_harness import (
+    HOME,
+    SECURITY,
+    plan_administered,
+    provider_ref,
+    section_problems,
+)
 
-SECURITY = "222222222222"
-HOME = "us-east-1"
 REGIONS = (HOME, "eu-west-1")
 KEY_ARN = "arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 EMPLOYEE_ID = CustomDataIdentifier(
@@ -55,40 +58,14 @@ ONCE = ClassificationJob(
 )
 
 
-def _provider(name: str, account: str) -> aws.Provider:
-    role = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
-    return aws.Provider(name, region=HOME, assume_roles=[{"role_arn": role}])
-
-
 def _plan(args: MacieArgs, *, organization: bool = False) -> Plan:
-    def program() -> None:
-        security = _provider("security", SECURITY)
-        management = _provider("management", "111111111111") if organization else None
-        Macie(
-            "macie",
-            args,
-            management_provider=management,
-            opts=pulumi.ResourceOptions(provider=security),
-        )
-
-    return run_inline(program)
-
-
-def _of_type(plan: Plan, type_: str) -> list[PlannedResource]:
-    return [r for r in plan.resources if r.type == type_]
-
-
-def _provider_ref(plan: Plan, name: str) -> str:
-    provider = next(
-        r for r in plan.resources if r.type == "pulumi:providers:aws" and r.name == name
-    )
-    return f"{provider.urn}::{provider.id}"
+    return plan_administered(Macie, "macie", args, organization=organization)
 
 
 def _job(plan: Plan, name: str) -> PlannedResource:
     return next(
         j
-        for j in _of_type(plan, "aws:macie2/classificationJob:ClassificationJob")
+        for j in of_type(plan, "aws:macie2/classificationJob:ClassificationJob")
         if j.inputs["namePrefix"] == f"{name}-"
     )
 
@@ -115,7 +92,7 @@ def organization() -> Plan:
 
 
 def test_macie_is_enabled_in_every_region(single: Plan) -> None:
-    accounts = _of_type(single, "aws:macie2/account:Account")
+    accounts = of_type(single, "aws:macie2/account:Account")
     assert sorted(a.inputs["region"] for a in accounts) == sorted(REGIONS)
     for account in accounts:
         assert account.inputs["status"] == "ENABLED"
@@ -123,7 +100,7 @@ def test_macie_is_enabled_in_every_region(single: Plan) -> None:
 
 
 def test_discovery_results_are_exported_with_the_kms_key(single: Plan) -> None:
-    exports = _of_type(
+    exports = of_type(
         single, "aws:macie2/classificationExportConfiguration:ClassificationExportConfiguration"
     )
     assert sorted(e.inputs["region"] for e in exports) == sorted(REGIONS)
@@ -136,7 +113,7 @@ def test_discovery_results_are_exported_with_the_kms_key(single: Plan) -> None:
 
 
 def test_custom_data_identifiers_exist_in_every_region(single: Plan) -> None:
-    identifiers = _of_type(single, "aws:macie/customDataIdentifier:CustomDataIdentifier")
+    identifiers = of_type(single, "aws:macie/customDataIdentifier:CustomDataIdentifier")
     assert sorted(i.inputs["region"] for i in identifiers) == sorted(REGIONS)
     for identifier in identifiers:
         assert identifier.inputs["namePrefix"] == "employee-id-"
@@ -155,7 +132,7 @@ def test_a_scheduled_job_uses_its_regions_identifier_and_bucket_criteria(single:
     assert job.inputs["samplingPercentage"] == 20.0
     identifier = next(
         i
-        for i in _of_type(single, "aws:macie/customDataIdentifier:CustomDataIdentifier")
+        for i in of_type(single, "aws:macie/customDataIdentifier:CustomDataIdentifier")
         if i.inputs["region"] == HOME
     )
     assert job.inputs["customDataIdentifierIds"] == [identifier.id]
@@ -196,11 +173,11 @@ def test_a_scheduled_job_uses_its_regions_identifier_and_bucket_criteria(single:
 def test_jobs_wait_for_the_export_of_their_region(single: Plan) -> None:
     exports = {
         e.inputs["region"]: e.urn
-        for e in _of_type(
+        for e in of_type(
             single, "aws:macie2/classificationExportConfiguration:ClassificationExportConfiguration"
         )
     }
-    for job in _of_type(single, "aws:macie2/classificationJob:ClassificationJob"):
+    for job in of_type(single, "aws:macie2/classificationJob:ClassificationJob"):
         assert exports[job.inputs["region"]] in job.dependencies
 
 
@@ -234,25 +211,25 @@ def test_single_account_mode_has_no_organization_resources(single: Plan) -> None
 
 
 def test_the_management_account_designates_the_security_account(organization: Plan) -> None:
-    admins = _of_type(organization, "aws:macie2/organizationAdminAccount:OrganizationAdminAccount")
+    admins = of_type(organization, "aws:macie2/organizationAdminAccount:OrganizationAdminAccount")
     assert sorted(a.inputs["region"] for a in admins) == sorted(REGIONS)
     accounts = {
-        a.inputs["region"]: a.urn for a in _of_type(organization, "aws:macie2/account:Account")
+        a.inputs["region"]: a.urn for a in of_type(organization, "aws:macie2/account:Account")
     }
     for admin in admins:
         assert admin.inputs["adminAccountId"] == SECURITY
-        assert admin.provider == _provider_ref(organization, "management")
+        assert admin.provider == provider_ref(organization, "management")
         assert accounts[admin.inputs["region"]] in admin.dependencies
 
 
 def test_the_organization_auto_enables_macie(organization: Plan) -> None:
-    configurations = _of_type(
+    configurations = of_type(
         organization, "aws:macie2/organizationConfiguration:OrganizationConfiguration"
     )
     assert sorted(c.inputs["region"] for c in configurations) == sorted(REGIONS)
     for configuration in configurations:
         assert configuration.inputs["autoEnable"] is True
-        assert configuration.provider == _provider_ref(organization, "security")
+        assert configuration.provider == provider_ref(organization, "security")
 
 
 @pytest.mark.parametrize(
@@ -291,24 +268,6 @@ def _validate(document: dict[str, Any]) -> cerberus.Validator:
     )
     validator.validate({"macie": document})
     return validator
-
-
-def _problems(validator: cerberus.Validator) -> dict[tuple[Any, ...], list[str]]:
-    """Path -> what is wrong there: a check's message, or the name of the cerberus rule broken."""
-    found: dict[tuple[Any, ...], list[str]] = {}
-
-    def walk(errors: Any) -> None:
-        for error in errors:
-            if error.is_group_error:
-                walk(error.child_errors)
-            else:
-                custom = error.code == cerberus.errors.CUSTOM.code
-                unknown = error.code == cerberus.errors.UNKNOWN_FIELD.code
-                what = str(error.info[0]) if custom else "unknown" if unknown else str(error.rule)
-                found.setdefault(tuple(error.document_path), []).append(what)
-
-    walk(validator._errors)
-    return found
 
 
 def _job_document(**overrides: Any) -> dict[str, Any]:
@@ -369,7 +328,7 @@ def test_section_parses_identifiers_and_jobs() -> None:
 
 
 def test_section_rejects_a_regex_that_does_not_compile() -> None:
-    problems = _problems(
+    problems = section_problems(
         _validate({"custom_data_identifiers": [{"name": "c", "regex": "EMP-(\\d"}]})
     )
     (message,) = problems[("macie", "custom_data_identifiers", 0, "regex")]
@@ -377,13 +336,15 @@ def test_section_rejects_a_regex_that_does_not_compile() -> None:
 
 
 def test_section_rejects_a_sampling_percentage_of_zero() -> None:
-    problems = _problems(_validate({"classification_jobs": [_job_document(sampling_percentage=0)]}))
+    problems = section_problems(
+        _validate({"classification_jobs": [_job_document(sampling_percentage=0)]})
+    )
     assert problems == {("macie", "classification_jobs", 0, "sampling_percentage"): ["min"]}
 
 
 def test_section_rejects_a_schedule_that_is_not_daily_weekly_or_monthly() -> None:
     job = _job_document(type="SCHEDULED", schedule="hourly")
-    problems = _problems(_validate({"classification_jobs": [job]}))
+    problems = section_problems(_validate({"classification_jobs": [job]}))
     assert problems == {("macie", "classification_jobs", 0, "schedule"): ["allowed"]}
 
 
@@ -399,7 +360,7 @@ def test_section_rejects_a_schedule_that_is_not_daily_weekly_or_monthly() -> Non
     ],
 )
 def test_section_checks_a_job_is_consistent(overrides: dict[str, Any], message: str) -> None:
-    problems = _problems(_validate({"classification_jobs": [_job_document(**overrides)]}))
+    problems = section_problems(_validate({"classification_jobs": [_job_document(**overrides)]}))
     assert any(m.startswith(message) for m in problems[("macie", "classification_jobs", 0)])
 
 
@@ -412,7 +373,7 @@ def test_section_checks_bucket_conditions() -> None:
         ]
     }
     job = {"name": "j", "type": "ONE_TIME", "bucket_criteria": criteria}
-    problems = _problems(_validate({"classification_jobs": [job]}))
+    problems = section_problems(_validate({"classification_jobs": [job]}))
     includes = ("macie", "classification_jobs", 0, "bucket_criteria", "includes")
     assert problems[(*includes, 0)] == ["values: required with property"]
     assert problems[(*includes, 1)] == ["comparator: tags compare with EQ or NE"]
@@ -424,7 +385,7 @@ def test_section_requires_referenced_identifiers_to_be_defined() -> None:
         "custom_data_identifiers": [{"name": "employee-id", "regex": "EMP"}],
         "classification_jobs": [_job_document(custom_data_identifiers=["employee-id", "badge"])],
     }
-    problems = _problems(_validate(document))
+    problems = section_problems(_validate(document))
     assert problems == {
         ("macie", "classification_jobs", 0, "custom_data_identifiers", 1): [
             "'badge' is not one of macie.custom_data_identifiers"
@@ -436,7 +397,7 @@ def test_section_bounds_the_match_distance_and_defaults_it_to_50() -> None:
     far = _validate(
         {"custom_data_identifiers": [{"name": "c", "regex": "x", "maximum_match_distance": 301}]}
     )
-    assert _problems(far) == {
+    assert section_problems(far) == {
         ("macie", "custom_data_identifiers", 0, "maximum_match_distance"): ["max"]
     }
     default = _validate({"custom_data_identifiers": [{"name": "c", "regex": "x"}]})
@@ -560,7 +521,7 @@ def test_slack_secrets_in_a_stack_file_must_be_pulumi_secrets() -> None:
 def test_remediation_rejects_wrong_values(
     settings: dict[str, Any], where: tuple[Any, ...], message: str
 ) -> None:
-    problems = _problems(_validate(_remediation(**{"approvers": ["U012AB3CD"], **settings})))
+    problems = section_problems(_validate(_remediation(**{"approvers": ["U012AB3CD"], **settings})))
     assert any(m.startswith(message) for m in problems[("macie", "remediation", *where)])
 
 
@@ -580,11 +541,11 @@ def test_remediation_rejects_wrong_values(
 def test_enabled_remediation_needs_buckets_and_with_slack_approvers(
     document: dict[str, Any], message: str
 ) -> None:
-    assert _problems(_validate(document)) == {("macie", "remediation"): [message]}
+    assert section_problems(_validate(document)) == {("macie", "remediation"): [message]}
 
 
 def test_remediation_needs_macie() -> None:
-    problems = _problems(_validate({"enabled": False, **_remediation()}))
+    problems = section_problems(_validate({"enabled": False, **_remediation()}))
     assert problems == {("macie", "remediation", "enabled"): ["needs macie.enabled"]}
 
 

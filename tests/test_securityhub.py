@@ -5,12 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import cerberus
-import pulumi
-import pulumi_aws as aws
 import pytest
 
-from baseline.preview.model import Plan, PlannedResource
-from baseline.preview.runner import run_inline
+from baseline.preview.model import Plan
 from baseline.sections import securityhub as section
 from components.securityhub import (
     DEFAULT_STANDARDS,
@@ -19,43 +16,24 @@ from components.securityhub import (
     SecurityHubArgs,
     standard_arn,
 )
+from tests.components_harness import of_type
+from tests.organization_harness import (
+    HOME,
+    SECURITY,
+    plan_administered,
+    provider_ref,
+    section_problems,
+    validate_section,
+)
 
-SECURITY = "222222222222"
-HOME = "us-east-1"
 REGIONS = (HOME, "eu-west-1")
 FSBP = "aws-foundational-security-best-practices/v/1.0.0"
 CIS_3 = "cis-aws-foundations-benchmark/v/3.0.0"
 ROOT_MFA = DisabledControl(control_id="IAM.6", reason="Root access is break-glass only")
 
 
-def _provider(name: str, account: str) -> aws.Provider:
-    role = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
-    return aws.Provider(name, region=HOME, assume_roles=[{"role_arn": role}])
-
-
 def _plan(args: SecurityHubArgs, *, organization: bool = False) -> Plan:
-    def program() -> None:
-        security = _provider("security", SECURITY)
-        management = _provider("management", "111111111111") if organization else None
-        SecurityHub(
-            "hub",
-            args,
-            management_provider=management,
-            opts=pulumi.ResourceOptions(provider=security),
-        )
-
-    return run_inline(program)
-
-
-def _of_type(plan: Plan, type_: str) -> list[PlannedResource]:
-    return [r for r in plan.resources if r.type == type_]
-
-
-def _provider_ref(plan: Plan, name: str) -> str:
-    provider = next(
-        r for r in plan.resources if r.type == "pulumi:providers:aws" and r.name == name
-    )
-    return f"{provider.urn}::{provider.id}"
+    return plan_administered(SecurityHub, "hub", args, organization=organization)
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +52,7 @@ def organization() -> Plan:
 def test_a_hub_per_region_with_consolidated_findings_and_no_default_standards(
     single: Plan,
 ) -> None:
-    hubs = _of_type(single, "aws:securityhub/account:Account")
+    hubs = of_type(single, "aws:securityhub/account:Account")
     assert sorted(h.inputs["region"] for h in hubs) == sorted(REGIONS)
     for hub in hubs:
         assert hub.inputs["enableDefaultStandards"] is False
@@ -83,13 +61,13 @@ def test_a_hub_per_region_with_consolidated_findings_and_no_default_standards(
 
 
 def test_default_standards_are_subscribed_with_their_real_arns(single: Plan) -> None:
-    subscriptions = _of_type(single, "aws:securityhub/standardsSubscription:StandardsSubscription")
+    subscriptions = of_type(single, "aws:securityhub/standardsSubscription:StandardsSubscription")
     assert sorted((s.inputs["region"], s.inputs["standardsArn"]) for s in subscriptions) == sorted(
         (region, f"arn:aws:securityhub:{region}::standards/{standard}")
         for region in REGIONS
         for standard in (FSBP, CIS_3)
     )
-    hubs = {h.inputs["region"]: h.urn for h in _of_type(single, "aws:securityhub/account:Account")}
+    hubs = {h.inputs["region"]: h.urn for h in of_type(single, "aws:securityhub/account:Account")}
     for subscription in subscriptions:
         assert hubs[subscription.inputs["region"]] in subscription.dependencies
 
@@ -119,7 +97,7 @@ def test_standard_arns_carry_partition_and_region(standard: str, region: str, ar
 
 
 def test_a_disabled_control_is_disabled_in_every_standard_with_its_reason(single: Plan) -> None:
-    associations = _of_type(
+    associations = of_type(
         single, "aws:securityhub/standardsControlAssociation:StandardsControlAssociation"
     )
     assert sorted((a.inputs["region"], a.inputs["standardsArn"]) for a in associations) == sorted(
@@ -127,7 +105,7 @@ def test_a_disabled_control_is_disabled_in_every_standard_with_its_reason(single
     )
     subscriptions = {
         (s.inputs["region"], s.inputs["standardsArn"]): s.urn
-        for s in _of_type(single, "aws:securityhub/standardsSubscription:StandardsSubscription")
+        for s in of_type(single, "aws:securityhub/standardsSubscription:StandardsSubscription")
     }
     for association in associations:
         assert association.inputs["securityControlId"] == "IAM.6"
@@ -142,18 +120,18 @@ def test_a_control_naming_its_standards_is_disabled_only_there() -> None:
         control_id="CloudTrail.2", reason="Trail in a vault", standards=(CIS_3,)
     )
     plan = _plan(SecurityHubArgs(home_region=HOME, regions=(HOME,), disabled_controls=(control,)))
-    associations = _of_type(
+    associations = of_type(
         plan, "aws:securityhub/standardsControlAssociation:StandardsControlAssociation"
     )
     assert [a.inputs["standardsArn"] for a in associations] == [standard_arn(CIS_3, HOME)]
 
 
 def test_findings_aggregate_in_the_home_region_from_all_regions(single: Plan) -> None:
-    (aggregator,) = _of_type(single, "aws:securityhub/findingAggregator:FindingAggregator")
+    (aggregator,) = of_type(single, "aws:securityhub/findingAggregator:FindingAggregator")
     assert aggregator.inputs["region"] == HOME
     assert aggregator.inputs["linkingMode"] == "ALL_REGIONS"
     assert "specifiedRegions" not in aggregator.inputs
-    hubs = {h.urn for h in _of_type(single, "aws:securityhub/account:Account")}
+    hubs = {h.urn for h in of_type(single, "aws:securityhub/account:Account")}
     assert hubs <= set(aggregator.dependencies)
 
 
@@ -166,7 +144,7 @@ def test_specified_regions_link_every_region_but_the_home_one() -> None:
             linked_regions=(HOME, "eu-west-1"),
         )
     )
-    (aggregator,) = _of_type(plan, "aws:securityhub/findingAggregator:FindingAggregator")
+    (aggregator,) = of_type(plan, "aws:securityhub/findingAggregator:FindingAggregator")
     assert aggregator.inputs["linkingMode"] == "SPECIFIED_REGIONS"
     assert aggregator.inputs["specifiedRegions"] == ["eu-west-1"]
 
@@ -176,31 +154,31 @@ def test_single_account_mode_has_no_organization_resources(single: Plan) -> None
 
 
 def test_the_management_account_designates_the_security_account(organization: Plan) -> None:
-    admins = _of_type(
+    admins = of_type(
         organization, "aws:securityhub/organizationAdminAccount:OrganizationAdminAccount"
     )
     assert sorted(a.inputs["region"] for a in admins) == sorted(REGIONS)
     hubs = {
-        h.inputs["region"]: h.urn for h in _of_type(organization, "aws:securityhub/account:Account")
+        h.inputs["region"]: h.urn for h in of_type(organization, "aws:securityhub/account:Account")
     }
     for admin in admins:
         assert admin.inputs["adminAccountId"] == SECURITY
-        assert admin.provider == _provider_ref(organization, "management")
+        assert admin.provider == provider_ref(organization, "management")
         assert hubs[admin.inputs["region"]] in admin.dependencies
 
 
 def test_the_organization_auto_enables_new_members(organization: Plan) -> None:
-    configurations = _of_type(
+    configurations = of_type(
         organization, "aws:securityhub/organizationConfiguration:OrganizationConfiguration"
     )
     assert sorted(c.inputs["region"] for c in configurations) == sorted(REGIONS)
-    security = _provider_ref(organization, "security")
+    security = provider_ref(organization, "security")
     for configuration in configurations:
         assert configuration.inputs["autoEnable"] is True
         assert configuration.inputs["autoEnableStandards"] == "DEFAULT"
         assert configuration.inputs["organizationConfiguration"] == {"configurationType": "LOCAL"}
         assert configuration.provider == security
-    for hub in _of_type(organization, "aws:securityhub/account:Account"):
+    for hub in of_type(organization, "aws:securityhub/account:Account"):
         assert hub.provider == security
 
 
@@ -224,27 +202,7 @@ def test_args_refuse_what_aws_would_refuse(kwargs: dict[str, Any], message: str)
 
 
 def _validate(document: dict[str, Any]) -> cerberus.Validator:
-    validator = cerberus.Validator({"securityhub": section.SECTION})
-    validator.validate({"securityhub": document})
-    return validator
-
-
-def _problems(validator: cerberus.Validator) -> dict[tuple[Any, ...], list[str]]:
-    """Path -> what is wrong there: a check's message, or the name of the cerberus rule broken."""
-    found: dict[tuple[Any, ...], list[str]] = {}
-
-    def walk(errors: Any) -> None:
-        for error in errors:
-            if error.is_group_error:
-                walk(error.child_errors)
-            else:
-                custom = error.code == cerberus.errors.CUSTOM.code
-                unknown = error.code == cerberus.errors.UNKNOWN_FIELD.code
-                what = str(error.info[0]) if custom else "unknown" if unknown else str(error.rule)
-                found.setdefault(tuple(error.document_path), []).append(what)
-
-    walk(validator._errors)
-    return found
+    return validate_section("securityhub", section.SECTION, document)
 
 
 def test_section_defaults_to_the_two_default_standards_aggregated_from_all_regions() -> None:
@@ -274,12 +232,14 @@ def test_section_parses_disabled_controls_and_specified_regions() -> None:
 
 
 def test_section_rejects_an_unknown_standard() -> None:
-    problems = _problems(_validate({"standards": [FSBP, "cis-aws-foundations-benchmark/v/9"]}))
+    problems = section_problems(
+        _validate({"standards": [FSBP, "cis-aws-foundations-benchmark/v/9"]})
+    )
     assert problems == {("securityhub", "standards", 1): ["allowed"]}
 
 
 def test_section_requires_a_reason_for_each_disabled_control() -> None:
-    problems = _problems(
+    problems = section_problems(
         _validate(
             {
                 "disabled_controls": [
@@ -298,7 +258,7 @@ def test_section_requires_a_reason_for_each_disabled_control() -> None:
 
 
 def test_section_rejects_a_control_in_a_standard_not_subscribed() -> None:
-    problems = _problems(
+    problems = section_problems(
         _validate(
             {
                 "disabled_controls": [
@@ -315,17 +275,17 @@ def test_section_rejects_a_control_in_a_standard_not_subscribed() -> None:
 
 
 def test_section_checks_the_aggregation_regions() -> None:
-    missing = _problems(_validate({"aggregation": {"linking_mode": "SPECIFIED_REGIONS"}}))
+    missing = section_problems(_validate({"aggregation": {"linking_mode": "SPECIFIED_REGIONS"}}))
     assert missing == {
         ("securityhub", "aggregation"): ["regions: required when linking_mode is SPECIFIED_REGIONS"]
     }
-    unknown = _problems(
+    unknown = section_problems(
         _validate({"aggregation": {"linking_mode": "SPECIFIED_REGIONS", "regions": ["eu-wset-1"]}})
     )
     assert unknown[("securityhub", "aggregation", "regions", 0)][0].startswith(
         "unknown AWS region 'eu-wset-1'"
     )
-    stray = _problems(_validate({"aggregation": {"regions": ["eu-west-1"]}}))
+    stray = section_problems(_validate({"aggregation": {"regions": ["eu-west-1"]}}))
     assert stray == {
         ("securityhub", "aggregation"): ["regions: only with linking_mode SPECIFIED_REGIONS"]
     }
