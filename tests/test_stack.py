@@ -257,3 +257,72 @@ def test_the_baseline_passes_its_own_policy_pack(stack, config):
 def test_prod_exports_the_slack_request_url_of_macie_remediation():
     url = planned("prod", False).stack_outputs["macie_slack_request_url"]
     assert url.startswith("https://") and url.endswith("/slack/actions")
+
+
+def test_prod_runs_firewall_manager_policies_of_every_type_in_every_region():
+    plan = planned("prod", False)
+    provider = providers_by_account(plan)
+    (admin,) = of_type(plan, "aws:fms/adminAccount:AdminAccount")
+    assert admin.inputs["accountId"] == "222222222222"
+    assert admin.provider == provider["111111111111"]
+    policies = of_type(plan, "aws:fms/policy:Policy")
+    kinds = {(p.inputs["securityServicePolicyData"]["type"], p.inputs["region"]) for p in policies}
+    for kind in (
+        "SHIELD_ADVANCED",
+        "WAFV2",
+        "SECURITY_GROUPS_COMMON",
+        "SECURITY_GROUPS_CONTENT_AUDIT",
+        "SECURITY_GROUPS_USAGE_AUDIT",
+    ):
+        assert {region for k, region in kinds if k == kind} == {
+            "us-east-1",
+            "us-west-2",
+            "eu-west-1",
+        }
+    cloudfront = [
+        p for p in policies if p.inputs.get("resourceType") == "AWS::CloudFront::Distribution"
+    ]
+    assert [p.inputs["region"] for p in cloudfront] == ["us-east-1"]
+    waf = next(p for p in policies if p.inputs["securityServicePolicyData"]["type"] == "WAFV2")
+    data = json.loads(waf.inputs["securityServicePolicyData"]["managedServiceData"])
+
+    def names(groups):
+        return [g["managedRuleGroupIdentifier"]["managedRuleGroupName"] for g in groups]
+
+    assert names(data["preProcessRuleGroups"]) == ["AWSManagedRulesCommonRuleSet"]
+    assert names(data["postProcessRuleGroups"]) == ["AWSManagedRulesAmazonIpReputationList"]
+    assert data["defaultAction"] == {"type": "ALLOW"}
+
+
+def test_prod_alarms_on_ddos_and_has_a_notification_channel_per_region():
+    plan = planned("prod", False)
+    channels = of_type(plan, "aws:cloudformation/stack:Stack")
+    assert {c.inputs["region"] for c in channels} == {"us-east-1", "us-west-2", "eu-west-1"}
+    assert all("AWS::FMS::NotificationChannel" in c.inputs["templateBody"] for c in channels)
+    alarms = [
+        a
+        for a in of_type(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")
+        if a.inputs.get("metricName") == "DDoSDetected"
+    ]
+    assert {a.inputs["region"] for a in alarms} == {"us-east-1", "eu-west-1"}
+    topic_arns = {t.outputs["arn"] for t in of_type(plan, "aws:sns/topic:Topic")}
+    assert all(set(a.inputs["alarmActions"]) <= topic_arns for a in alarms)
+
+
+def test_prod_deploys_the_account_guardrails_to_its_organizational_units():
+    plan = planned("prod", False)
+    (stack_set,) = of_type(plan, "aws:cloudformation/stackSet:StackSet")
+    assert stack_set.inputs["permissionModel"] == "SERVICE_MANAGED"
+    assert stack_set.inputs["autoDeployment"]["enabled"] is True
+    instances = of_type(plan, "aws:cloudformation/stackSetInstance:StackSetInstance")
+    assert {i.inputs["stackSetInstanceRegion"] for i in instances} == {
+        "us-east-1",
+        "us-west-2",
+        "eu-west-1",
+    }
+    assert all(
+        i.inputs["deploymentTargets"]["organizationalUnitIds"]
+        == ["ou-ab12-34cd56ef", "ou-ab12-78gh90ij"]
+        for i in instances
+    )
+    assert stack_set.provider == providers_by_account(plan)["111111111111"]
