@@ -1,8 +1,9 @@
 """The cerberus schema of the stack config key `security-baseline:baseline`.
 
-One schema dict per section, assembled in `SECTIONS`: a new section is one more entry.
-`BaselineValidator` adds the AWS-specific rules the sections use; `validate` runs it and
-returns the normalized document (defaults applied) with every problem found.
+Each section's rules live in baseline/sections/<key>.py (`SECTION`), assembled here in
+`SECTIONS`: a new section is one more module and one more entry. `BaselineValidator` adds
+the AWS-specific rules the sections name; `validate` runs it and returns the normalized
+document (defaults applied) with every problem found.
 """
 
 from __future__ import annotations
@@ -17,27 +18,25 @@ from cerberus import errors as cerberus_errors
 from baseline.regions import known_regions, region_problem, yaml_type
 from baseline.secret import is_pulumi_secure_value
 from baseline.sections import (
+    accounts,
     alerts,
+    cloudtrail,
     firewall_manager,
     guardduty,
     guardrails,
+    kms,
+    log_archive,
     macie,
+    notifications,
+    quarantine,
     scanner_findings,
     securityhub,
+    tags,
 )
 from baseline.sections import config as config_section
-
-ACCOUNT_ROLES = ("management", "security", "log_archive")
-SEVERITIES = ("INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL")
-# The only values CloudWatch Logs accepts for a log group's retention.
-LOG_RETENTION_DAYS = (
-    *(1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096),
-    *(1827, 2192, 2557, 2922, 3288, 3653),
-)
-# The program sets this tag itself; letting the spec set it would silently be overridden.
-RESERVED_TAG_KEYS = frozenset({"ManagedBy"})
-# AWS allows 50 tags per resource; the program adds ManagedBy.
-MAX_USER_TAGS = 49
+from baseline.sections import regions as regions_section
+from baseline.sections.accounts import ACCOUNT_ROLES
+from baseline.sections.tags import RESERVED_TAG_KEYS
 
 _ARN_PARTITION = r"arn:aws(?:-[a-z]+)*"
 _IAM_NAME = r"[\w+=,.@-]{1,64}"
@@ -73,139 +72,17 @@ PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
 }
 
 
-def _section(fields: dict[str, Any]) -> dict[str, Any]:
-    """An optional mapping whose absence means all of its defaults."""
-    return {"type": "dict", "default": {}, "schema": fields}
-
-
-def _unique_list(item_rules: dict[str, Any], **rules: Any) -> dict[str, Any]:
-    return {"type": "list", "default": [], "unique": True, "schema": item_rules, **rules}
-
-
-_ACCOUNT = {
-    "type": "dict",
-    "required": True,
-    "schema": {
-        "id": {"required": True, "account_id": True, "distinct_account": True},
-        "role_name": {
-            "type": "string",
-            "pattern": "iam_role_name",
-            "default": "OrganizationAccountAccessRole",
-        },
-    },
-}
-
 SECTIONS: dict[str, dict[str, Any]] = {
-    # Absent: single-account mode.
-    "accounts": {
-        "type": "dict",
-        "schema": {
-            "organization_id": {"required": True, "type": "string", "pattern": "organization_id"},
-            **dict.fromkeys(ACCOUNT_ROLES, _ACCOUNT),
-        },
-    },
-    "regions": _section(
-        {
-            # home before enabled: enabled's default is built from home.
-            "home": {"aws_region": True, "default_setter": "home_region"},
-            "enabled": {
-                "type": "list",
-                "unique": True,
-                "schema": {"aws_region": True},
-                "contains_field": "home",
-                "same_partition_as": "home",
-                "default_setter": "enabled_regions",
-            },
-        }
-    ),
-    "tags": {
-        "type": "dict",
-        "default": {},
-        "maxlength": MAX_USER_TAGS,
-        "keysrules": {"type": "string", "tag_key": True},
-        "valuesrules": {"type": "string", "tag_value": True},
-    },
-    "kms": _section(
-        {
-            "deletion_window_days": {"type": "integer", "min": 7, "max": 30, "default": 30},
-            # Empty: the account root, so that IAM policies govern key administration.
-            "administrators": _unique_list({"type": "string", "pattern": "iam_principal_arn"}),
-            "users": _unique_list(
-                {"type": "string", "pattern": "iam_principal_arn"},
-                disjoint_from="administrators",
-            ),
-        }
-    ),
-    "cloudtrail": _section(
-        {
-            "enabled": {"type": "boolean", "default": True},
-            "name": {"type": "string", "pattern": "trail_name", "default": "security-baseline"},
-            "cloudwatch_logs": _section(
-                {
-                    "enabled": {"type": "boolean", "default": False},
-                    "retention_days": {
-                        "type": "integer",
-                        "allowed": LOG_RETENTION_DAYS,
-                        "default": 365,
-                    },
-                }
-            ),
-        }
-    ),
-    "log_archive": _section(
-        {
-            "retention_days": {"type": "integer", "min": 1, "default": 365},
-            "glacier_transition_days": {
-                "type": "integer",
-                "min": 1,
-                "default": 90,
-                "less_than_field": "retention_days",
-            },
-            "access_logging": {"type": "boolean", "default": True},
-        }
-    ),
-    "quarantine": _section(
-        {
-            # Absent: the program creates the role.
-            "remediation_role_arn": {"type": "string", "pattern": "iam_role_arn"},
-            "security_admin_role_arn": {"type": "string", "pattern": "iam_role_arn"},
-            "object_lock": _section(
-                {
-                    "enabled": {"type": "boolean", "default": False},
-                    "mode": {
-                        "type": "string",
-                        "allowed": ("GOVERNANCE", "COMPLIANCE"),
-                        "default": "GOVERNANCE",
-                    },
-                    "days": {"type": "integer", "min": 1, "max": 36500, "default": 365},
-                }
-            ),
-        }
-    ),
-    "notifications": _section(
-        {
-            "min_severity": {"type": "string", "allowed": SEVERITIES, "default": "MEDIUM"},
-            "topics": {
-                "type": "dict",
-                "minlength": 1,
-                "default_setter": "default_topics",
-                "keysrules": {"type": "string", "pattern": "topic_name"},
-                "valuesrules": {
-                    "type": "dict",
-                    "schema": {
-                        "emails": _unique_list({"type": "string", "pattern": "email"}),
-                        # Such URLs carry integration keys.
-                        "https_endpoints": {
-                            "type": "list",
-                            "default": [],
-                            "schema": {"secret": True},
-                        },
-                    },
-                },
-            },
-        }
-    ),
-    # Detective services: each section lives in baseline/sections/<service>.py.
+    # Foundation: where and as whom the baseline deploys, and its core resources.
+    "accounts": accounts.SECTION,
+    "regions": regions_section.SECTION,
+    "tags": tags.SECTION,
+    "kms": kms.SECTION,
+    "cloudtrail": cloudtrail.SECTION,
+    "log_archive": log_archive.SECTION,
+    "quarantine": quarantine.SECTION,
+    "notifications": notifications.SECTION,
+    # Detective services.
     "guardduty": guardduty.SECTION,
     "securityhub": securityhub.SECTION,
     "macie": macie.SECTION,
@@ -247,6 +124,31 @@ class BaselineValidator(cerberus.Validator):
         "integer": cerberus.TypeDefinition("integer", (int,), (bool,)),
     }
 
+    def _validate_check_with(self, checks: Any, field: str, value: object) -> None:
+        # Checks are written for the declared type; a value of another type (a null list
+        # item, a string where a mapping belongs) already has its error from `type`.
+        if self._has_declared_type(field, value):
+            super()._validate_check_with(checks, field, value)
+
+    # Cerberus reads a rule's own schema from its method's docstring.
+    _validate_check_with.__doc__ = cerberus.Validator._validate_check_with.__doc__
+
+    def _has_declared_type(self, field: str, value: object) -> bool:
+        rules = self.schema.get(field) if self.schema else None
+        declared = rules.get("type") if isinstance(rules, Mapping) else None
+        if declared is None:
+            return value is not None
+        names = [declared] if isinstance(declared, str) else list(declared)
+        return any(self._is_of_type(value, name) for name in names)
+
+    def _is_of_type(self, value: object, name: str) -> bool:
+        definition = self.types_mapping[name]
+        if name == "list" and isinstance(value, str):
+            return False
+        return isinstance(value, definition.included_types) and not isinstance(
+            value, definition.excluded_types
+        )
+
     def _validate_account_id(self, constraint: bool, field: str, value: object) -> None:
         """{'type': 'boolean'}"""
         if not constraint:
@@ -285,15 +187,19 @@ class BaselineValidator(cerberus.Validator):
     def _validate_contains_field(self, other: str, field: str, value: object) -> None:
         """{'type': 'string'}"""
         required = self.document.get(other)
-        if required in known_regions() and isinstance(value, list) and required not in value:
+        if not isinstance(required, str) or not isinstance(value, list):
+            return
+        if required in known_regions() and required not in value:
             self._error(field, f"must include the {other} region {required}")
 
     def _validate_same_partition_as(self, other: str, field: str, value: object) -> None:
         """{'type': 'string'}"""
-        partition = known_regions().get(self.document.get(other))
+        home = self.document.get(other)
+        partition = known_regions().get(home) if isinstance(home, str) else None
         if partition is None or not isinstance(value, list):
             return
-        foreign = [r for r in value if known_regions().get(r, partition) != partition]
+        regions = [r for r in value if isinstance(r, str)]
+        foreign = [r for r in regions if known_regions().get(r, partition) != partition]
         if foreign:
             self._error(
                 field,

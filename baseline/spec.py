@@ -11,117 +11,81 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 
 import pulumi
 
 from baseline.problems import Problem, SpecError
 from baseline.project import StackFile, load_stack_file
-from baseline.schema import (
-    SEVERITIES,
-    region_problem,
-    validate,
-)
-from baseline.secret import Secret, secret
+from baseline.regions import region_problem
+from baseline.schema import validate
+from baseline.secret import Secret
 from baseline.sections import (
+    accounts,
     alerts,
+    cloudtrail,
     firewall_manager,
     guardduty,
     guardrails,
+    kms,
+    log_archive,
     macie,
+    notifications,
+    quarantine,
     scanner_findings,
     securityhub,
+    tags,
 )
 from baseline.sections import config as config_section
+from baseline.sections import regions as regions_section
+from baseline.sections.accounts import Account, Accounts
 from baseline.sections.alerts import AlertsSpec
+from baseline.sections.cloudtrail import CloudTrailSpec, CloudWatchLogsSpec
 from baseline.sections.config import ConfigSpec
 from baseline.sections.firewall_manager import FirewallManagerSpec
 from baseline.sections.guardduty import GuardDutySpec
 from baseline.sections.guardrails import GuardrailsSpec
+from baseline.sections.kms import KmsSpec
+from baseline.sections.log_archive import LogArchiveSpec
 from baseline.sections.macie import MacieSpec
+from baseline.sections.notifications import NotificationsSpec, TopicSpec
+from baseline.sections.quarantine import ObjectLockSpec, QuarantineSpec
+from baseline.sections.regions import Regions
 from baseline.sections.scanner_findings import ScannerFindingsSpec
 from baseline.sections.securityhub import SecurityHubSpec
 
+# The sections' dataclasses are imported from here, with the spec they make up.
+__all__ = [
+    "CONFIG_KEY",
+    "Account",
+    "Accounts",
+    "AlertsSpec",
+    "CloudTrailSpec",
+    "CloudWatchLogsSpec",
+    "ConfigSpec",
+    "FirewallManagerSpec",
+    "GuardDutySpec",
+    "GuardrailsSpec",
+    "KmsSpec",
+    "LogArchiveSpec",
+    "MacieSpec",
+    "NotificationsSpec",
+    "ObjectLockSpec",
+    "QuarantineSpec",
+    "Regions",
+    "ScannerFindingsSpec",
+    "Secret",
+    "SecurityHubSpec",
+    "Spec",
+    "SpecError",
+    "TopicSpec",
+    "load_spec",
+    "parse_spec",
+    "spec_from_pulumi_config",
+    "spec_from_stack_file",
+]
+
 CONFIG_KEY = "security-baseline:baseline"
-
-
-@dataclass(frozen=True)
-class Account:
-    id: str
-    role_name: str
-
-
-@dataclass(frozen=True)
-class Accounts:
-    organization_id: str
-    management: Account
-    security: Account
-    log_archive: Account
-
-
-@dataclass(frozen=True)
-class Regions:
-    home: str
-    enabled: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class KmsSpec:
-    deletion_window_days: int
-    administrators: tuple[str, ...]
-    users: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CloudWatchLogsSpec:
-    enabled: bool
-    retention_days: int
-
-
-@dataclass(frozen=True)
-class CloudTrailSpec:
-    enabled: bool
-    name: str
-    cloudwatch_logs: CloudWatchLogsSpec
-
-
-@dataclass(frozen=True)
-class LogArchiveSpec:
-    retention_days: int
-    glacier_transition_days: int
-    access_logging: bool
-
-
-@dataclass(frozen=True)
-class ObjectLockSpec:
-    enabled: bool
-    mode: Literal["GOVERNANCE", "COMPLIANCE"]
-    days: int
-
-
-@dataclass(frozen=True)
-class QuarantineSpec:
-    remediation_role_arn: str | None
-    security_admin_role_arn: str | None
-    object_lock: ObjectLockSpec
-
-
-@dataclass(frozen=True)
-class TopicSpec:
-    emails: tuple[str, ...]
-    https_endpoints: tuple[Secret, ...]
-
-
-@dataclass(frozen=True)
-class NotificationsSpec:
-    min_severity: str
-    topics: Mapping[str, TopicSpec]
-
-    @property
-    def severities(self) -> tuple[str, ...]:
-        """The finding severities to notify about: min_severity and above."""
-        return SEVERITIES[SEVERITIES.index(self.min_severity) :]
 
 
 @dataclass(frozen=True)
@@ -253,36 +217,16 @@ def _holds_secret(value: object) -> bool:
 
 
 def _build_spec(document: Mapping[str, Any]) -> Spec:
-    cloudtrail = document["cloudtrail"]
-    quarantine = document["quarantine"]
-    notifications = document["notifications"]
-    default_topic = next(iter(notifications["topics"]))
+    default_topic = next(iter(document["notifications"]["topics"]))
     return Spec(
-        accounts=_accounts(document.get("accounts")),
-        regions=Regions(document["regions"]["home"], tuple(document["regions"]["enabled"])),
-        tags=MappingProxyType(dict(document["tags"])),
-        kms=KmsSpec(
-            deletion_window_days=document["kms"]["deletion_window_days"],
-            administrators=tuple(document["kms"]["administrators"]),
-            users=tuple(document["kms"]["users"]),
-        ),
-        cloudtrail=CloudTrailSpec(
-            enabled=cloudtrail["enabled"],
-            name=cloudtrail["name"],
-            cloudwatch_logs=CloudWatchLogsSpec(**cloudtrail["cloudwatch_logs"]),
-        ),
-        log_archive=LogArchiveSpec(**document["log_archive"]),
-        quarantine=QuarantineSpec(
-            remediation_role_arn=quarantine.get("remediation_role_arn"),
-            security_admin_role_arn=quarantine.get("security_admin_role_arn"),
-            object_lock=ObjectLockSpec(**quarantine["object_lock"]),
-        ),
-        notifications=NotificationsSpec(
-            min_severity=notifications["min_severity"],
-            topics=MappingProxyType(
-                {name: _topic(topic) for name, topic in notifications["topics"].items()}
-            ),
-        ),
+        accounts=accounts.parse(document.get("accounts")),
+        regions=regions_section.parse(document["regions"]),
+        tags=tags.parse(document["tags"]),
+        kms=kms.parse(document["kms"]),
+        cloudtrail=cloudtrail.parse(document["cloudtrail"]),
+        log_archive=log_archive.parse(document["log_archive"]),
+        quarantine=quarantine.parse(document["quarantine"]),
+        notifications=notifications.parse(document["notifications"]),
         guardduty=guardduty.parse(document["guardduty"]),
         securityhub=securityhub.parse(document["securityhub"]),
         macie=macie.parse(document["macie"]),
@@ -291,22 +235,4 @@ def _build_spec(document: Mapping[str, Any]) -> Spec:
         firewall_manager=firewall_manager.parse(document["firewall_manager"], default_topic),
         guardrails=guardrails.parse(document["guardrails"]),
         scanner_findings=scanner_findings.parse(document["scanner_findings"]),
-    )
-
-
-def _accounts(document: Mapping[str, Any] | None) -> Accounts | None:
-    if document is None:
-        return None
-    return Accounts(
-        organization_id=document["organization_id"],
-        management=Account(**document["management"]),
-        security=Account(**document["security"]),
-        log_archive=Account(**document["log_archive"]),
-    )
-
-
-def _topic(document: Mapping[str, Any]) -> TopicSpec:
-    return TopicSpec(
-        emails=tuple(document["emails"]),
-        https_endpoints=tuple(secret(value) for value in document["https_endpoints"]),
     )

@@ -19,10 +19,10 @@ SECURITY = "222222222222"
 HOME = "us-east-1"
 
 
-def account_provider(name: str, account: str) -> aws.Provider:
-    """A provider in `HOME` that assumes the organization's access role of `account`."""
+def account_provider(name: str, account: str, region: str = HOME) -> aws.Provider:
+    """A provider in `region` that assumes the organization's access role of `account`."""
     role = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
-    return aws.Provider(name, region=HOME, assume_roles=[{"role_arn": role}])
+    return aws.Provider(name, region=region, assume_roles=[{"role_arn": role}])
 
 
 def plan_administered(

@@ -8,7 +8,6 @@ from typing import Any
 
 import cerberus
 import pulumi
-import pulumi_aws as aws
 import pytest
 from parliament import analyze_policy_string
 
@@ -23,8 +22,8 @@ from components.alerts import (
     AlertsArgs,
     ddos_metric_region,
 )
+from tests.organization_harness import SECURITY, account_provider
 
-SECURITY = "222222222222"
 HOME, OTHER = "eu-west-1", "us-east-1"
 FINDINGS = f"arn:aws:sns:{HOME}:{SECURITY}:security-findings"
 TAMPER = f"arn:aws:sns:{HOME}:{SECURITY}:security-tamper"
@@ -56,13 +55,7 @@ def _args(**overrides: Any) -> AlertsArgs:
 
 def _plan(args: AlertsArgs) -> Plan:
     def program() -> None:
-        security = aws.Provider(
-            "security",
-            region=HOME,
-            assume_roles=[
-                {"role_arn": f"arn:aws:iam::{SECURITY}:role/OrganizationAccountAccessRole"}
-            ],
-        )
+        security = account_provider("security", SECURITY, HOME)
         Alerts("alerts", args, opts=pulumi.ResourceOptions(provider=security))
 
     return run_inline(program, region=HOME)

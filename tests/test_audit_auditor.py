@@ -7,12 +7,12 @@ import json
 import re
 from typing import Any
 
-import pulumi
 import pytest
 
 from baseline.audit.permissions import ANY_RESOURCE, API_CALLS, auditor_actions
 from components.auditor import AuditorRole, AuditorRoleArgs, auditor_policy_document
-from tests.components_harness import ACCOUNT, document, lint, only, plan_of
+from tests.components_harness import ACCOUNT, exporting, only, plan_of
+from tests.policy_documents import document, lint
 
 AUDITORS = ("arn:aws:iam::444455556666:role/InternalAudit",)
 ROLE = "aws:iam/role:Role"
@@ -26,11 +26,7 @@ UNSCOPED_BY_DESIGN = {
 
 
 def auditor_program(args: AuditorRoleArgs):
-    def program() -> None:
-        role = AuditorRole("auditor", args)
-        pulumi.export("arn", role.arn)
-
-    return program
+    return exporting(lambda: AuditorRole("auditor", args), "arn")
 
 
 def planned(args: AuditorRoleArgs) -> tuple[Any, Any]:

@@ -14,30 +14,18 @@ from components import (
     SecureBucketArgs,
 )
 from components.iam import statement as policy_statement
-from tests.components_harness import (
-    actions,
-    by_urn,
-    descendants,
-    document,
-    lint,
-    of_type,
-    only,
-    plan_of,
-    statement,
-)
+from tests.components_harness import by_urn, descendants, exporting, of_type, only, plan_of
+from tests.policy_documents import actions, document, lint, statement
 
 READER = "arn:aws:iam::123456789012:role/reader"
 
 
 def bucket_program(**overrides):
-    def program() -> None:
+    def bucket() -> SecureBucket:
         key = ManagedKey("data", ManagedKeyArgs(alias="data"))
-        bucket = SecureBucket("reports", SecureBucketArgs(kms_key_arn=key.arn, **overrides))
-        pulumi.export("bucket", bucket.bucket)
-        pulumi.export("arn", bucket.arn)
-        pulumi.export("id", bucket.id)
+        return SecureBucket("reports", SecureBucketArgs(kms_key_arn=key.arn, **overrides))
 
-    return program
+    return exporting(bucket, "bucket", "arn", "id")
 
 
 @pytest.mark.parametrize("preview", [True, False])

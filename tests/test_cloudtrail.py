@@ -2,7 +2,6 @@
 
 import json
 
-import pulumi
 import pytest
 
 from components import (
@@ -12,19 +11,8 @@ from components import (
     OrganizationTrail,
     OrganizationTrailArgs,
 )
-from tests.components_harness import (
-    ACCOUNT,
-    actions,
-    by_urn,
-    descendants,
-    document,
-    lint,
-    of_type,
-    only,
-    plan_of,
-    principals,
-    statement,
-)
+from tests.components_harness import ACCOUNT, by_urn, descendants, exporting, of_type, only, plan_of
+from tests.policy_documents import actions, document, lint, principals, statement
 
 READER = "arn:aws:iam::123456789012:role/auditor"
 TRAIL = "aws:cloudtrail/trail:Trail"
@@ -32,16 +20,15 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 
 
 def trail_program(**overrides):
-    def program() -> None:
-        trail = OrganizationTrail(
+    return exporting(
+        lambda: OrganizationTrail(
             "org", OrganizationTrailArgs(bucket_name="log-archive", **overrides)
-        )
-        pulumi.export("arn", trail.arn)
-        pulumi.export("name", trail.name)
-        pulumi.export("key_arn", trail.key_arn)
-        pulumi.export("log_group_name", trail.log_group_name)
-
-    return program
+        ),
+        "arn",
+        "name",
+        "key_arn",
+        "log_group_name",
+    )
 
 
 @pytest.mark.parametrize("preview", [True, False])

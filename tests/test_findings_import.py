@@ -7,19 +7,17 @@ BatchUpdateFindings; that one call is answered by a hook that records it (``reso
 import copy
 import json
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
-from moto import mock_aws
 
 from components.functions.findings_import import handler
 from components.functions.findings_import.importer import service
+from tests.findings_import_harness import FIXTURE_TOOLS as TOOLS
+from tests.findings_import_harness import REGION, load, moto_account
 
-FIXTURES = Path(__file__).parent / "fixtures" / "scanners"
-REGION = "eu-west-1"
 ACCOUNT = "123456789012"
 PRODUCT_ARN = f"arn:aws:securityhub:{REGION}:{ACCOUNT}:product/{ACCOUNT}/default"
 SOURCE = {
@@ -72,18 +70,6 @@ EXPECTED_LABELS = {
         "CodeQL/py/unused-import": "LOW",
     },
 }
-TOOLS = {
-    "dependency-check.json": "dependency-check",
-    "zap.json": "zap",
-    "sonarqube.json": "sonarqube",
-    "sarif-bandit.json": "sarif",
-    "sarif-semgrep.json": "sarif",
-    "sarif-codeql.json": "sarif",
-}
-
-
-def load(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text())
 
 
 def direct(tool: str, report: Any, **source: str) -> dict[str, Any]:
@@ -118,16 +104,7 @@ class Recorder:
 
 @pytest.fixture
 def aws(monkeypatch):
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
+    with moto_account(monkeypatch):
         yield
 
 

@@ -3,7 +3,6 @@
 import copy
 import json
 import logging
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -11,19 +10,13 @@ import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
-from moto import mock_aws
 
 from components.functions.findings_import import handler
 from components.functions.findings_import.importer import service
+from tests.findings_import_harness import FIXTURES, REGION, load, moto_account, offline_client
 
-FIXTURES = Path(__file__).parent / "fixtures" / "scanners"
-REGION = "eu-west-1"
 BUCKET = "security-baseline-reports-123456789012"
 SOURCE = {"repository": "orders-service", "branch": "main", "commit": "4f2c9a1e", "build_id": "b-7"}
-
-
-def load(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text())
 
 
 def s3_event(key: str, event_name: str = "ObjectCreated:Put") -> dict[str, Any]:
@@ -64,16 +57,7 @@ def s3_event(key: str, event_name: str = "ObjectCreated:Put") -> dict[str, Any]:
 
 @pytest.fixture
 def aws(monkeypatch):
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
+    with moto_account(monkeypatch):
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
         yield s3
@@ -87,13 +71,9 @@ def upload(s3: Any, key: str, body: bytes, build_id: str | None = "orders-servic
 @pytest.fixture
 def offline():
     """Clients that fail the test on any AWS call: refusing input must not need one."""
-
-    def client(name: str) -> Any:
-        return boto3.client(
-            name, region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x"
-        )
-
-    clients = service.AwsClients(client("securityhub"), client("sts"), client("s3"), REGION)
+    clients = service.AwsClients(
+        offline_client("securityhub"), offline_client("sts"), offline_client("s3"), REGION
+    )
     with Stubber(clients.securityhub), Stubber(clients.sts), Stubber(clients.s3):
         yield clients
 

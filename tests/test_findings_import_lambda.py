@@ -8,8 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.findings_import_harness import MOTO_ENVIRONMENT, load
+
 FUNCTION = Path(__file__).parents[1] / "components" / "functions" / "findings_import"
-FIXTURES = Path(__file__).parent / "fixtures" / "scanners"
 # What the AWS Lambda Python 3.12 runtime provides besides the standard library.
 RUNTIME_PACKAGES = {"boto3", "botocore"}
 
@@ -46,7 +47,7 @@ def test_the_bundle_runs_with_its_directory_as_the_import_root(tmp_path):
     shutil.copytree(FUNCTION, task, ignore=shutil.ignore_patterns("__pycache__"))
     event = {
         "tool": "dependency-check",
-        "report": json.loads((FIXTURES / "dependency-check.json").read_text()),
+        "report": load("dependency-check.json"),
         "source": {"repository": "orders-service", "branch": "main", "commit": "4f2c9a1e",
                    "build_id": "b-7"},
     }  # fmt: skip
@@ -65,12 +66,7 @@ def test_the_bundle_runs_with_its_directory_as_the_import_root(tmp_path):
     environment = {
         key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "PYTHON"))
     }
-    environment.update(
-        AWS_REGION="eu-west-1",
-        AWS_DEFAULT_REGION="eu-west-1",
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-    )
+    environment.update(MOTO_ENVIRONMENT)
 
     completed = subprocess.run(
         [sys.executable, "-c", script],

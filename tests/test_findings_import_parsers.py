@@ -1,8 +1,6 @@
 """Report parsers and ASFF building, without AWS: severities, identities, limits, bad input."""
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,23 +8,11 @@ import pytest
 from components.functions.findings_import.importer import asff, service, text
 from components.functions.findings_import.importer.model import Issue, Source, label_from_cvss
 from components.functions.findings_import.importer.shape import ReportError
+from tests.findings_import_harness import FIXTURE_TOOLS, REGION, load
 
-FIXTURES = Path(__file__).parent / "fixtures" / "scanners"
 SOURCE = Source(repository="orders-service", branch="main", commit="4f2c9a1e", build_id="b-7")
-ACCOUNT = asff.Account(partition="aws", region="eu-west-1", account_id="123456789012")
+ACCOUNT = asff.Account(partition="aws", region=REGION, account_id="123456789012")
 NOW = "2024-06-03T08:40:00.000Z"
-FIXTURE_TOOLS = {
-    "dependency-check.json": "dependency-check",
-    "zap.json": "zap",
-    "sonarqube.json": "sonarqube",
-    "sarif-bandit.json": "sarif",
-    "sarif-semgrep.json": "sarif",
-    "sarif-codeql.json": "sarif",
-}
-
-
-def load(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text())
 
 
 def issues(tool: str, report: Any) -> dict[str, Issue]:

@@ -2,19 +2,17 @@
 
 import json
 import logging
-from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import ANY, Stubber
 
 from components.functions.findings_import.importer import asff, securityhub, service
 from components.functions.findings_import.importer.model import Source
+from tests.findings_import_harness import REGION, load
+from tests.findings_import_harness import offline_client as client
 
-FIXTURES = Path(__file__).parent / "fixtures" / "scanners"
-REGION = "eu-west-1"
 ACCOUNT = asff.Account(partition="aws", region=REGION, account_id="123456789012")
 SOURCE = Source(repository="orders-service", branch="main", commit="4f2c9a1e", build_id="b-7")
 IDENTITY = {
@@ -22,15 +20,6 @@ IDENTITY = {
     "Account": "123456789012",
     "Arn": "arn:aws:sts::123456789012:assumed-role/findings-import/findings-import",
 }
-
-
-def client(service_name: str) -> Any:
-    return boto3.client(
-        service_name,
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
 
 
 class Sleeps(list[float]):
@@ -150,7 +139,7 @@ def test_rejected_findings_are_counted_and_each_logged(caplog):
 def test_an_invocation_survives_throttling_and_reports_failures():
     """The whole import under Stubber: two throttles, then one finding of four rejected."""
     hub_client, sts_client = client("securityhub"), client("sts")
-    report = json.loads((FIXTURES / "sarif-bandit.json").read_text())
+    report = load("sarif-bandit.json")
     event = {"tool": "sarif", "report": report, "source": SOURCE.__dict__}
     clients = service.AwsClients(hub_client, sts_client, client("s3"), REGION)
     sleeps = Sleeps()

@@ -23,7 +23,7 @@ from components.guardrails import (
     render_template,
     template_parameters,
 )
-from tests.components_harness import lint as lint_policy
+from tests.policy_documents import lint as lint_policy
 
 LINT_REGIONS = ["eu-west-1", "us-east-1", "ap-southeast-2", "us-gov-west-1"]
 ACCOUNT = "111122223333"

@@ -3,7 +3,6 @@
 import re
 
 import pulumi
-import pulumi_aws as aws
 import pytest
 
 from components import KeyGrant, ManagedKey, ManagedKeyArgs, SourceScope
@@ -13,31 +12,16 @@ from components.kms import (
     publisher_grants,
     service_grant,
 )
-from tests.components_harness import (
-    ROOT,
-    actions,
-    by_urn,
-    descendants,
-    document,
-    lint,
-    only,
-    plan_of,
-    principals,
-    statement,
-)
+from tests.components_harness import ROOT, by_urn, descendants, exporting, only, plan_of
+from tests.organization_harness import account_provider
+from tests.policy_documents import actions, document, lint, principals, statement
 
 USER = "arn:aws:iam::123456789012:role/app"
 USAGE = re.compile(r"kms:(Encrypt|Decrypt|ReEncrypt.*|GenerateDataKey.*|Sign|Verify|GenerateMac)$")
 
 
 def key_program(args: ManagedKeyArgs, opts: pulumi.ResourceOptions | None = None):
-    def program() -> None:
-        key = ManagedKey("audit", args, opts)
-        pulumi.export("arn", key.arn)
-        pulumi.export("key_id", key.key_id)
-        pulumi.export("alias_name", key.alias_name)
-
-    return program
+    return exporting(lambda: ManagedKey("audit", args, opts), "arn", "key_id", "alias_name")
 
 
 @pytest.mark.parametrize("preview", [True, False])
@@ -192,13 +176,7 @@ def test_children_belong_to_the_component_and_take_its_region():
 
 def test_the_account_comes_from_the_callers_provider():
     def program() -> None:
-        security = aws.Provider(
-            "security",
-            region="us-east-1",
-            assume_roles=[
-                aws.ProviderAssumeRoleArgs(role_arn="arn:aws:iam::222233334444:role/Admin")
-            ],
-        )
+        security = account_provider("security", "222233334444", "us-east-1")
         ManagedKey("audit", ManagedKeyArgs(alias="a"), pulumi.ResourceOptions(provider=security))
 
     key = only(plan_of(program), "aws:kms/key:Key")

@@ -1,6 +1,5 @@
 """ProtectedLoadBalancer: HTTPS only with HTTP redirected, WAF associated, tight security group."""
 
-import pulumi
 import pytest
 
 from components import (
@@ -11,7 +10,7 @@ from components import (
     ProtectedLoadBalancerArgs,
 )
 from components.load_balancer import DEFAULT_RULE_GROUPS
-from tests.components_harness import descendants, of_type, only, plan_of
+from tests.components_harness import descendants, exporting, of_type, only, plan_of
 
 ALB = "aws:lb/loadBalancer:LoadBalancer"
 LISTENER = "aws:lb/listener:Listener"
@@ -33,16 +32,15 @@ def balancer_args(**overrides):
 
 
 def balancer_program(**overrides):
-    def program() -> None:
-        web = ProtectedLoadBalancer("web", balancer_args(**overrides))
-        pulumi.export("arn", web.arn)
-        pulumi.export("dns_name", web.dns_name)
-        pulumi.export("web_acl_arn", web.web_acl_arn)
-        pulumi.export("security_group_id", web.security_group_id)
-        pulumi.export("zone_id", web.zone_id)
-        pulumi.export("target_group_arn", web.target_group_arn)
-
-    return program
+    return exporting(
+        lambda: ProtectedLoadBalancer("web", balancer_args(**overrides)),
+        "arn",
+        "dns_name",
+        "web_acl_arn",
+        "security_group_id",
+        "zone_id",
+        "target_group_arn",
+    )
 
 
 def listener_on(plan, port):

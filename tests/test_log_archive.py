@@ -5,19 +5,8 @@ import pytest
 
 from components import LogArchive, LogArchiveArgs
 from components.log_archive import LogService
-from tests.components_harness import (
-    ACCOUNT,
-    actions,
-    by_urn,
-    descendants,
-    document,
-    lint,
-    of_type,
-    only,
-    plan_of,
-    principals,
-    statement,
-)
+from tests.components_harness import ACCOUNT, by_urn, descendants, of_type, only, plan_of
+from tests.policy_documents import actions, document, lint, principals, statement
 
 ORG = "o-a1b2c3d4e5"
 MANAGEMENT = "111111111111"

@@ -3,39 +3,27 @@
 import inspect
 import re
 
-import pulumi
 import pulumi_aws as aws
 import pytest
 
 from components import SecureLogGroup, SecureLogGroupArgs
 from components.logs import RETENTION_DAYS
-from tests.components_harness import (
-    ACCOUNT,
-    ROOT,
-    actions,
-    descendants,
-    document,
-    lint,
-    only,
-    plan_of,
-    principals,
-    statement,
-)
+from tests.components_harness import ACCOUNT, ROOT, descendants, exporting, only, plan_of
+from tests.policy_documents import actions, document, lint, principals, statement
 
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 KEY = "aws:kms/key:Key"
 
 
 def log_group_program(**overrides):
-    def program() -> None:
-        group = SecureLogGroup(
+    return exporting(
+        lambda: SecureLogGroup(
             "orders", SecureLogGroupArgs(log_group_name="/orders/api", **overrides)
-        )
-        pulumi.export("arn", group.arn)
-        pulumi.export("name", group.name)
-        pulumi.export("key_arn", group.key_arn)
-
-    return program
+        ),
+        "arn",
+        "name",
+        "key_arn",
+    )
 
 
 @pytest.mark.parametrize("preview", [True, False])

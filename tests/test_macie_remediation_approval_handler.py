@@ -4,33 +4,29 @@ from __future__ import annotations
 
 import base64
 import copy
-import functools
 import hashlib
 import hmac
-import importlib
 import json
-import sys
 import time
 import urllib.parse
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
-FUNCTION_DIR = Path(__file__).resolve().parents[1] / "components/functions/macie_remediation"
-FIXTURES = Path(__file__).resolve().parent / "fixtures/macie"
-# Lambda loads the handlers as top-level modules from the deployed directory; so do the tests.
-sys.path.insert(0, str(FUNCTION_DIR))
-approval_handler = importlib.import_module("approval_handler")
-remediator = importlib.import_module("remediator")
-slack_review = importlib.import_module("slack_review")
-common = importlib.import_module("remediation_common")
+from tests.macie_remediation_harness import (
+    REGION,
+    REMEDIATOR,
+    approval_handler,
+    client,
+    common,
+    fixture,
+    invocations_recorded,
+    lambda_container,
+    remediator,
+    slack_review,
+)
 
-REGION = "eu-west-1"
-REMEDIATOR = "macie-remediator"
 SIGNING_SECRET = "e3b1c4d5f6a7980112233445566778899"
 APPROVER = "U04ABCD1234"
 
@@ -52,17 +48,6 @@ SLACK_DOC_REQUEST: dict[str, Any] = {
     "raw_body": SLACK_DOC_BODY.encode(),
     "now": int(SLACK_DOC_TIMESTAMP) + 30,
 }
-
-
-def fixture(name: str) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
-    return loaded
-
-
-@functools.cache
-def client(service: str) -> Any:
-    """Test-side clients, made once: creating a boto3 client costs more than most tests."""
-    return boto3.client(service, region_name=REGION)
 
 
 def sign(body: bytes, timestamp: int, secret: str = SIGNING_SECRET) -> str:
@@ -110,9 +95,7 @@ class Env:
 
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    with mock_aws(config={"lambda": {"use_docker": False}}):
-        common.secret_string.cache_clear()  # each test is a fresh Lambda container
+    with lambda_container(monkeypatch):
         secret_arn = client("secretsmanager").create_secret(
             Name="macie/slack-signing-secret", SecretString=SIGNING_SECRET
         )["ARN"]
@@ -122,10 +105,8 @@ def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
         state = Env()
         # response_url is https://hooks.slack.com/...: record what would be posted there.
         monkeypatch.setattr(common, "post_json", state.record_slack_post)
-        events = common.aws_client("lambda").meta.events
-        events.register("before-call.lambda.Invoke", state.record_invocation)
-        yield state
-        events.unregister("before-call.lambda.Invoke", state.record_invocation)
+        with invocations_recorded(state.record_invocation):
+            yield state
 
 
 def status(response: dict[str, Any]) -> int:
@@ -175,8 +156,11 @@ def test_slacks_example_fails_when_anything_changes(change: dict[str, Any], prob
 
 @pytest.mark.parametrize(("age", "expected"), [(299, 200), (301, 401), (-59, 200), (-61, 401)])
 def test_the_timestamp_window_is_300_s_back_and_60_s_ahead(
-    env: Env, age: int, expected: int
+    env: Env, age: int, expected: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # One frozen clock for the request and the handler: a second boundary, not a race.
+    frozen = 1_767_225_600.0
+    monkeypatch.setattr(approval_handler.time, "time", lambda: frozen)
     assert status(approval_handler.handler(slack_request(age=age), None)) == expected
 
 

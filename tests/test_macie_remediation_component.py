@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import pulumi_aws as aws
 import pytest
 from moto.events.models import EventPattern
 
@@ -18,23 +17,11 @@ from components.macie_remediation import (
     MacieRemediation,
     MacieRemediationArgs,
 )
-from tests.components_harness import (
-    actions,
-    as_list,
-    descendants,
-    document,
-    is_secret,
-    lint,
-    of_type,
-    only,
-    plain,
-    plan_of,
-    statement,
-)
+from tests.components_harness import descendants, of_type, only, plan_of
+from tests.organization_harness import HOME, SECURITY, account_provider
+from tests.policy_documents import actions, as_list, document, is_secret, lint, plain, statement
 from tests.test_stack import planned
 
-SECURITY = "222222222222"
-HOME = "us-east-1"
 QUARANTINE = "quarantine-bucket-1a2b3c4"
 QUARANTINE_ARN = f"arn:aws:s3:::{QUARANTINE}"
 QUARANTINE_KEY = f"arn:aws:kms:{HOME}:{SECURITY}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -89,11 +76,7 @@ def _plan(slack: bool = True, **overrides: Any) -> Plan:
             if slack
             else {}
         )
-        security = aws.Provider(
-            "security",
-            region=HOME,
-            assume_roles=[{"role_arn": f"arn:aws:iam::{SECURITY}:role/Deploy"}],
-        )
+        security = account_provider("security", SECURITY)
         remediation = MacieRemediation(
             "macie-remediation",
             _args(**secrets, **overrides),

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import ast
 import copy
-import functools
-import importlib
 import json
 import subprocess
 import sys
@@ -15,21 +13,23 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import boto3
 import botocore.session
 import pytest
-from moto import mock_aws
 
-FUNCTION_DIR = Path(__file__).resolve().parents[1] / "components/functions/macie_remediation"
-FIXTURES = Path(__file__).resolve().parent / "fixtures/macie"
-# Lambda loads the handlers as top-level modules from the deployed directory; so do the tests.
-sys.path.insert(0, str(FUNCTION_DIR))
-finding_handler = importlib.import_module("finding_handler")
-slack_review = importlib.import_module("slack_review")
-common = importlib.import_module("remediation_common")
+from tests.macie_remediation_harness import (
+    FUNCTION_DIR,
+    REMEDIATOR,
+    alerts_topic_with_reader,
+    client,
+    common,
+    finding_handler,
+    invocations_recorded,
+    lambda_container,
+    published,
+    slack_review,
+)
+from tests.macie_remediation_harness import fixture as macie_event
 
-REGION = "eu-west-1"
-REMEDIATOR = "macie-remediator"
 QUARANTINE_BUCKET = "quarantine-111122223333"
 DEFAULT_ACTIONS = {
     "SensitiveData:S3Object/Credentials": "AUTO",
@@ -40,20 +40,9 @@ DEFAULT_ACTIONS = {
 }
 
 
-def macie_event(name: str) -> dict[str, Any]:
-    event: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
-    return event
-
-
 def remediation_shape(event: dict[str, Any]) -> dict[str, Any]:
     detail = event["detail"]
     return {key: detail[key] for key in ("id", "type", "severity", "resourcesAffected")}
-
-
-@functools.cache
-def client(service: str) -> Any:
-    """Test-side clients, made once: creating a boto3 client costs more than most tests."""
-    return boto3.client(service, region_name=REGION)
 
 
 class Env:
@@ -68,16 +57,7 @@ class Env:
         self.invocations.append(params)
 
     def notifications(self) -> list[dict[str, Any]]:
-        messages = (
-            client("sqs")
-            .receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10)
-            .get("Messages", [])
-        )
-        envelopes = [json.loads(message["Body"]) for message in messages]
-        return [
-            {"subject": envelope["Subject"], "message": json.loads(envelope["Message"])}
-            for envelope in envelopes
-        ]
+        return published(self.queue_url)
 
     def set_slack_secret(self, value: str) -> str:
         arn: str = client("secretsmanager").create_secret(
@@ -88,16 +68,9 @@ class Env:
 
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    with mock_aws(config={"lambda": {"use_docker": False}}):
-        common.secret_string.cache_clear()  # each test is a fresh Lambda container
-        topic_arn = client("sns").create_topic(Name="alerts")["TopicArn"]
-        queue_url = client("sqs").create_queue(QueueName="alerts-reader")["QueueUrl"]
-        queue_arn = client("sqs").get_queue_attributes(
-            QueueUrl=queue_url, AttributeNames=["QueueArn"]
-        )["Attributes"]["QueueArn"]
-        client("sns").subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
+    with lambda_container(monkeypatch):
+        topic_arn, queue_url = alerts_topic_with_reader()
         monkeypatch.setenv("ACTIONS", json.dumps(DEFAULT_ACTIONS))
         monkeypatch.setenv("MIN_SEVERITY", "LOW")
         monkeypatch.setenv("QUARANTINE_BUCKET", QUARANTINE_BUCKET)
@@ -105,10 +78,8 @@ def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
         monkeypatch.setenv("NOTIFY_TOPIC_ARN", topic_arn)
         monkeypatch.delenv("SLACK_WEBHOOK_SECRET_ARN", raising=False)
         state = Env(topic_arn, queue_url)
-        events = common.aws_client("lambda").meta.events
-        events.register("before-call.lambda.Invoke", state.record_invocation)
-        yield state
-        events.unregister("before-call.lambda.Invoke", state.record_invocation)
+        with invocations_recorded(state.record_invocation):
+            yield state
 
 
 class SlackWebhook:

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import functools
-import importlib
-import json
 import os
-import sys
 import urllib.parse
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -17,17 +12,19 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
-FUNCTION_DIR = Path(__file__).resolve().parents[1] / "components/functions/macie_remediation"
-FIXTURES = Path(__file__).resolve().parent / "fixtures/macie"
-# Lambda loads the handlers as top-level modules from the deployed directory; so do the tests.
-sys.path.insert(0, str(FUNCTION_DIR))
-remediator = importlib.import_module("remediator")
-quarantine_copy = importlib.import_module("quarantine_copy")
-common = importlib.import_module("remediation_common")
+from tests.macie_remediation_harness import (
+    REGION,
+    alerts_topic_with_reader,
+    client,
+    common,
+    fixture,
+    lambda_container,
+    published,
+    quarantine_copy,
+    remediator,
+)
 
-REGION = "eu-west-1"
 SOURCE = "amzn-s3-demo-bucket"
 QUARANTINE = "quarantine-111122223333"
 KEY = "deploy/ci keys+old#2 ?é.txt"
@@ -36,15 +33,9 @@ MIB = 1024 * 1024
 APPROVAL = {"slack_user_id": "U04ABCD1234", "slack_user_name": "jdoe"}
 
 
-@functools.cache
-def client(service: str) -> Any:
-    """Test-side clients, made once: creating a boto3 client costs more than most tests."""
-    return boto3.client(service, region_name=REGION)
-
-
 def finding(key: str = KEY, version_id: str = "", bucket: str = SOURCE) -> dict[str, Any]:
     """The remediator's input shape, from a real Macie finding, pointed at a moto object."""
-    detail = json.loads((FIXTURES / "finding_credentials_high.json").read_text("utf-8"))["detail"]
+    detail = fixture("finding_credentials_high")["detail"]
     resources = detail["resourcesAffected"]
     resources["s3Bucket"].update(name=bucket, arn=f"arn:aws:s3:::{bucket}")
     resources["s3Object"].update(key=key, versionId=version_id, path=f"{bucket}/{key}")
@@ -82,15 +73,7 @@ class Env:
         self.hooks: list[tuple[str, Callable[..., Any]]] = []
 
     def notifications(self) -> list[dict[str, Any]]:
-        messages = (
-            client("sqs")
-            .receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10)
-            .get("Messages", [])
-        )
-        return [
-            {"subject": body["Subject"], "message": json.loads(body["Message"])}
-            for body in (json.loads(message["Body"]) for message in messages)
-        ]
+        return published(self.queue_url)
 
     def inject(self, event_name: str, hook: Callable[..., Any]) -> None:
         """Change what the remediator's own S3 client sends or receives."""
@@ -115,7 +98,7 @@ def settings(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def env(settings: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
-    with mock_aws():
+    with lambda_container(monkeypatch):
         s3 = client("s3")
         location = {"LocationConstraint": REGION}
         for bucket in (SOURCE, QUARANTINE):
@@ -135,16 +118,24 @@ def env(settings: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
                 ]
             },
         )
-        topic_arn = client("sns").create_topic(Name="alerts")["TopicArn"]
-        queue_url = client("sqs").create_queue(QueueName="alerts-reader")["QueueUrl"]
-        queue_arn = client("sqs").get_queue_attributes(
-            QueueUrl=queue_url, AttributeNames=["QueueArn"]
-        )["Attributes"]["QueueArn"]
-        client("sns").subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
+        topic_arn, queue_url = alerts_topic_with_reader()
         monkeypatch.setenv("NOTIFY_TOPIC_ARN", topic_arn)
         state = Env(queue_url, quarantine_key_id)
         yield state
         state.remove_injections()
+
+
+UPLOAD_PART_COPY = "provide-client-params.s3.UploadPartCopy"
+
+
+def copying_range(part: int, byte_range: str) -> Callable[..., None]:
+    """A hook that makes the remediator copy `byte_range` of the source into part `part`."""
+
+    def rewrite(params: dict[str, Any], **_: Any) -> None:
+        if params["PartNumber"] == part:
+            params["CopySourceRange"] = byte_range
+
+    return rewrite
 
 
 def quarantine(event: dict[str, Any]) -> dict[str, Any]:
@@ -370,10 +361,7 @@ def test_large_objects_are_copied_in_parts_and_verified(
 ) -> None:
     version = upload(small_multipart)
     part_copies: list[str] = []
-    env.inject(
-        "provide-client-params.s3.UploadPartCopy",
-        lambda params, **_: part_copies.append(params["CopySourceRange"]),
-    )
+    env.inject(UPLOAD_PART_COPY, lambda params, **_: part_copies.append(params["CopySourceRange"]))
 
     result = quarantine({"finding": finding(version_id=version)})
 
@@ -449,12 +437,7 @@ def test_a_shifted_part_fails_verification_and_a_retry_finishes_the_job(
     env: Env, small_multipart: bytes
 ) -> None:
     [version] = put_versions(small_multipart)
-
-    def shift_first_part(params: dict[str, Any], **_: Any) -> None:
-        if params["PartNumber"] == 1:
-            params["CopySourceRange"] = f"bytes=1-{5 * MIB}"
-
-    env.inject("provide-client-params.s3.UploadPartCopy", shift_first_part)
+    env.inject(UPLOAD_PART_COPY, copying_range(part=1, byte_range=f"bytes=1-{5 * MIB}"))
     with pytest.raises(quarantine_copy.CopyVerificationError, match="CRC32 checksum"):
         quarantine({"finding": finding(version_id=version)})
     assert versions(SOURCE, KEY) == {version: small_multipart}
@@ -470,12 +453,10 @@ def test_a_shifted_part_fails_verification_and_a_retry_finishes_the_job(
 
 def test_a_short_copy_fails_verification_on_size(env: Env, small_multipart: bytes) -> None:
     version = put_without_checksum(small_multipart)
-
-    def drop_the_last_byte(params: dict[str, Any], **_: Any) -> None:
-        if params["PartNumber"] == 2:
-            params["CopySourceRange"] = f"bytes={5 * MIB}-{5 * MIB + 998}"
-
-    env.inject("provide-client-params.s3.UploadPartCopy", drop_the_last_byte)
+    # One byte short of the part's end: the copy loses the object's last byte.
+    env.inject(
+        UPLOAD_PART_COPY, copying_range(part=2, byte_range=f"bytes={5 * MIB}-{5 * MIB + 998}")
+    )
 
     with pytest.raises(quarantine_copy.CopyVerificationError, match="bytes, the source"):
         quarantine({"finding": finding(version_id=version)})

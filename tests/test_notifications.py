@@ -7,19 +7,14 @@ from components import Notifications, NotificationsArgs, TopicArgs
 from tests.components_harness import (
     ACCOUNT,
     ROOT,
-    actions,
     by_urn,
     descendants,
-    document,
-    is_secret,
-    lint,
+    exporting,
     of_type,
     only,
-    plain,
     plan_of,
-    principals,
-    statement,
 )
+from tests.policy_documents import actions, document, is_secret, lint, plain, principals, statement
 
 TOPIC = "aws:sns/topic:Topic"
 SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
@@ -29,13 +24,11 @@ PUBLISHERS = ["events.amazonaws.com", "cloudwatch.amazonaws.com"]
 def notifications_program(topics, **overrides):
     """`topics` may be a function, to build secrets inside the program's own runtime."""
 
-    def program() -> None:
+    def notifications() -> Notifications:
         given = topics() if callable(topics) else topics
-        alerts = Notifications("alerts", NotificationsArgs(topics=given, **overrides))
-        pulumi.export("topic_arns", alerts.topic_arns)
-        pulumi.export("key_arn", alerts.key_arn)
+        return Notifications("alerts", NotificationsArgs(topics=given, **overrides))
 
-    return program
+    return exporting(notifications, "topic_arns", "key_arn")
 
 
 def two_topics():

@@ -12,6 +12,7 @@ from baseline.preview.model import Plan, PlannedResource
 from baseline.preview.render import display_value, plan_json, render_tree
 from baseline.preview.runner import ProgramError, run_inline
 from baseline.project import load_stack_file
+from tests.organization_harness import account_provider
 
 FIXTURES = Path(__file__).parent / "fixtures" / "projects"
 SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
@@ -45,13 +46,7 @@ def test_the_same_program_plans_the_same_ids():
 
 def test_account_comes_from_the_provider_role_and_region_from_the_resource():
     def program() -> None:
-        security = aws.Provider(
-            "security",
-            region="us-east-1",
-            assume_roles=[
-                aws.ProviderAssumeRoleArgs(role_arn="arn:aws:iam::222233334444:role/Admin")
-            ],
-        )
+        security = account_provider("security", "222233334444", "us-east-1")
         aws.sns.Topic("topic", region="eu-west-1", opts=pulumi.ResourceOptions(provider=security))
 
     topic = only(run_inline(program), "aws:sns/topic:Topic")
@@ -61,16 +56,19 @@ def test_account_comes_from_the_provider_role_and_region_from_the_resource():
     )
 
 
-def test_secret_inputs_keep_their_signature():
-    def program() -> None:
-        aws.sns.TopicSubscription(
-            "hook",
-            topic="arn:aws:sns:us-east-1:123456789012:t",
-            protocol="https",
-            endpoint=pulumi.Output.secret("https://hooks.example.com/T0K3N"),
-        )
+def secret_endpoint_subscription() -> None:
+    aws.sns.TopicSubscription(
+        "hook",
+        topic="arn:aws:sns:us-east-1:123456789012:t",
+        protocol="https",
+        endpoint=pulumi.Output.secret("https://hooks.example.com/T0K3N"),
+    )
 
-    subscription = only(run_inline(program), "aws:sns/topicSubscription:TopicSubscription")
+
+def test_secret_inputs_keep_their_signature():
+    subscription = only(
+        run_inline(secret_endpoint_subscription), "aws:sns/topicSubscription:TopicSubscription"
+    )
     assert subscription.inputs["endpoint"] == {**SECRET, "value": "https://hooks.example.com/T0K3N"}
     assert display_value(subscription.inputs)["endpoint"] == "[secret]"
 
@@ -149,15 +147,9 @@ def test_data_sources_answer_for_the_provider_account_and_partition():
 
 
 def test_secret_inputs_stay_secret_in_the_outputs():
-    def program() -> None:
-        aws.sns.TopicSubscription(
-            "hook",
-            topic="arn:aws:sns:us-east-1:123456789012:t",
-            protocol="https",
-            endpoint=pulumi.Output.secret("https://hooks.example.com/T0K3N"),
-        )
-
-    subscription = only(run_inline(program), "aws:sns/topicSubscription:TopicSubscription")
+    subscription = only(
+        run_inline(secret_endpoint_subscription), "aws:sns/topicSubscription:TopicSubscription"
+    )
     assert subscription.outputs["endpoint"] == subscription.inputs["endpoint"]
     assert "T0K3N" not in json.dumps(display_value(subscription.outputs))
     assert subscription.outputs["arn"].startswith("arn:aws:sns:")

@@ -2,25 +2,20 @@
 
 from fnmatch import fnmatchcase
 
-import pulumi
 import pytest
 
 from components import ObjectLock, QuarantineBucket, QuarantineBucketArgs
 from tests.components_harness import (
     ACCOUNT,
     ROOT,
-    actions,
-    as_list,
     by_urn,
     descendants,
-    document,
-    lint,
+    exporting,
     of_type,
     only,
     plan_of,
-    principals,
-    statement,
 )
+from tests.policy_documents import actions, as_list, document, lint, principals, statement
 
 ADMIN = f"arn:aws:iam::{ACCOUNT}:role/platform-admin"
 DEPLOYER = f"arn:aws:iam::{ACCOUNT}:role/deployer"  # the mocks' caller: assumed-role/deployer
@@ -28,18 +23,14 @@ BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 
 
 def quarantine_program(**overrides):
-    def program() -> None:
-        quarantine = QuarantineBucket("quarantine", QuarantineBucketArgs(**overrides))
-        for output in (
-            "bucket",
-            "arn",
-            "key_arn",
-            "remediation_role_arn",
-            "security_admin_role_arn",
-        ):
-            pulumi.export(output, getattr(quarantine, output))
-
-    return program
+    return exporting(
+        lambda: QuarantineBucket("quarantine", QuarantineBucketArgs(**overrides)),
+        "bucket",
+        "arn",
+        "key_arn",
+        "remediation_role_arn",
+        "security_admin_role_arn",
+    )
 
 
 def roles(plan):

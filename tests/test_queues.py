@@ -2,23 +2,11 @@
 
 import json
 
-import pulumi
 import pytest
 
 from components import DeadLetterQueue, SecureQueue, SecureQueueArgs, ServiceSender
-from tests.components_harness import (
-    ACCOUNT,
-    ROOT,
-    actions,
-    descendants,
-    document,
-    lint,
-    of_type,
-    only,
-    plan_of,
-    principals,
-    statement,
-)
+from tests.components_harness import ACCOUNT, ROOT, descendants, exporting, of_type, only, plan_of
+from tests.policy_documents import actions, document, lint, principals, statement
 
 QUEUE = "aws:sqs/queue:Queue"
 QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
@@ -30,14 +18,13 @@ WORKER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/orders-worker"
 
 
 def queue_program(**overrides):
-    def program() -> None:
-        queue = SecureQueue("work", SecureQueueArgs(**overrides))
-        pulumi.export("arn", queue.arn)
-        pulumi.export("url", queue.url)
-        pulumi.export("key_arn", queue.key_arn)
-        pulumi.export("dlq_arn", queue.dlq_arn)
-
-    return program
+    return exporting(
+        lambda: SecureQueue("work", SecureQueueArgs(**overrides)),
+        "arn",
+        "url",
+        "key_arn",
+        "dlq_arn",
+    )
 
 
 def all_senders():

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import pulumi_aws as aws
 import pytest
 
 from baseline.preview.model import Plan, PlannedResource
@@ -21,10 +20,11 @@ from components.scanner_findings import (
     ScannerFindingsArgs,
     code_archive,
 )
-from tests.components_harness import document, lint, of_type, only, plan_of, statement
+from tests.components_harness import of_type, only, plan_of
+from tests.organization_harness import SECURITY, account_provider
+from tests.policy_documents import document, lint, statement
 from tests.test_stack import planned
 
-SECURITY = "222222222222"
 REGION = "eu-west-1"
 BUILD = f"arn:aws:iam::{SECURITY}:role/codebuild-app-build"
 DAST = "arn:aws:iam::555555555555:role/ci/codebuild-app-dast"
@@ -35,11 +35,7 @@ LOG_GROUP_ARN = f"arn:aws:logs:{REGION}:{SECURITY}:log-group:/security-baseline/
 
 def _plan(args: ScannerFindingsArgs) -> Plan:
     def program() -> None:
-        security = aws.Provider(
-            "security",
-            region=REGION,
-            assume_roles=[{"role_arn": f"arn:aws:iam::{SECURITY}:role/SecurityBaselineDeployRole"}],
-        )
+        security = account_provider("security", SECURITY, REGION)
         ScannerFindings("scanner", args, opts=pulumi.ResourceOptions(provider=security))
 
     return plan_of(program)

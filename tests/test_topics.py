@@ -7,19 +7,14 @@ from components import EncryptedTopic, EncryptedTopicArgs, TopicSubscriber
 from tests.components_harness import (
     ACCOUNT,
     ROOT,
-    actions,
     by_urn,
     descendants,
-    document,
-    is_secret,
-    lint,
+    exporting,
     of_type,
     only,
-    plain,
     plan_of,
-    principals,
-    statement,
 )
+from tests.policy_documents import actions, document, is_secret, lint, plain, principals, statement
 
 TOPIC = "aws:sns/topic:Topic"
 TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
@@ -32,13 +27,9 @@ QUEUE_ARN = f"arn:aws:sqs:us-east-1:{ACCOUNT}:work"
 def topic_program(args_factory=EncryptedTopicArgs, **overrides):
     """`args_factory` builds the args inside the program, where Outputs can exist."""
 
-    def program() -> None:
-        topic = EncryptedTopic("events", args_factory(**overrides))
-        pulumi.export("arn", topic.arn)
-        pulumi.export("name", topic.name)
-        pulumi.export("key_arn", topic.key_arn)
-
-    return program
+    return exporting(
+        lambda: EncryptedTopic("events", args_factory(**overrides)), "arn", "name", "key_arn"
+    )
 
 
 @pytest.mark.parametrize("preview", [True, False])

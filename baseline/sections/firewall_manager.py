@@ -213,10 +213,12 @@ def _policy_is_consistent(field: Any, value: Any, error: ErrorCallback) -> None:
     for key in sorted(set(_OPTIONS) & set(value) - {own}):
         error(field, f"{key}: options of another policy type than {kind} (use {own})")
     allowed = ALLOWED_RESOURCE_TYPES[kind]
-    for resource_type in value.get("resource_types") or []:
+    resource_types = value.get("resource_types")
+    for resource_type in resource_types if isinstance(resource_types, list) else []:
         if isinstance(resource_type, str) and resource_type not in allowed:
             error(field, f"{kind} cannot cover {resource_type} ({', '.join(sorted(allowed))})")
-    groups = (value.get(own) or {}).get("primary_security_groups")
+    options = value.get(own)
+    groups = options.get("primary_security_groups") if isinstance(options, Mapping) else None
     if kind == SECURITY_GROUPS_COMMON and not groups:
         error(field, f"{own}.primary_security_groups: required, a primary group per region")
 

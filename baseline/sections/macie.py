@@ -289,7 +289,8 @@ def _macie_consistent(field: Any, value: Any, error: ErrorCallback) -> None:
 
 
 def _identifiers_defined(field: Any, value: Any, error: ErrorCallback) -> None:
-    defined = {item.get("name") for _, item in mappings(value, "custom_data_identifiers")}
+    identifiers = mappings(value, "custom_data_identifiers")
+    defined = {item.get("name") for _, item in identifiers if isinstance(item.get("name"), str)}
     for index, job in mappings(value, "classification_jobs"):
         used = job.get("custom_data_identifiers")
         for position, name in enumerate(used if isinstance(used, list) else []):
