@@ -3,6 +3,9 @@
 Findings routing and tamper alerts (`alerts`), Shield DDoS alarms, and Firewall Manager
 (`firewall_manager`). CloudWatch alarms and FMS notification channels publish only to topics
 of their own region, so the topics they name are also created in those regions.
+
+In an organization with the guardrails StackSet, member accounts forward their tamper events to
+the security account's home bus (baseline/organization.py), which admits the organization.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import pulumi_aws as aws
 
 from baseline.core import ALERTS_NAME, Baseline, publisher_roles, topic_args
 from baseline.providers import partition_of
+from baseline.spec import Spec
 from components.alerts import Alerts, AlertsArgs, ddos_metric_region
 from components.firewall import FirewallManager, FirewallManagerArgs
 from components.notifications import Notifications, NotificationsArgs
@@ -43,6 +47,11 @@ def _regional_topic_arns(
     return arns
 
 
+def forwards_member_tamper_events(spec: Spec) -> bool:
+    """Whether member accounts send their tamper events to the security account's alerts."""
+    return spec.accounts is not None and spec.guardrails.enabled and spec.alerts.tamper_alerts
+
+
 def build_alerts(baseline: Baseline) -> Alerts:
     spec = baseline.spec
     settings = spec.alerts
@@ -67,6 +76,11 @@ def build_alerts(baseline: Baseline) -> Alerts:
             pipeline_alerts=settings.pipeline_alerts,
             ddos_resource_arns=settings.ddos_alarms,
             ddos_topic_arns=ddos_topics,
+            organization_id=(
+                spec.accounts.organization_id
+                if spec.accounts is not None and forwards_member_tamper_events(spec)
+                else None
+            ),
         ),
         opts=baseline.providers.options("security"),
     )

@@ -3,10 +3,13 @@
 Settings with no organization API (IAM Access Analyzer, S3 account Block Public Access, EBS
 encryption by default, the IAM password policy, optionally a Config recorder) reach every
 account of the spec's OUs, now and future: the program names OUs and regions, never accounts.
+With tamper alerts on, the StackSet also forwards the members' calls that weaken the baseline
+to the security account's alerts (see components/guardrails.py).
 """
 
 from __future__ import annotations
 
+from baseline.alerting import forwards_member_tamper_events
 from baseline.core import Baseline
 from components.guardrails import (
     AccountGuardrails,
@@ -30,6 +33,7 @@ def build_guardrails(baseline: Baseline) -> AccountGuardrails:
         else None
     )
     policy = settings.password_policy
+    assert spec.accounts is not None  # the spec refuses guardrails without accounts
     return AccountGuardrails(
         "account-guardrails",
         AccountGuardrailsArgs(
@@ -45,6 +49,9 @@ def build_guardrails(baseline: Baseline) -> AccountGuardrails:
                 minimum_length=policy.minimum_length,
                 max_age_days=policy.max_age_days,
                 reuse_prevention=policy.reuse_prevention,
+            ),
+            security_account_id=(
+                spec.accounts.security.id if forwards_member_tamper_events(spec) else None
             ),
             call_as=settings.call_as,
             failure_tolerance_percentage=settings.failure_tolerance_percentage,

@@ -12,6 +12,13 @@ on-failure record.
 The function's role may publish to the three topics only; the topics' KMS key must let it
 use the key (`publisher_role_arn`), as it does the EventBridge and CloudWatch principals.
 
+With `organization_id`, the home region's default bus admits CloudTrail API call events from
+the organization's accounts: the account guardrails StackSet (components/guardrails.py) forwards
+their calls that weaken the baseline there, and the same tamper rules alert on them. The rules
+do not restrict `account`, and a forwarded event keeps its own account, region and source.
+Members target the home region directly, as EventBridge passes an event to an event bus target
+only once: the other regions' buses need no such policy.
+
 Shield Advanced's `DDoSDetected` metric of each protected resource gets an alarm in the
 region the metric lives in, notifying that region's topic.
 """
@@ -30,7 +37,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import event_patterns
-from components.iam import render_policy, statement, trust_policy
+from components.iam import render_policy, statement, trust_policy, validate_organization_id
 from components.lambda_code import ROLE_PATH, RUNTIME, code_archive, lambda_role
 
 FUNCTION_DIR = Path(__file__).parent / "functions" / "alert_format"
@@ -49,6 +56,8 @@ class AlertsArgs:
     `securityhub_aggregated`: Security Hub aggregates findings into the home region, so its
     rules run there only; otherwise every region would report each finding twice.
     `ddos_topic_arns` maps a region to its topic: alarms notify topics of their own region.
+    `organization_id`: the organization whose accounts forward their tamper events to the home
+    region's default bus (None: nothing but this account's own events reaches it).
     """
 
     home_region: str
@@ -66,9 +75,11 @@ class AlertsArgs:
     ddos_topic_arns: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     log_retention_days: int = 365
     log_kms_key_arn: pulumi.Input[str] | None = None
+    organization_id: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        validate_organization_id(self.organization_id)
         if self.guardduty_min_severity not in event_patterns.GUARDDUTY_SEVERITY_FLOOR:
             allowed = ", ".join(event_patterns.GUARDDUTY_SEVERITY_FLOOR)
             raise ValueError(f"guardduty_min_severity must be one of {allowed}")
@@ -150,6 +161,7 @@ class Alerts(pulumi.ComponentResource):
     function: aws.lambda_.Function
     publisher_role_arn: pulumi.Output[str]
     rules: dict[str, aws.cloudwatch.EventRule]
+    organization_bus_policy: aws.cloudwatch.EventBusPolicy | None
     ddos_alarms: dict[str, aws.cloudwatch.MetricAlarm]
 
     def __init__(
@@ -175,6 +187,11 @@ class Alerts(pulumi.ComponentResource):
                     self._home_rule(route)
                 elif forwarder is not None:
                     self._forwarding_rule(route, region, home_bus_arn, forwarder)
+        self.organization_bus_policy = (
+            self._organization_bus_policy(args.organization_id, home_bus_arn)
+            if args.organization_id is not None
+            else None
+        )
         self.ddos_alarms = {
             arn: self._ddos_alarm(arn) for arn in dict.fromkeys(args.ddos_resource_arns)
         }
@@ -296,6 +313,37 @@ class Alerts(pulumi.ComponentResource):
             opts=self._child(),
         )
         return role
+
+    def _organization_bus_policy(
+        self, organization_id: str, home_bus_arn: pulumi.Output[str]
+    ) -> aws.cloudwatch.EventBusPolicy:
+        """The organization's accounts may put AWS API call events, nothing else, on the bus.
+
+        Custom events cannot carry an `aws.` source, so members can only forward what their
+        own buses received from AWS.
+        """
+        return aws.cloudwatch.EventBusPolicy(
+            f"{self._name}-organization",
+            policy=render_policy(
+                [
+                    statement(
+                        "OrganizationForwardsApiCalls",
+                        principal="*",
+                        actions=["events:PutEvents"],
+                        resources=[home_bus_arn],
+                        conditions={
+                            "StringEquals": {
+                                "aws:PrincipalOrgID": organization_id,
+                                "events:detail-type": event_patterns.CLOUDTRAIL_API_CALL,
+                            },
+                            "StringLike": {"events:source": "aws.*"},
+                        },
+                    )
+                ]
+            ),
+            region=self._args.home_region,
+            opts=self._child(),
+        )
 
     def _rule(self, route: Route, region: str) -> aws.cloudwatch.EventRule:
         rule = aws.cloudwatch.EventRule(

@@ -23,6 +23,7 @@ FIREWALL_MANAGER_PRODUCT = "Firewall Manager"
 ROUTED_ELSEWHERE = ("GuardDuty", FIREWALL_MANAGER_PRODUCT)
 PIPELINE_FAILURE_STATES = ("FAILED", "STOPPED")
 BUILD_FAILURE_STATES = ("FAILED", "FAULT", "STOPPED", "TIMED_OUT")
+CLOUDTRAIL_API_CALL = "AWS API Call via CloudTrail"
 
 # API calls that switch off or weaken a baseline control, by the service that logs them.
 TAMPER_CALLS: dict[str, tuple[str, ...]] = {
@@ -126,7 +127,7 @@ def tamper_pattern(service: str) -> Pattern:
     """
     return {
         "source": [{"prefix": "aws."}],
-        "detail-type": ["AWS API Call via CloudTrail"],
+        "detail-type": [CLOUDTRAIL_API_CALL],
         "detail": {
             "eventSource": [f"{service}.amazonaws.com"],
             "eventName": list(TAMPER_CALLS[service]),

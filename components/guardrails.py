@@ -6,6 +6,13 @@ service-managed CloudFormation StackSet (components/cloudformation/account_guard
 deployed automatically to every account of the organizational units, present and future. The
 program names OUs and regions only: adding an account to an OU adds nothing to it.
 
+With `security_account_id`, each account and region also forwards the calls that weaken the
+baseline (components/event_patterns.py `tamper_patterns()`, the very patterns of the security
+account's tamper alerts) to the security account's default event bus in the home region, which
+must admit the organization (components/alerts.py `AlertsArgs.organization_id`). Every region
+targets the home region directly: EventBridge delivers an event to an event bus target once
+only, so the security account could not pass a member's event on to its home region.
+
 Create it with the management account's provider (or the StackSets delegated administrator's,
 with `call_as="DELEGATED_ADMIN"`). StackSets never deploy to the management account itself.
 
@@ -19,6 +26,7 @@ with `call_as="DELEGATED_ADMIN"`). StackSets never deploy to the management acco
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,15 +35,21 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
+from components import event_patterns
 from components._detective import require_region_list
 
 TEMPLATE_PATH = Path(__file__).parent / "cloudformation" / "account_guardrails.yaml"
 HANDLER_PATH = Path(__file__).parent / "functions" / "account_settings" / "handler.py"
 # The line of the template's inline function code that the handler's source replaces.
 HANDLER_PLACEHOLDER = "# security-baseline: components/functions/account_settings/handler.py"
+# The template's forwarding rule, repeated once per tamper pattern with this line replaced.
+TAMPER_PATTERN_PLACEHOLDER = (
+    'EventPattern: "security-baseline: a pattern of components/event_patterns.py tamper_patterns()"'
+)
 # AWS's limit on a StackSet's template body.
 MAX_TEMPLATE_BYTES = 51200
 CALL_AS = ("SELF", "DELEGATED_ADMIN")
+ACCOUNT_ID = re.compile(r"\d{12}")
 ORGANIZATIONAL_UNIT_ID = re.compile(r"ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32}")
 _KMS_KEY = r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})"
 _KMS_ALIAS = r"alias/[A-Za-z0-9/_-]{1,250}"
@@ -91,6 +105,8 @@ class AccountGuardrailsArgs:
     ebs_default_kms_key_id: str | None = None
     # None: leave each account's password policy alone.
     password_policy: PasswordPolicy | None = PasswordPolicy()
+    # None: forward no tamper events (the security account alerts on its own calls only).
+    security_account_id: str | None = None
     call_as: str = "SELF"
     failure_tolerance_percentage: int = 0
     max_concurrent_percentage: int = 25
@@ -112,6 +128,11 @@ class AccountGuardrailsArgs:
             raise ValueError("AccountGuardrailsArgs.failure_tolerance_percentage: 0..100")
         if not 1 <= self.max_concurrent_percentage <= 100:
             raise ValueError("AccountGuardrailsArgs.max_concurrent_percentage: 1..100")
+        account = self.security_account_id
+        if account is not None and not ACCOUNT_ID.fullmatch(account):
+            raise ValueError(
+                f"AccountGuardrailsArgs.security_account_id: {account!r} is no account"
+            )
         key = self.ebs_default_kms_key_id
         if key is not None and not EBS_KMS_KEY_ID.fullmatch(key):
             raise ValueError(f"AccountGuardrailsArgs.ebs_default_kms_key_id: {key!r} is no KMS key")
@@ -119,19 +140,59 @@ class AccountGuardrailsArgs:
 
 @functools.cache
 def render_template() -> str:
-    """The StackSet template, with the custom resource's handler as its inline function code."""
-    template = TEMPLATE_PATH.read_text(encoding="utf-8")
-    handler = HANDLER_PATH.read_text(encoding="utf-8")
-    lines = template.splitlines(keepends=True)
-    [index] = [i for i, line in enumerate(lines) if line.strip().startswith(HANDLER_PLACEHOLDER)]
-    indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())]
-    code = [indent + line if line.strip() else "\n" for line in handler.splitlines(keepends=True)]
-    rendered = "".join([*lines[:index], *code, *lines[index + 1 :]])
+    """The StackSet template, with the custom resource's handler as its inline function code
+    and a forwarding rule per tamper pattern."""
+    lines = TEMPLATE_PATH.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = _with_handler(lines, HANDLER_PATH.read_text(encoding="utf-8"))
+    rendered = "".join(_with_tamper_rules(lines))
     if len(rendered.encode()) > MAX_TEMPLATE_BYTES:
         raise ValueError(
             f"{TEMPLATE_PATH.name}: larger than the {MAX_TEMPLATE_BYTES} bytes allowed"
         )
     return rendered
+
+
+def _indent_of(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
+
+
+def _with_handler(lines: list[str], handler: str) -> list[str]:
+    [index] = [i for i, line in enumerate(lines) if line.strip().startswith(HANDLER_PLACEHOLDER)]
+    indent = _indent_of(lines[index])
+    code = [indent + line if line.strip() else "\n" for line in handler.splitlines(keepends=True)]
+    return [*lines[:index], *code, *lines[index + 1 :]]
+
+
+def _with_tamper_rules(lines: list[str]) -> list[str]:
+    """The resource holding the tamper placeholder, once per TAMPER_CALLS service.
+
+    The logical id gets the service as suffix; the pattern is written as JSON, which YAML reads.
+    """
+    [index] = [i for i, line in enumerate(lines) if line.strip() == TAMPER_PATTERN_PLACEHOLDER]
+    start = max(i for i in range(index) if _is_resource_header(lines[i]))
+    end = next(i for i in range(index, len(lines)) if _ends_resource(lines[i]))
+    header, body = lines[start], lines[start + 1 : end]
+    indent = _indent_of(lines[index])
+    rules = []
+    for service in event_patterns.TAMPER_CALLS:
+        pattern = json.dumps(event_patterns.tamper_pattern(service), sort_keys=True)
+        rules.append(header.replace(":", f"{service.capitalize()}:", 1))
+        rules += [
+            f"{indent}EventPattern: {pattern}\n"
+            if line.strip() == TAMPER_PATTERN_PLACEHOLDER
+            else line
+            for line in body
+        ]
+    return [*lines[:start], *rules, *lines[end:]]
+
+
+def _is_resource_header(line: str) -> bool:
+    """A logical id under Resources: two spaces of indent."""
+    return line.startswith("  ") and not line.startswith("   ") and line.rstrip().endswith(":")
+
+
+def _ends_resource(line: str) -> bool:
+    return bool(line.strip()) and len(_indent_of(line)) <= 2 and not line.lstrip().startswith("#")
 
 
 def _flag(value: bool) -> str:
@@ -156,6 +217,7 @@ def template_parameters(args: AccountGuardrailsArgs) -> dict[str, pulumi.Input[s
         "MinimumPasswordLength": str(policy.minimum_length),
         "MaxPasswordAgeDays": str(policy.max_age_days),
         "PasswordReusePrevention": str(policy.reuse_prevention),
+        "SecurityAccountId": args.security_account_id or "",
     }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import cerberus
 import pulumi
 import pytest
+from moto.events.models import EventPattern
 from parliament import analyze_policy_string
 
 from baseline.preview.model import Plan, PlannedResource
@@ -23,8 +24,10 @@ from components.alerts import (
     ddos_metric_region,
 )
 from tests.organization_harness import SECURITY, account_provider
+from tests.policy_documents import lint as lint_policy
 
 HOME, OTHER = "eu-west-1", "us-east-1"
+ORGANIZATION = "o-a1b2c3d4e5"
 FINDINGS = f"arn:aws:sns:{HOME}:{SECURITY}:security-findings"
 TAMPER = f"arn:aws:sns:{HOME}:{SECURITY}:security-tamper"
 PIPELINE = f"arn:aws:sns:{HOME}:{SECURITY}:delivery"
@@ -268,9 +271,63 @@ def test_tamper_and_pipeline_alerts_can_be_turned_off_and_one_region_needs_no_fo
     assert _of_type(plan, "aws:cloudwatch/metricAlarm:MetricAlarm") == []
 
 
+def test_without_an_organization_the_bus_admits_no_other_account(plan: Plan) -> None:
+    assert _of_type(plan, "aws:cloudwatch/eventBusPolicy:EventBusPolicy") == []
+
+
+@pytest.fixture(scope="module")
+def organization_plan() -> Plan:
+    return _plan(_args(organization_id=ORGANIZATION, ddos_resource_arns=()))
+
+
+def test_the_home_bus_admits_the_organizations_api_call_events_only(
+    organization_plan: Plan,
+) -> None:
+    (bus_policy,) = _of_type(organization_plan, "aws:cloudwatch/eventBusPolicy:EventBusPolicy")
+    assert bus_policy.inputs["region"] == HOME
+    # Absent: the default bus, where AWS services and forwarded events arrive.
+    assert "eventBusName" not in bus_policy.inputs
+    text = bus_policy.inputs["policy"]
+    assert json.loads(text)["Statement"] == [
+        {
+            "Sid": "OrganizationForwardsApiCalls",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": ["events:PutEvents"],
+            "Resource": [f"arn:aws:events:{HOME}:{SECURITY}:event-bus/default"],
+            "Condition": {
+                "StringEquals": {
+                    "aws:PrincipalOrgID": ORGANIZATION,
+                    "events:detail-type": "AWS API Call via CloudTrail",
+                },
+                "StringLike": {"events:source": "aws.*"},
+            },
+        }
+    ]
+    assert lint_policy(text, "resource") == []
+
+
+def test_a_member_accounts_forwarded_call_reaches_the_tamper_alert(
+    organization_plan: Plan,
+) -> None:
+    # As the member's rule forwards it: its own account and region, on the security home bus.
+    event = json.loads((EVENTS / "member_kms_disable_key.json").read_text())
+    assert (event["account"], event["region"]) != (SECURITY, HOME)
+    rules = _rules(organization_plan, HOME)
+    matched = {
+        name
+        for name, rule in rules.items()
+        if EventPattern.load(rule.inputs["eventPattern"]).matches_event(event)
+    }
+    assert matched == {"tamper-kms"}
+    target = _target(organization_plan, rules["tamper-kms"])
+    assert TAMPER in target.inputs["inputTransformer"]["inputTemplate"]
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
+        ({"organization_id": "org-1"}, "organization id"),
         ({"guardduty_min_severity": "SEVERE"}, "guardduty_min_severity"),
         ({"securityhub_labels": ("URGENT",)}, "Security Hub labels"),
         ({"regions": (OTHER,)}, "home region"),

@@ -171,6 +171,8 @@ TAMPER_EVENTS = {
     "config_stop_configuration_recorder": "tamper-config",
     "s3_put_bucket_policy": "tamper-s3",
     "kms_schedule_key_deletion": "tamper-kms",
+    # As a member account's guardrails forward it: its own account and region, unchanged.
+    "member_kms_disable_key": "tamper-kms",
     "codepipeline_update_pipeline": "tamper-codepipeline",
 }
 HARMLESS_CALLS = ("cloudtrail_describe_trails", "s3_put_bucket_tagging")

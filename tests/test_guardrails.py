@@ -135,6 +135,7 @@ def test_secure_defaults_fill_every_template_parameter() -> None:
         "MinimumPasswordLength": "14",
         "MaxPasswordAgeDays": "90",
         "PasswordReusePrevention": "24",
+        "SecurityAccountId": "",
     }
 
 
@@ -172,6 +173,14 @@ def test_the_config_recorder_delivers_to_the_log_archive_given() -> None:
     for instance in of_type(plan, INSTANCE):
         assert instance.inputs["callAs"] == "DELEGATED_ADMIN"
         assert instance.inputs["operationPreferences"]["failureTolerancePercentage"] == 10.0
+
+
+def test_the_security_account_receives_the_tamper_events() -> None:
+    plan = guardrails_plan(default_args(security_account_id="222222222222"))
+
+    parameters = only(plan, STACK_SET).inputs["parameters"]
+    assert parameters["SecurityAccountId"] == "222222222222"
+    assert parameters["HomeRegion"] == "eu-west-1"
 
 
 def test_turning_settings_off_takes_explicit_arguments() -> None:
@@ -224,6 +233,7 @@ def test_preview_plans_the_same_resources() -> None:
         ({"failure_tolerance_percentage": 101}, "failure_tolerance_percentage"),
         ({"max_concurrent_percentage": 0}, "max_concurrent_percentage"),
         ({"ebs_default_kms_key_id": "my-key"}, "'my-key' is no KMS key"),
+        ({"security_account_id": "22222222222"}, "'22222222222' is no account"),
     ],
 )
 def test_invalid_arguments_are_refused(overrides: dict[str, Any], problem: str) -> None:

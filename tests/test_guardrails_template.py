@@ -8,18 +8,22 @@ every setting on, where the template grants the most.
 import copy
 import functools
 import json
+import re
 from typing import Any
 
 import pytest
 from cfnlint.api import ManualArgs, lint
 from cfnlint.decode import decode_str
 
+from components import event_patterns
 from components.functions.account_settings import handler
 from components.guardrails import (
     EBS_KMS_KEY_ID,
     HANDLER_PATH,
+    TAMPER_PATTERN_PLACEHOLDER,
     TEMPLATE_PATH,
     AccountGuardrailsArgs,
+    _with_tamper_rules,
     render_template,
     template_parameters,
 )
@@ -27,7 +31,11 @@ from tests.policy_documents import lint as lint_policy
 
 LINT_REGIONS = ["eu-west-1", "us-east-1", "ap-southeast-2", "us-gov-west-1"]
 ACCOUNT = "111122223333"
+SECURITY_ACCOUNT = "222222222222"
 REGION = "eu-west-1"
+HOME_REGION = "us-east-1"
+SECURITY_BUS_ARN = f"arn:aws:events:{HOME_REGION}:{SECURITY_ACCOUNT}:event-bus/default"
+FORWARD_ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/StackSet-guardrails-TamperForwardRole-1A2B"
 LOG_GROUP_ARN = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:StackSet-guardrails-LogGroup-1A2B:*"
 # Removed from lists, as CloudFormation removes AWS::NoValue.
 NO_VALUE = object()
@@ -60,7 +68,9 @@ def references() -> dict[str, Any]:
             "HomeRegion": REGION,
             "ConfigDeliveryBucketName": "log-archive-111122223333",
             "EbsDefaultKmsKeyId": "alias/ebs-default",
+            "SecurityAccountId": SECURITY_ACCOUNT,
             "AWS::AccountId": ACCOUNT,
+            "AWS::Partition": "aws",
             "AWS::Region": REGION,
             "AWS::NoValue": NO_VALUE,
         }
@@ -68,8 +78,18 @@ def references() -> dict[str, Any]:
     return values
 
 
+GET_ATT = {
+    ("AccountSettingsLogGroup", "Arn"): LOG_GROUP_ARN,
+    ("TamperForwardRole", "Arn"): FORWARD_ROLE_ARN,
+}
+
+
 def resolve(value: Any) -> Any:
-    """Intrinsic functions resolved for the home region with every condition true."""
+    """Intrinsic functions resolved for the home region with every condition true.
+
+    Fn::Sub is resolved with HomeRegion set apart: the home region's bus is in another region
+    than this stack's, as for most stack instances.
+    """
     if isinstance(value, list):
         items = [resolve(item) for item in value]
         return [item for item in items if item is not NO_VALUE]
@@ -80,8 +100,10 @@ def resolve(value: Any) -> Any:
     if list(value) == ["Fn::If"]:
         return resolve(value["Fn::If"][1])
     if list(value) == ["Fn::GetAtt"]:
-        assert value["Fn::GetAtt"] == ["AccountSettingsLogGroup", "Arn"], value
-        return LOG_GROUP_ARN
+        return GET_ATT[tuple(value["Fn::GetAtt"])]
+    if list(value) == ["Fn::Sub"]:
+        names = {**references(), "HomeRegion": HOME_REGION}
+        return re.sub(r"\$\{([\w:]+)\}", lambda m: names[m.group(1)], value["Fn::Sub"])
     return {key: resolve(item) for key, item in value.items()}
 
 
@@ -194,7 +216,7 @@ def test_the_component_sets_exactly_the_templates_parameters() -> None:
 def test_roles_have_generated_names_so_capability_iam_suffices() -> None:
     roles = resources_of_type("AWS::IAM::Role")
 
-    assert set(roles) == {"ConfigRecorderRole", "AccountSettingsRole"}
+    assert set(roles) == {"ConfigRecorderRole", "AccountSettingsRole", "TamperForwardRole"}
     assert all("RoleName" not in role["Properties"] for role in roles.values())
     assert "FunctionName" not in template()["Resources"]["AccountSettingsFunction"]["Properties"]
 
@@ -242,7 +264,7 @@ def test_the_function_policy_passes_parliament() -> None:
         assert lint_policy(single, "identity") == expected, each["Sid"]
 
 
-@pytest.mark.parametrize("role", ["ConfigRecorderRole", "AccountSettingsRole"])
+@pytest.mark.parametrize("role", ["ConfigRecorderRole", "AccountSettingsRole", "TamperForwardRole"])
 def test_trust_policies_pass_parliament_and_name_this_account(role: str) -> None:
     trust = resolve(template()["Resources"][role]["Properties"]["AssumeRolePolicyDocument"])
 
@@ -259,3 +281,94 @@ def test_parliament_would_report_a_misspelt_action() -> None:
         finding.startswith("UNKNOWN_ACTION")
         for finding in lint_policy(json.dumps(document), "identity")
     )
+
+
+@pytest.mark.parametrize("security_account", ["", SECURITY_ACCOUNT])
+def test_the_template_lints_clean_with_and_without_forwarding(security_account: str) -> None:
+    text = render_template()
+    default = '    AllowedPattern: "(\\\\d{12})?"\n    Default: ""\n'
+    assert text.count(default) == 1
+    given = text.replace(default, default.replace('""', f'"{security_account}"'))
+
+    assert lint_findings(given, [REGION, "us-gov-west-1"]) == []
+
+
+def tamper_rules() -> dict[str, dict[str, Any]]:
+    return resources_of_type("AWS::Events::Rule")
+
+
+def test_a_forwarding_rule_per_tamper_pattern_with_the_security_accounts_pattern() -> None:
+    rules = tamper_rules()
+
+    assert {name: rule["Properties"]["EventPattern"] for name, rule in rules.items()} == {
+        f"TamperForwardRule{service.capitalize()}": event_patterns.tamper_pattern(service)
+        for service in event_patterns.TAMPER_CALLS
+    }
+    deployed = sorted(
+        json.dumps(rule["Properties"]["EventPattern"], sort_keys=True) for rule in rules.values()
+    )
+    expected = sorted(
+        json.dumps(pattern, sort_keys=True) for pattern in event_patterns.tamper_patterns().values()
+    )
+    assert deployed == expected
+    # Nothing of the placeholder rule is left behind.
+    assert "TamperForwardRule" not in template()["Resources"]
+    assert 'tamper_patterns()"' not in render_template()
+
+
+def test_each_rule_sends_to_the_security_accounts_home_bus_with_the_forwarding_role() -> None:
+    for name, rule in tamper_rules().items():
+        properties = resolve(rule["Properties"])
+        assert rule["Condition"] == "ForwardTamperEvents", name
+        assert properties["State"] == "ENABLED"
+        assert "EventBusName" not in properties
+        assert properties["Targets"] == [
+            {"Id": "security-account-bus", "Arn": SECURITY_BUS_ARN, "RoleArn": FORWARD_ROLE_ARN}
+        ]
+
+
+def test_forwarding_needs_a_security_account_other_than_this_one() -> None:
+    parameter = template()["Parameters"]["SecurityAccountId"]
+    condition = template()["Conditions"]["ForwardTamperEvents"]["Fn::And"]
+
+    assert parameter["Default"] == ""
+    assert re.fullmatch(parameter["AllowedPattern"], SECURITY_ACCOUNT)
+    assert not re.fullmatch(parameter["AllowedPattern"], "12345")
+    assert {"Fn::Not": [{"Fn::Equals": [{"Ref": "SecurityAccountId"}, ""]}]} in condition
+    assert {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "AWS::AccountId"}, {"Ref": "SecurityAccountId"}]}]
+    } in condition
+    assert template()["Resources"]["TamperForwardRole"]["Condition"] == "ForwardTamperEvents"
+
+
+def forward_policy() -> dict[str, Any]:
+    role = template()["Resources"]["TamperForwardRole"]["Properties"]
+    [policy] = role["Policies"]
+    resolved: dict[str, Any] = resolve(policy["PolicyDocument"])
+    return resolved
+
+
+def test_the_forwarding_role_may_put_events_on_the_security_bus_only() -> None:
+    document = forward_policy()
+
+    assert document["Statement"] == [
+        {
+            "Sid": "ForwardToSecurityAccountBus",
+            "Effect": "Allow",
+            "Action": "events:PutEvents",
+            "Resource": SECURITY_BUS_ARN,
+        }
+    ]
+    assert lint_policy(json.dumps(document), "identity") == []
+    trust = template()["Resources"]["TamperForwardRole"]["Properties"]["AssumeRolePolicyDocument"]
+    assert trust["Statement"][0]["Principal"] == {"Service": "events.amazonaws.com"}
+
+
+def test_a_broken_tamper_placeholder_is_refused() -> None:
+    # The rendering finds the placeholder exactly once, or fails instead of shipping no rules.
+    shipped = TEMPLATE_PATH.read_text(encoding="utf-8")
+    assert shipped.count(TAMPER_PATTERN_PLACEHOLDER) == 1
+    with pytest.raises(ValueError):
+        _with_tamper_rules(
+            shipped.replace(TAMPER_PATTERN_PLACEHOLDER, "EventPattern: {}").splitlines(True)
+        )
