@@ -11,10 +11,9 @@ the security account's home bus (baseline/organization.py), which admits the org
 from __future__ import annotations
 
 import pulumi
-import pulumi_aws as aws
 
 from baseline.core import ALERTS_NAME, Baseline, publisher_roles, topic_args
-from baseline.providers import partition_of
+from baseline.providers import account_provider, partition_of
 from baseline.spec import Spec
 from components.alerts import Alerts, AlertsArgs, ddos_metric_region
 from components.firewall import FirewallManager, FirewallManagerArgs
@@ -91,17 +90,8 @@ def _fms_admin_provider(baseline: Baseline) -> pulumi.ProviderResource:
     spec = baseline.spec
     if spec.regions.home == FMS_ADMIN_REGION or spec.accounts is None:
         return baseline.providers.management
-    return aws.Provider(
-        "management-fms",
-        region=FMS_ADMIN_REGION,
-        assume_roles=[
-            aws.ProviderAssumeRoleArgs(
-                role_arn=f"arn:{partition_of(FMS_ADMIN_REGION)}:iam::{spec.accounts.management.id}"
-                f":role/{spec.accounts.management.role_name}",
-                session_name="security-baseline",
-            )
-        ],
-        allowed_account_ids=[spec.accounts.management.id],
+    return account_provider(
+        "management-fms", spec, spec.accounts.management, region=FMS_ADMIN_REGION
     )
 
 

@@ -25,7 +25,7 @@ from components import (
     QuarantineBucketArgs,
     TopicArgs,
 )
-from components.alerts import ROLE_PATH
+from components.lambda_code import ROLE_PATH
 
 ROLE_TAG = "security-baseline:role"
 ALERTS_NAME = "alerts"

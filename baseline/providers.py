@@ -43,7 +43,10 @@ def baseline_tags(spec: Spec) -> dict[str, str]:
     return {**spec.tags, **MANAGED_BY_TAG}
 
 
-def _provider(name: str, spec: Spec, account: Account | None) -> aws.Provider:
+def account_provider(
+    name: str, spec: Spec, account: Account | None, region: str | None = None
+) -> aws.Provider:
+    """A provider for `account` (None: the credentials' own), in the home region by default."""
     assume_roles = None
     allowed_account_ids = None
     if account is not None:
@@ -54,7 +57,7 @@ def _provider(name: str, spec: Spec, account: Account | None) -> aws.Provider:
         allowed_account_ids = [account.id]
     return aws.Provider(
         name,
-        region=spec.regions.home,
+        region=region or spec.regions.home,
         assume_roles=assume_roles,
         allowed_account_ids=allowed_account_ids,
         default_tags=aws.ProviderDefaultTagsArgs(tags=baseline_tags(spec)),
@@ -63,10 +66,10 @@ def _provider(name: str, spec: Spec, account: Account | None) -> aws.Provider:
 
 def account_providers(spec: Spec) -> AccountProviders:
     if spec.accounts is None:
-        account = _provider("account", spec, None)
+        account = account_provider("account", spec, None)
         return AccountProviders(account, account, account)
     return AccountProviders(
-        management=_provider("management", spec, spec.accounts.management),
-        security=_provider("security", spec, spec.accounts.security),
-        log_archive=_provider("log-archive", spec, spec.accounts.log_archive),
+        management=account_provider("management", spec, spec.accounts.management),
+        security=account_provider("security", spec, spec.accounts.security),
+        log_archive=account_provider("log-archive", spec, spec.accounts.log_archive),
     )

@@ -326,3 +326,26 @@ def test_prod_deploys_the_account_guardrails_to_its_organizational_units():
         for i in instances
     )
     assert stack_set.provider == providers_by_account(plan)["111111111111"]
+
+
+def test_firewall_manager_is_administered_from_us_east_1_whatever_the_home_region():
+    config, secret_keys = program_config(load_stack_file(ROOT, "prod"))
+    spec = json.loads(config["security-baseline:baseline"])
+    spec["regions"]["home"] = "eu-west-1"
+    config = {**config, "aws:region": "eu-west-1", "security-baseline:baseline": json.dumps(spec)}
+    plan = run_inline(
+        lambda: build(spec_from_pulumi_config()),
+        project="security-baseline",
+        stack="prod",
+        config=config,
+        secret_keys=secret_keys,
+    )
+    (admin,) = of_type(plan, "aws:fms/adminAccount:AdminAccount")
+    (provider,) = [
+        p for p in of_type(plan, "pulumi:providers:aws") if admin.provider == f"{p.urn}::{p.id}"
+    ]
+    assert provider.inputs["region"] == "us-east-1"
+    assert json.loads(provider.inputs["assumeRoles"])[0]["roleArn"].startswith(
+        "arn:aws:iam::111111111111:role/"
+    )
+    assert json.loads(provider.inputs["allowedAccountIds"]) == ["111111111111"]

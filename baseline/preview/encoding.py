@@ -14,12 +14,13 @@ from typing import Any
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2
 
-from baseline.preview.model import PlannedResource
-
-SIG_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-RESOURCE_REFERENCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+from baseline.preview.model import (
+    RESOURCE_REFERENCE_SIG,
+    SECRET_SIG,
+    SIG_KEY,
+    UNKNOWN,
+    PlannedResource,
+)
 
 
 def engine_properties(props: Mapping[str, Any], skip_internal_keys: bool = True) -> Any:

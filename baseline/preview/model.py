@@ -5,6 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# Pulumi's wire signatures (sdk/go/common/resource/sig): a special value is a map holding
+# SIG_KEY; an unknown value (a computed output during preview) is the UNKNOWN string.
+SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+RESOURCE_REFERENCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
 
 @dataclass(frozen=True)
 class PlannedResource:

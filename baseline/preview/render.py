@@ -6,13 +6,16 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from baseline.preview.model import Plan, PlannedResource, Violation
-
-# Pulumi's wire signatures (sdk/go/common/resource/sig): a special value carries SIGNATURE_KEY.
-SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
-RESOURCE_REFERENCE_SIGNATURE = "5cf8f73096256a8f31e491e813e4eb8e"
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+from baseline.preview.model import (
+    RESOURCE_REFERENCE_SIG,
+    SECRET_SIG,
+    SIG_KEY,
+    UNKNOWN,
+    Plan,
+    PlannedResource,
+    Violation,
+)
+from baseline.secret import SECRET_PLACEHOLDER
 
 
 def display_value(value: Any) -> Any:
@@ -20,10 +23,10 @@ def display_value(value: Any) -> Any:
     if value == UNKNOWN:
         return "[unknown]"
     if isinstance(value, dict):
-        signature = value.get(SIGNATURE_KEY)
-        if signature == SECRET_SIGNATURE:
-            return "[secret]"
-        if signature == RESOURCE_REFERENCE_SIGNATURE:
+        signature = value.get(SIG_KEY)
+        if signature == SECRET_SIG:
+            return SECRET_PLACEHOLDER
+        if signature == RESOURCE_REFERENCE_SIG:
             return value.get("urn")
         return {key: display_value(item) for key, item in value.items()}
     if isinstance(value, list):
