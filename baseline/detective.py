@@ -124,7 +124,7 @@ def build_macie_remediation(baseline: Baseline) -> MacieRemediation:
             quarantine_bucket_arn=quarantine.arn,
             quarantine_key_arn=quarantine.key_arn,
             remediator_role_arn=quarantine.remediation_role_arn,
-            notify_topic_arn=topics[next(iter(spec.notifications.topics))],
+            notify_topic_arn=topics[spec.notifications.default_topic],
             alert_topic_arn=topics[spec.alerts.topics.findings],
             topic_key_arns=(baseline.notifications.key_arn,),
             actions=settings.actions,

@@ -146,7 +146,7 @@ def _cross_section_problems(spec: Spec) -> list[Problem]:
     topics = spec.notifications.topics
     named_topics = {
         f"baseline.alerts.topics.{role}": getattr(spec.alerts.topics, role)
-        for role in ("findings", "tamper", "pipeline", "ddos")
+        for role in alerts.TOPIC_ROLES
     }
     if spec.firewall_manager.enabled:
         named_topics["baseline.firewall_manager.notification_topic"] = (
@@ -217,7 +217,7 @@ def _holds_secret(value: object) -> bool:
 
 
 def _build_spec(document: Mapping[str, Any]) -> Spec:
-    default_topic = next(iter(document["notifications"]["topics"]))
+    notices = notifications.parse(document["notifications"])
     return Spec(
         accounts=accounts.parse(document.get("accounts")),
         regions=regions_section.parse(document["regions"]),
@@ -226,13 +226,15 @@ def _build_spec(document: Mapping[str, Any]) -> Spec:
         cloudtrail=cloudtrail.parse(document["cloudtrail"]),
         log_archive=log_archive.parse(document["log_archive"]),
         quarantine=quarantine.parse(document["quarantine"]),
-        notifications=notifications.parse(document["notifications"]),
+        notifications=notices,
         guardduty=guardduty.parse(document["guardduty"]),
         securityhub=securityhub.parse(document["securityhub"]),
         macie=macie.parse(document["macie"]),
         config=config_section.parse(document["config"]),
-        alerts=alerts.parse(document["alerts"], default_topic),
-        firewall_manager=firewall_manager.parse(document["firewall_manager"], default_topic),
+        alerts=alerts.parse(document["alerts"], notices.default_topic, notices.min_severity),
+        firewall_manager=firewall_manager.parse(
+            document["firewall_manager"], notices.default_topic
+        ),
         guardrails=guardrails.parse(document["guardrails"]),
         scanner_findings=scanner_findings.parse(document["scanner_findings"]),
     )

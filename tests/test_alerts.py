@@ -349,9 +349,10 @@ def _validate(document: dict[str, Any]) -> cerberus.Validator:
 def test_section_defaults_are_the_secure_choice() -> None:
     validator = _validate({})
     assert validator.errors == {}
-    spec = section.parse(validator.document["alerts"], "security-alerts")
+    spec = section.parse(validator.document["alerts"], "security-alerts", "MEDIUM")
+    # Absent thresholds follow notifications.min_severity (here MEDIUM).
     assert spec.guardduty_min_severity == "MEDIUM"
-    assert spec.securityhub_labels == ("HIGH", "CRITICAL")
+    assert spec.securityhub_labels == ("MEDIUM", "HIGH", "CRITICAL")
     assert (spec.tamper_alerts, spec.pipeline_alerts, spec.securityhub_aggregated) == (
         True,
         True,
@@ -374,7 +375,7 @@ def test_section_parses_topics_thresholds_and_protected_resources() -> None:
         }
     )
     assert validator.errors == {}
-    spec = section.parse(validator.document["alerts"], "security-alerts")
+    spec = section.parse(validator.document["alerts"], "security-alerts", "MEDIUM")
     assert (spec.topics.findings, spec.topics.tamper, spec.topics.pipeline) == (
         "security-alerts",
         "security-tamper",

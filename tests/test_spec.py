@@ -88,7 +88,9 @@ def test_minimal_spec_gets_the_secure_defaults() -> None:
     assert spec.quarantine.security_admin_role_arn is None
     assert not spec.quarantine.object_lock.enabled
     assert spec.quarantine.object_lock.mode == "GOVERNANCE"
-    assert spec.notifications.min_severity == "MEDIUM"
+    assert spec.notifications.min_severity == "HIGH"
+    assert spec.alerts.guardduty_min_severity == "HIGH"
+    assert spec.alerts.securityhub_labels == ("HIGH", "CRITICAL")
     assert list(spec.notifications.topics) == ["security-alerts"]
     assert spec.notifications.topics["security-alerts"].emails == ()
 
@@ -117,7 +119,7 @@ def test_full_organization_spec() -> None:
     assert spec.cloudtrail.cloudwatch_logs.enabled
     assert spec.log_archive.glacier_transition_days == 30
     assert spec.quarantine.object_lock.mode == "COMPLIANCE"
-    assert spec.notifications.severities == ("HIGH", "CRITICAL")
+    assert spec.alerts.securityhub_labels == ("HIGH", "CRITICAL")
     alerts = spec.notifications.topics["alerts"]
     assert alerts.emails == ("soc@example.com",)
     assert alerts.https_endpoints == (Secret("[secret]"),)
@@ -600,3 +602,35 @@ def test_guardrails_regions_must_be_enabled_regions() -> None:
     }
     (problem,) = problems_of(document)
     assert problem.where == "baseline.guardrails.regions[0]"
+
+
+@pytest.mark.parametrize(
+    ("min_severity", "guardduty", "securityhub"),
+    [
+        ("INFORMATIONAL", "LOW", ("INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL")),
+        ("MEDIUM", "MEDIUM", ("MEDIUM", "HIGH", "CRITICAL")),
+        ("CRITICAL", "CRITICAL", ("CRITICAL",)),
+    ],
+)
+def test_notifications_min_severity_sets_the_alert_thresholds_left_out(
+    min_severity: str, guardduty: str, securityhub: tuple[str, ...]
+) -> None:
+    spec = parse_spec(
+        {"regions": {"home": "us-east-1"}, "notifications": {"min_severity": min_severity}}
+    )
+    assert spec.alerts.guardduty_min_severity == guardduty
+    assert spec.alerts.securityhub_labels == securityhub
+
+
+def test_alert_thresholds_named_in_alerts_win() -> None:
+    spec = parse_spec(
+        {
+            "regions": {"home": "us-east-1"},
+            "notifications": {"min_severity": "CRITICAL"},
+            "alerts": {"guardduty_min_severity": "LOW", "securityhub_labels": ["HIGH"]},
+        }
+    )
+    assert (spec.alerts.guardduty_min_severity, spec.alerts.securityhub_labels) == (
+        "LOW",
+        ("HIGH",),
+    )

@@ -43,15 +43,12 @@ SCHEMA: dict[str, Any] = {
             for role in TOPIC_ROLES
         },
     },
-    "guardduty_min_severity": {
-        "type": "string",
-        "allowed": tuple(GUARDDUTY_SEVERITY_FLOOR),
-        "default": "MEDIUM",
-    },
+    # Absent: notifications.min_severity (GuardDuty has no INFORMATIONAL: LOW then).
+    "guardduty_min_severity": {"type": "string", "allowed": tuple(GUARDDUTY_SEVERITY_FLOOR)},
+    # Absent: notifications.min_severity and the labels above it.
     "securityhub_labels": {
         "type": "list",
         "minlength": 1,
-        "default": ["HIGH", "CRITICAL"],
         "schema": {"type": "string", "allowed": SECURITYHUB_LABELS},
         "check_with": no_duplicates,
     },
@@ -102,16 +99,19 @@ class AlertsSpec:
         return frozenset(getattr(self.topics, role) for role in TOPIC_ROLES)
 
 
-def parse(document: Mapping[str, Any], default_topic: str) -> AlertsSpec:
+def parse(document: Mapping[str, Any], default_topic: str, min_severity: str) -> AlertsSpec:
     """The section, validated and normalized by `SECTION`, as a dataclass.
 
-    `default_topic` stands for every topic role the section leaves out.
+    `default_topic` stands for every topic role the section leaves out, and `min_severity`
+    (notifications.min_severity, one of SECURITYHUB_LABELS) for the thresholds it leaves out.
     """
     topics = document["topics"]
+    guardduty_floor = min_severity if min_severity in GUARDDUTY_SEVERITY_FLOOR else "LOW"
+    labels = SECURITYHUB_LABELS[SECURITYHUB_LABELS.index(min_severity) :]
     return AlertsSpec(
         topics=AlertTopics(**{role: topics.get(role, default_topic) for role in TOPIC_ROLES}),
-        guardduty_min_severity=document["guardduty_min_severity"],
-        securityhub_labels=tuple(document["securityhub_labels"]),
+        guardduty_min_severity=document.get("guardduty_min_severity", guardduty_floor),
+        securityhub_labels=tuple(document.get("securityhub_labels", labels)),
         securityhub_aggregated=document["securityhub_aggregated"],
         tamper_alerts=document["tamper_alerts"],
         pipeline_alerts=document["pipeline_alerts"],

@@ -35,7 +35,8 @@ _TOPIC = {
 }
 
 SCHEMA: dict[str, Any] = {
-    "min_severity": {"type": "string", "allowed": SEVERITIES, "default": "MEDIUM"},
+    # The threshold of finding alerts, unless `alerts` sets one per source.
+    "min_severity": {"type": "string", "allowed": SEVERITIES, "default": "HIGH"},
     "topics": {
         "type": "dict",
         "minlength": 1,
@@ -61,9 +62,9 @@ class NotificationsSpec:
     topics: Mapping[str, TopicSpec]
 
     @property
-    def severities(self) -> tuple[str, ...]:
-        """The finding severities to notify about: min_severity and above."""
-        return SEVERITIES[SEVERITIES.index(self.min_severity) :]
+    def default_topic(self) -> str:
+        """The first topic, which stands for every topic another section leaves out."""
+        return next(iter(self.topics))
 
 
 def parse(document: Mapping[str, Any]) -> NotificationsSpec:
