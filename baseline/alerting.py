@@ -13,7 +13,7 @@ from __future__ import annotations
 import pulumi
 
 from baseline.core import ALERTS_NAME, Baseline, publisher_roles, topic_args
-from baseline.providers import account_provider, partition_of
+from baseline.providers import account_provider, deployer_arns, partition_of
 from baseline.spec import Spec
 from components.alerts import Alerts, AlertsArgs, ddos_metric_region
 from components.firewall import FirewallManager, FirewallManagerArgs
@@ -34,9 +34,10 @@ def _regional_topic_arns(
             f"notifications-{topic}-{region}",
             NotificationsArgs(
                 topics={topic: topic_args(spec.notifications.topics[topic])},
-                organization_id=spec.accounts.organization_id if spec.accounts else None,
                 publisher_role_arns=publisher_roles(spec, partition_of(region)),
+                firewall_manager_publishes=spec.firewall_manager.enabled,
                 key_administrator_arns=spec.kms.administrators,
+                key_deployer_arns=deployer_arns(spec, "security"),
                 key_deletion_window_in_days=spec.kms.deletion_window_days,
                 region=region,
             ),

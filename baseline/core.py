@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from baseline.providers import AccountProviders, account_providers, partition_of, role_arn
+from baseline.providers import AccountProviders, account_providers, deployer_arns, partition_of
 from baseline.spec import Spec, TopicSpec
 from components import (
     CloudWatchLogsDelivery,
@@ -45,21 +45,41 @@ class Baseline:
     quarantine: QuarantineBucket
 
 
+TRAIL_NAME = "cloudtrail"
+
+
 def _organization_id(spec: Spec) -> str | None:
     return spec.accounts.organization_id if spec.accounts else None
 
 
+def _trail_arns(spec: Spec) -> tuple[str, ...]:
+    """The organization trail, in the management account's home region; in single-account mode
+    the account id is the provider's, so the archive admits any trail of that account."""
+    if spec.accounts is None or not spec.cloudtrail.enabled:
+        return ()
+    name = spec.cloudtrail.name or TRAIL_NAME
+    partition = partition_of(spec.regions.home)
+    account = spec.accounts.management.id
+    return (f"arn:{partition}:cloudtrail:{spec.regions.home}:{account}:trail/{name}",)
+
+
 def _log_archive(spec: Spec, providers: AccountProviders) -> LogArchive:
-    source_accounts = (spec.accounts.management.id,) if spec.accounts else ()
+    accounts = spec.accounts
     return LogArchive(
         "log-archive",
         LogArchiveArgs(
             services=("cloudtrail", "config", "guardduty", "macie"),
             organization_id=_organization_id(spec),
-            source_account_ids=source_accounts,
+            source_account_ids=(accounts.management.id,) if accounts else (),
+            trail_arns=_trail_arns(spec),
+            # GuardDuty and Macie export as their delegated administrator.
+            findings_account_ids=(accounts.security.id,) if accounts else (),
             key_administrator_arns=spec.kms.administrators,
+            key_deployer_arns=deployer_arns(spec, "log_archive"),
             key_deletion_window_in_days=spec.kms.deletion_window_days,
             reader_arns=spec.kms.users,
+            # Without kms.users, IAM policies of the archive's account decide who reads.
+            account_reads=not spec.kms.users,
             transition_to_glacier_days=spec.log_archive.glacier_transition_days,
             expiration_days=spec.log_archive.retention_days,
             access_logging=spec.log_archive.access_logging,
@@ -72,10 +92,9 @@ def _log_archive(spec: Spec, providers: AccountProviders) -> LogArchive:
 def _trail(spec: Spec, providers: AccountProviders, archive: LogArchive) -> OrganizationTrail:
     settings = spec.cloudtrail
     cloudwatch = settings.cloudwatch_logs
-    # Creating a trail on a bucket with an S3 Bucket Key takes kms:Decrypt on the trail key.
-    deployer = (role_arn(spec, spec.accounts.management),) if spec.accounts else ()
+    deployers = deployer_arns(spec, "management")
     return OrganizationTrail(
-        "cloudtrail",
+        TRAIL_NAME,
         OrganizationTrailArgs(
             bucket_name=archive.bucket,
             s3_key_prefix=archive.cloudtrail_prefix or "cloudtrail",
@@ -87,8 +106,13 @@ def _trail(spec: Spec, providers: AccountProviders, archive: LogArchive) -> Orga
                 else None
             ),
             key_administrator_arns=spec.kms.administrators,
+            key_deployer_arns=deployers,
             key_deletion_window_in_days=spec.kms.deletion_window_days,
-            log_reader_arns=(*spec.kms.users, *deployer),
+            # Creating a trail on a bucket with an S3 Bucket Key takes kms:Decrypt on the trail
+            # key: the deploy role, or the account root (IAM decides) in single-account mode,
+            # which also lets the account read when no kms.users are named.
+            log_reader_arns=(*spec.kms.users, *deployers),
+            account_reads=not deployers or not spec.kms.users,
         ),
         opts=providers.options("management"),
     )
@@ -97,15 +121,11 @@ def _trail(spec: Spec, providers: AccountProviders, archive: LogArchive) -> Orga
 def publisher_roles(spec: Spec, partition: str) -> tuple[str, ...]:
     """Roles that publish to the baseline's topics, as `aws:PrincipalArn` patterns.
 
-    Pulumi names these roles (`alerts-format-<suffix>`, ...) and FMS uses its service-linked
-    role, so they are matched by pattern; the key and topic policies also require this
-    account as the principal, which keeps `*` in the account field harmless.
+    Pulumi names these roles (`alerts-format-<suffix>`, ...), so they are matched by pattern;
+    the key and topic policies also require this account as the principal, which keeps `*` in
+    the account field harmless. Firewall Manager is named apart (`firewall_manager_publishes`).
     """
     roles = [f"arn:{partition}:iam::*:role{ROLE_PATH}{ALERTS_NAME}-format-*"]
-    if spec.firewall_manager.enabled:
-        roles.append(
-            f"arn:{partition}:iam::*:role/aws-service-role/fms.amazonaws.com/AWSServiceRoleForFMS"
-        )
     if spec.macie.enabled and spec.macie.remediation.enabled:
         roles.append(f"arn:{partition}:iam::*:role{ROLE_PATH}{MACIE_REMEDIATION_NAME}-*")
         roles.append(
@@ -127,9 +147,10 @@ def _notifications(spec: Spec, providers: AccountProviders) -> Notifications:
         "notifications",
         NotificationsArgs(
             topics={name: topic_args(topic) for name, topic in spec.notifications.topics.items()},
-            organization_id=_organization_id(spec),
             publisher_role_arns=publisher_roles(spec, partition_of(spec.regions.home)),
+            firewall_manager_publishes=spec.firewall_manager.enabled,
             key_administrator_arns=spec.kms.administrators,
+            key_deployer_arns=deployer_arns(spec, "security"),
             key_deletion_window_in_days=spec.kms.deletion_window_days,
         ),
         opts=providers.options("security"),
@@ -145,6 +166,7 @@ def _quarantine(spec: Spec, providers: AccountProviders) -> QuarantineBucket:
             remediation_role_arn=settings.remediation_role_arn,
             security_admin_role_arn=settings.security_admin_role_arn,
             key_administrator_arns=spec.kms.administrators,
+            key_deployer_arns=deployer_arns(spec, "security"),
             key_deletion_window_in_days=spec.kms.deletion_window_days,
             object_lock=ObjectLock(mode=lock.mode, days=lock.days) if lock.enabled else None,
             tags={ROLE_TAG: "quarantine"},

@@ -13,6 +13,7 @@ from typing import TypeVar
 import pulumi
 
 from baseline.core import MACIE_REMEDIATION_NAME, ROLE_TAG, Baseline
+from baseline.providers import deployer_arns
 from baseline.spec import Spec
 from components.config import Config, ConfigArgs, DeliveryDestination
 from components.guardduty import FindingsExport, GuardDuty, GuardDutyArgs
@@ -140,6 +141,7 @@ def build_macie_remediation(baseline: Baseline) -> MacieRemediation:
             slack_channel=slack.channel if slack else None,
             dead_letter_reader_arns=spec.kms.users,
             key_administrator_arns=spec.kms.administrators,
+            key_deployer_arns=deployer_arns(spec, "security"),
             key_deletion_window_in_days=spec.kms.deletion_window_days,
             region=spec.regions.home,
             tags={ROLE_TAG: "macie-remediation"},

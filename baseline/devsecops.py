@@ -9,6 +9,7 @@ from __future__ import annotations
 import pulumi
 
 from baseline.core import ROLE_TAG, Baseline
+from baseline.providers import deployer_arns
 from components.scanner_findings import ScannerFindings, ScannerFindingsArgs
 
 
@@ -25,6 +26,7 @@ def build_scanner_findings(baseline: Baseline) -> ScannerFindings | None:
             report_retention_days=settings.report_retention_days,
             tools=settings.tools,
             kms_key_administrator_arns=spec.kms.administrators,
+            kms_key_deployer_arns=deployer_arns(spec, "security"),
             key_deletion_window_in_days=spec.kms.deletion_window_days,
             region=spec.regions.home,
             tags={ROLE_TAG: "scanner-findings"},

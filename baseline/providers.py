@@ -39,6 +39,14 @@ def role_arn(spec: Spec, account: Account) -> str:
     return f"arn:{partition_of(spec.regions.home)}:iam::{account.id}:role/{account.role_name}"
 
 
+def deployer_arns(spec: Spec, account: str) -> tuple[str, ...]:
+    """Who runs `pulumi up` in `account` ("management", "security" or "log_archive"): the role
+    its provider assumes. None in single-account mode, where key policies keep the root."""
+    if spec.accounts is None:
+        return ()
+    return (role_arn(spec, getattr(spec.accounts, account)),)
+
+
 def baseline_tags(spec: Spec) -> dict[str, str]:
     return {**spec.tags, **MANAGED_BY_TAG}
 

@@ -61,7 +61,9 @@ class OrganizationTrailArgs:
     `is_organization_trail` must be True only in an organization's management (or delegated
     administrator) account. `log_reader_arns` may decrypt the log files; when the bucket uses
     an S3 Bucket Key, AWS also requires the principal that creates or updates the trail to
-    have kms:Decrypt on the trail key, so list the deploying role there.
+    have kms:Decrypt on the trail key, so list the deploying role there. With `account_reads`
+    the account root may decrypt them too, so that IAM policies of this account decide who
+    reads (as AWS's default CloudTrail key policy does).
     """
 
     bucket_name: pulumi.Input[str]
@@ -70,8 +72,10 @@ class OrganizationTrailArgs:
     trail_name: str | None = None
     cloudwatch_logs: CloudWatchLogsDelivery | None = field(default_factory=CloudWatchLogsDelivery)
     key_administrator_arns: tuple[pulumi.Input[str], ...] = ()
+    key_deployer_arns: tuple[pulumi.Input[str], ...] = ()
     key_deletion_window_in_days: int = MAX_DELETION_WINDOW_DAYS
     log_reader_arns: tuple[pulumi.Input[str], ...] = ()
+    account_reads: bool = False
     region: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -83,6 +87,16 @@ class OrganizationTrailArgs:
                 f"trail_name {self.trail_name!r}: 3 to 128 letters, digits, '.', '_' or '-', "
                 "starting with a letter or digit"
             )
+
+
+# CloudTrail user guide, "Sending events to CloudWatch Logs" (the role's trust policy) and "Role
+# policy document for CloudTrail to use CloudWatch Logs": no aws:SourceArn or aws:SourceAccount,
+# which the role does not support.
+CLOUDWATCH_LOGS_TRUST = trust_policy(
+    "CloudTrailDeliversToCloudWatchLogs",
+    principal={"Service": "cloudtrail.amazonaws.com"},
+    conditions={},
+)
 
 
 def _trail_arn(context: AwsContext, trail_name: str) -> str:
@@ -189,25 +203,9 @@ class OrganizationTrail(pulumi.ComponentResource):
             tags=dict(args.tags) or None,
             opts=child,
         )
-        trust = context.apply(
-            lambda ctx: policy_document(
-                [
-                    trust_policy(
-                        "CloudTrailAssumesForThisTrail",
-                        principal={"Service": "cloudtrail.amazonaws.com"},
-                        conditions={
-                            "StringEquals": {
-                                "aws:SourceArn": _trail_arn(ctx, trail_name),
-                                "aws:SourceAccount": ctx.account_id,
-                            }
-                        },
-                    )
-                ]
-            )
-        )
         role = aws.iam.Role(
             f"{name}-cloudwatch-role",
-            assume_role_policy=trust,
+            assume_role_policy=policy_document([CLOUDWATCH_LOGS_TRUST]),
             description=f"CloudTrail trail {trail_name} delivers to CloudWatch Logs",
             tags=dict(args.tags) or None,
             opts=child,
@@ -241,8 +239,12 @@ def _key_grants(
             lambda ctx: f"arn:{ctx.partition}:cloudtrail:*:{ctx.account_id}:trail/*"
         ),
     )
-    if args.log_reader_arns:
-        grants += (cloudtrail_log_reader_grant(args.log_reader_arns),)
+    readers = (
+        *args.log_reader_arns,
+        *([context.apply(lambda ctx: ctx.root_arn)] if args.account_reads else []),
+    )
+    if readers:
+        grants += (cloudtrail_log_reader_grant(readers),)
     if args.cloudwatch_logs is not None:
         grants += (
             cloudwatch_logs_grant(

@@ -1,11 +1,13 @@
 """ManagedKey: a customer managed KMS key whose policy separates duties.
 
 Key administrators manage the key but cannot use it; key users use it but cannot manage it;
-AWS services get only the actions they need, and only on behalf of the named accounts,
-organization or resource (no confused deputy).
+the principal that runs `pulumi up` keeps key administration (KMS refuses a policy that would
+lock it out); AWS services get only the actions they need, and only on behalf of the named
+accounts, organization or resource (no confused deputy).
 
     key = ManagedKey("trail", ManagedKeyArgs(
         alias="security-baseline/trail",
+        deployer_arns=("arn:aws:iam::123456789012:role/deploy",),
         user_arns=("arn:aws:iam::123456789012:role/log-reader",),
         grants=publisher_grants(("events.amazonaws.com",), SourceScope(("123456789012",))),
     ))
@@ -86,7 +88,8 @@ class KeyGrant:
     """Usage rights on the key for an AWS service (`Service`) or IAM principals (`AWS`).
 
     A grant can never carry management actions, and a service grant must carry conditions
-    that tie it to this customer (`aws:SourceAccount`, `aws:SourceArn`, an encryption context).
+    that tie it to this customer (`aws:SourceAccount`, `aws:SourceArn`, an encryption context),
+    unless `unconditioned_because` names the AWS document that rules such conditions out.
     """
 
     sid: str
@@ -94,6 +97,7 @@ class KeyGrant:
     actions: tuple[str, ...]
     conditions: Conditions = field(default_factory=dict)
     principal_type: Literal["Service", "AWS"] = "Service"
+    unconditioned_because: str = ""
 
     def __post_init__(self) -> None:
         validate_sid(self.sid)
@@ -105,10 +109,11 @@ class KeyGrant:
                 f"key grant {self.sid}: {', '.join(management)} are key administration; "
                 "grants only carry usage"
             )
-        if self.principal_type == "Service" and not self.conditions:
+        if self.principal_type == "Service" and not (self.conditions or self.unconditioned_because):
             raise ValueError(
                 f"key grant {self.sid}: a service grant needs conditions "
-                "(aws:SourceAccount, aws:SourceArn or aws:SourceOrgID)"
+                "(aws:SourceAccount, aws:SourceArn or aws:SourceOrgID), or the AWS document "
+                "that rules them out in unconditioned_because"
             )
 
     def to_statement(self) -> dict[str, Any]:
@@ -126,13 +131,19 @@ class ManagedKeyArgs:
     """Arguments of a ManagedKey; every default is the secure choice.
 
     `administrator_arns` empty means the account root, so that IAM policies in the account
-    decide who administers the key (KMS refuses a policy that would lock the caller out).
+    decide who administers the key.
+    `deployer_arns`: the principals that run `pulumi up` in the key's account (the role the
+    provider assumes). They keep key administration, never usage: KMS refuses a key policy that
+    would keep the caller from a later PutKeyPolicy (CreateKey, AWS KMS API reference), and the
+    provider reads, tags and aliases the key with them. Empty: the account root, as AWS's
+    default key policy does, so that the deploying identity's IAM policies suffice.
     """
 
     alias: str
     description: str = "Managed by security-baseline"
     deletion_window_in_days: int = MAX_DELETION_WINDOW_DAYS
     administrator_arns: tuple[pulumi.Input[str], ...] = ()
+    deployer_arns: tuple[pulumi.Input[str], ...] = ()
     user_arns: tuple[pulumi.Input[str], ...] = ()
     grants: tuple[KeyGrant, ...] = ()
     region: str | None = None
@@ -169,6 +180,16 @@ def key_policy_statements(
             resources="*",
         )
     ]
+    if args.administrator_arns or args.deployer_arns:
+        # Without either, the root in KeyAdministration already covers the deployer.
+        statements.append(
+            statement(
+                "DeployerKeyAdministration",
+                principal={"AWS": list(args.deployer_arns) or [context.root_arn]},
+                actions=ADMINISTRATOR_ACTIONS,
+                resources="*",
+            )
+        )
     if args.user_arns:
         users = {"AWS": list(args.user_arns)}
         statements.append(
@@ -232,6 +253,9 @@ class KeyOwnerArgs(Protocol):
     def key_administrator_arns(self) -> tuple[pulumi.Input[str], ...]: ...
 
     @property
+    def key_deployer_arns(self) -> tuple[pulumi.Input[str], ...]: ...
+
+    @property
     def key_deletion_window_in_days(self) -> int: ...
 
     @property
@@ -258,6 +282,7 @@ def component_key(
             alias=alias,
             description=description,
             administrator_arns=args.key_administrator_arns,
+            deployer_arns=args.key_deployer_arns,
             deletion_window_in_days=args.key_deletion_window_in_days,
             user_arns=user_arns,
             grants=grants,
@@ -293,18 +318,6 @@ def role_key_grant(
         actions=tuple(actions),
         conditions=roles_condition(role_arns),
         principal_type="AWS",
-    )
-
-
-def publisher_grants(services: Sequence[str], scope: SourceScope) -> tuple[KeyGrant, ...]:
-    """What services that publish to an encrypted SNS topic or SQS queue need."""
-    return (
-        KeyGrant(
-            sid="AllowEncryptedPublishing",
-            principals=tuple(services),
-            actions=("kms:Decrypt", "kms:GenerateDataKey*"),
-            conditions=scope.conditions(),
-        ),
     )
 
 

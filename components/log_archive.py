@@ -1,14 +1,18 @@
 """LogArchive: the bucket where CloudTrail, Config, GuardDuty and Macie deliver.
 
-Each service may write only under its own prefix and only on behalf of the named accounts
-(account mode) or of the organization (`aws:SourceOrgID`, organization mode). Objects move
-to Glacier and expire on a schedule; S3 server access logs of the archive go to a separate
-bucket that blocks public access and denies plain HTTP too.
+Each service may write only under its own prefix, under the conditions its guide documents
+(components/log_archive_access.py): the trails by ARN, Config for the named accounts or the
+organization, GuardDuty and Macie for the accounts that export findings. Log readers may list
+and get objects and decrypt through S3; readers in other accounts also need an IAM policy of
+their own (README, "Reading the logs"). Objects move to Glacier and expire on a schedule; S3
+server access logs of the archive go to a separate bucket that blocks public access and
+denies plain HTTP too.
 
     archive = LogArchive("logs", LogArchiveArgs(
         services=("cloudtrail", "config", "guardduty"),
         organization_id="o-a1b2c3d4e5",
         source_account_ids=("111111111111",),  # the account owning the organization trail
+        findings_account_ids=("222222222222",),  # the GuardDuty and Macie administrator
     ))
     trail = OrganizationTrail("org", OrganizationTrailArgs(
         bucket_name=archive.bucket,
@@ -22,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
 import pulumi
 
@@ -34,44 +38,46 @@ from components.buckets import (
     access_log_delivery_statement,
     attach_access_logging,
 )
-from components.iam import (
-    AwsContext,
-    Conditions,
-    SourceScope,
-    Statement,
-    aws_context,
-    merge_conditions,
-    statement,
-    validate_organization_id,
-)
-from components.kms import (
-    MAX_DELETION_WINDOW_DAYS,
-    KeyGrant,
-    component_key,
-    service_grant,
+from components.iam import AwsContext, Statement, aws_context, validate_organization_id
+from components.kms import MAX_DELETION_WINDOW_DAYS, component_key
+from components.log_archive_access import (
+    Delivery,
+    archive_key_grants,
+    reader_statements,
+    writer_statements,
 )
 
 LogService = Literal["cloudtrail", "config", "guardduty", "macie"]
 ACCESS_LOG_PREFIX = "log-archive/"
-BUCKET_OWNER_FULL_CONTROL = {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}
+_ACCOUNT_ID = re.compile(r"\d{12}")
 
 
 @dataclass(frozen=True)
 class LogArchiveArgs:
     """Arguments of a LogArchive.
 
-    `source_account_ids`: accounts whose services deliver here (empty: this account). In
-    organization mode name the account that owns the organization trail; member accounts
-    are admitted through `aws:SourceOrgID`.
+    `source_account_ids`: accounts whose trails (and, in account mode, Config recorders)
+    deliver here (empty: this account). In organization mode name the account that owns the
+    organization trail; Config in every member account is admitted through `aws:SourceOrgID`.
+    `trail_arns`: the trails that deliver here (empty: any trail of the source accounts).
+    `findings_account_ids`: accounts whose GuardDuty detectors and Macie export here (empty:
+    the source accounts); in organization mode, the delegated administrator.
+    `reader_arns`: principals that read the logs: list, get, decrypt through S3. With
+    `account_reads`, the account root may decrypt too, so that IAM policies of this account
+    decide who reads (as AWS's default CloudTrail key policy does).
     """
 
     services: tuple[LogService, ...] = ("cloudtrail", "config")
     organization_id: str | None = None
     source_account_ids: tuple[str, ...] = ()
+    trail_arns: tuple[str, ...] = ()
+    findings_account_ids: tuple[str, ...] = ()
     kms_key_arn: pulumi.Input[str] | None = None
     key_administrator_arns: tuple[pulumi.Input[str], ...] = ()
+    key_deployer_arns: tuple[pulumi.Input[str], ...] = ()
     key_deletion_window_in_days: int = MAX_DELETION_WINDOW_DAYS
     reader_arns: tuple[pulumi.Input[str], ...] = ()
+    account_reads: bool = False
     transition_to_glacier_days: int = 90
     expiration_days: int = 365
     noncurrent_version_expiration_days: int = 90
@@ -84,11 +90,10 @@ class LogArchiveArgs:
         unknown = sorted(set(self.services) - set(get_args(LogService)))
         if unknown:
             raise ValueError(f"unknown log services {unknown}; known: {list(get_args(LogService))}")
-        bad = [
-            account for account in self.source_account_ids if not re.fullmatch(r"\d{12}", account)
-        ]
+        accounts = (*self.source_account_ids, *self.findings_account_ids)
+        bad = [account for account in accounts if not _ACCOUNT_ID.fullmatch(account)]
         if bad:
-            raise ValueError(f"source_account_ids must be 12-digit account ids, got {bad}")
+            raise ValueError(f"account ids must be 12 digits, got {bad}")
         self.lifecycle()  # validates the retention days
         validate_organization_id(self.organization_id)
 
@@ -105,151 +110,26 @@ def prefix_of(service: LogService) -> str:
     return service
 
 
-class _Writers:
-    """Who may deliver: the source accounts and, in organization mode, the organization."""
-
-    def __init__(self, args: LogArchiveArgs, context: AwsContext) -> None:
-        self.accounts = list(args.source_account_ids) or [context.account_id]
-        self.organization_id = args.organization_id
-        self.partition = context.partition
-        self.scope = SourceScope(tuple(self.accounts), args.organization_id)
-
-    def source_arns(self, service: str, *resources: str) -> dict[str, Any]:
-        """`aws:SourceArn` patterns: the service's `resources` in any region of the accounts."""
-        arns = [
-            f"arn:{self.partition}:{service}:*:{account}:{resource}"
-            for account in self.accounts
-            for resource in resources
-        ]
-        return {"ArnLike": {"aws:SourceArn": arns}}
-
-    def account_scoped_arns(self, service: str, *resources: str) -> dict[str, Any]:
-        """SourceArn patterns in account mode; the organization condition covers the rest."""
-        return {} if self.organization_id else self.source_arns(service, *resources)
-
-
-def _service_statement(
-    sid: str, service: str, action: str, resources: list[str], conditions: Conditions
-) -> Statement:
-    """`service`'s principal may call `action` on `resources`, under `conditions`."""
-    return statement(
-        sid,
-        principal={"Service": f"{service}.amazonaws.com"},
-        actions=[action],
-        resources=resources,
-        conditions=conditions,
+def delivery_of(args: LogArchiveArgs, context: AwsContext) -> Delivery:
+    owners = args.source_account_ids or (context.account_id,)
+    trails = args.trail_arns or tuple(
+        f"arn:{context.partition}:cloudtrail:*:{account}:trail/*" for account in owners
+    )
+    return Delivery(
+        partition=context.partition,
+        services=args.services,
+        trail_owners=owners,
+        trail_arns=trails,
+        findings_accounts=args.findings_account_ids or owners,
+        organization_id=args.organization_id,
     )
 
 
-def _cloudtrail_statements(arn: str, writers: _Writers) -> list[Statement]:
-    trails = writers.source_arns("cloudtrail", "trail/*")
-    owners = [*writers.accounts, *([writers.organization_id] if writers.organization_id else [])]
-    scope = writers.scope.conditions()
+def archive_statements(arn: str, args: LogArchiveArgs, context: AwsContext) -> list[Statement]:
     return [
-        _service_statement(
-            "CloudTrailAclCheck",
-            "cloudtrail",
-            "s3:GetBucketAcl",
-            [arn],
-            merge_conditions(scope, trails),
-        ),
-        _service_statement(
-            "CloudTrailWrite",
-            "cloudtrail",
-            "s3:PutObject",
-            [f"{arn}/{prefix_of('cloudtrail')}/AWSLogs/{owner}/*" for owner in owners],
-            merge_conditions(scope, trails, BUCKET_OWNER_FULL_CONTROL),
-        ),
+        *writer_statements(arn, delivery_of(args, context)),
+        *reader_statements(arn, args.reader_arns),
     ]
-
-
-def _config_statements(arn: str, writers: _Writers) -> list[Statement]:
-    accounts = ["*"] if writers.organization_id else writers.accounts
-    scope = writers.scope.conditions()
-    return [
-        _service_statement("ConfigAclCheck", "config", "s3:GetBucketAcl", [arn], scope),
-        _service_statement("ConfigBucketExistenceCheck", "config", "s3:ListBucket", [arn], scope),
-        _service_statement(
-            "ConfigWrite",
-            "config",
-            "s3:PutObject",
-            [f"{arn}/{prefix_of('config')}/AWSLogs/{a}/Config/*" for a in accounts],
-            merge_conditions(scope, BUCKET_OWNER_FULL_CONTROL),
-        ),
-    ]
-
-
-def _export_statements(
-    arn: str, writers: _Writers, service: LogService, label: str, source_conditions: dict[str, Any]
-) -> list[Statement]:
-    """GuardDuty findings and Macie discovery results: a location check, writes under the prefix."""
-    conditions = merge_conditions(writers.scope.conditions(), source_conditions)
-    return [
-        _service_statement(
-            f"{label}BucketLocation", service, "s3:GetBucketLocation", [arn], conditions
-        ),
-        _service_statement(
-            f"{label}Write", service, "s3:PutObject", [f"{arn}/{prefix_of(service)}/*"], conditions
-        ),
-    ]
-
-
-def log_writer_statements(arn: str, args: LogArchiveArgs, context: AwsContext) -> list[Statement]:
-    writers = _Writers(args, context)
-    statements: list[Statement] = []
-    if "cloudtrail" in args.services:
-        statements += _cloudtrail_statements(arn, writers)
-    if "config" in args.services:
-        statements += _config_statements(arn, writers)
-    if "guardduty" in args.services:
-        detectors = writers.account_scoped_arns("guardduty", "detector/*")
-        statements += _export_statements(arn, writers, "guardduty", "GuardDuty", detectors)
-    if "macie" in args.services:
-        exports = writers.account_scoped_arns(
-            "macie2", "export-configuration:*", "classification-job/*"
-        )
-        statements += _export_statements(arn, writers, "macie", "Macie", exports)
-    return statements
-
-
-def archive_key_grants(
-    args: LogArchiveArgs, context: pulumi.Output[AwsContext]
-) -> tuple[KeyGrant, ...]:
-    """Delivering services generate data keys under the archive's default key; readers decrypt.
-
-    CloudTrail is absent on purpose: a trail encrypts with its own key (OrganizationTrail).
-    """
-    accounts = tuple(args.source_account_ids) or (context.apply(lambda ctx: ctx.account_id),)
-    scope = SourceScope(accounts, args.organization_id)
-    actions: dict[str, tuple[str, str, tuple[str, ...]]] = {
-        "config": (
-            "AllowConfigDelivery",
-            "config.amazonaws.com",
-            ("kms:Decrypt", "kms:GenerateDataKey"),
-        ),
-        "guardduty": ("AllowGuardDutyExport", "guardduty.amazonaws.com", ("kms:GenerateDataKey",)),
-        "macie": (
-            "AllowMacieExport",
-            "macie.amazonaws.com",
-            ("kms:Encrypt", "kms:GenerateDataKey"),
-        ),
-    }
-    grants = tuple(
-        service_grant(sid, principal, service_actions, scope)
-        for service, (sid, principal, service_actions) in actions.items()
-        if service in args.services
-    )
-    if args.reader_arns:
-        # Readers of logs decrypt; they never need to encrypt or generate data keys.
-        grants += (
-            KeyGrant(
-                sid="LogReadersDecrypt",
-                principals=args.reader_arns,
-                actions=("kms:Decrypt", "kms:DescribeKey"),
-                principal_type="AWS",
-            ),
-        )
-    return grants
 
 
 class LogArchive(pulumi.ComponentResource):
@@ -272,13 +152,23 @@ class LogArchive(pulumi.ComponentResource):
         context = aws_context(self, args.region)
         key_arn = args.kms_key_arn
         if key_arn is None:
+            readers = (
+                *args.reader_arns,
+                *([context.apply(lambda ctx: ctx.root_arn)] if args.account_reads else []),
+            )
             key_arn = component_key(
                 self,
                 name,
                 args,
                 alias=f"security-baseline/log-archive/{name}",
                 description="Log archive objects",
-                grants=archive_key_grants(args, context),
+                grants=archive_key_grants(
+                    context.apply(lambda ctx: delivery_of(args, ctx)),
+                    args.services,
+                    args.organization_id,
+                    readers,
+                    context.apply(lambda ctx: ctx.service_principal(f"s3.{ctx.region}")),
+                ),
             ).arn
         archive = SecureBucket(
             f"{name}-archive",
@@ -286,7 +176,7 @@ class LogArchive(pulumi.ComponentResource):
                 kms_key_arn=key_arn,
                 bucket_name=args.bucket_name,
                 policy_statements=lambda arn: pulumi.Output.all(arn, context).apply(
-                    lambda values: log_writer_statements(values[0], args, values[1])
+                    lambda values: archive_statements(values[0], args, values[1])
                 ),
                 lifecycle=args.lifecycle(),
                 region=args.region,

@@ -49,6 +49,7 @@ class SecureLogGroupArgs:
     deletion_protection: bool = True
     key_alias: str | None = None
     key_administrator_arns: tuple[pulumi.Input[str], ...] = ()
+    key_deployer_arns: tuple[pulumi.Input[str], ...] = ()
     key_deletion_window_in_days: int = MAX_DELETION_WINDOW_DAYS
     region: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)

@@ -140,6 +140,7 @@ class MacieRemediationArgs:
     max_retry_attempts: int = 2
     dead_letter_reader_arns: tuple[pulumi.Input[str], ...] = ()
     key_administrator_arns: tuple[pulumi.Input[str], ...] = ()
+    key_deployer_arns: tuple[pulumi.Input[str], ...] = ()
     key_deletion_window_in_days: int = MAX_DELETION_WINDOW_DAYS
     log_retention_days: int = 365
     region: str | None = None

@@ -1,9 +1,9 @@
 """Notifications: KMS-encrypted SNS topics that EventBridge and CloudWatch may publish to.
 
-One ManagedKey encrypts every topic of the component; its policy lets the publishing
-services use it on behalf of this account (or organization) only. Each topic policy admits
-those services under the same condition, leaves management to the account's IAM, and
-refuses plain-HTTP publish and subscribe calls.
+One ManagedKey encrypts every topic of the component. Its policy and each topic policy admit
+the publishing services under the conditions each documents (components/publishers.py), the
+account's roles that publish by ARN, and Firewall Manager's service-linked role when asked;
+management is left to the account's IAM, and plain-HTTP publish and subscribe are refused.
 
     alerts = Notifications("alerts", NotificationsArgs(topics={
         "security-findings": TopicArgs(
@@ -24,27 +24,32 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.firewall import FMS_SERVICE_LINKED_ROLE
 from components.iam import (
     AwsContext,
-    SourceScope,
     Statement,
     aws_context,
     deny_insecure_transport,
     policy_document,
     roles_statements,
     statement,
-    validate_organization_id,
 )
 from components.kms import (
     MAX_DELETION_WINDOW_DAYS,
     KeyGrant,
     ManagedKey,
     component_key,
-    publisher_grants,
     role_key_grant,
 )
+from components.publishers import (
+    CLOUDWATCH,
+    EVENTBRIDGE,
+    PUBLISH_KEY_ACTIONS,
+    publish_statements,
+    publisher_key_grants,
+)
 
-DEFAULT_PUBLISHERS = ("events.amazonaws.com", "cloudwatch.amazonaws.com")
+DEFAULT_PUBLISHERS = (EVENTBRIDGE, CLOUDWATCH)
 
 TOPIC_MANAGEMENT_ACTIONS = (
     "sns:AddPermission",
@@ -55,8 +60,6 @@ TOPIC_MANAGEMENT_ACTIONS = (
     "sns:SetTopicAttributes",
     "sns:Subscribe",
 )
-
-PUBLISH_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey*")
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _TOPIC_KEY = re.compile(r"[A-Za-z0-9_-]{1,200}")
@@ -79,15 +82,20 @@ class TopicArgs:
 
 @dataclass(frozen=True)
 class NotificationsArgs:
-    """Arguments of Notifications: topics by name, and who may publish to them."""
+    """Arguments of Notifications: topics by name, and who may publish to them.
+
+    `publisher_role_arns`: IAM roles of this account that publish (a formatting function), as
+    `aws:PrincipalArn` patterns, so they need not exist before the key policy.
+    `firewall_manager_publishes`: Firewall Manager's service-linked role of this account is
+    named as principal, so it must exist (Firewall Manager creates it) before the policies.
+    """
 
     topics: Mapping[str, TopicArgs]
-    organization_id: str | None = None
     publisher_services: tuple[str, ...] = DEFAULT_PUBLISHERS
-    # IAM roles of this account that publish (a formatting function, FMS's service-linked
-    # role). Matched by `aws:PrincipalArn`, so they need not exist before the key policy.
     publisher_role_arns: tuple[str, ...] = ()
+    firewall_manager_publishes: bool = False
     key_administrator_arns: tuple[pulumi.Input[str], ...] = ()
+    key_deployer_arns: tuple[pulumi.Input[str], ...] = ()
     key_deletion_window_in_days: int = MAX_DELETION_WINDOW_DAYS
     region: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -98,7 +106,6 @@ class NotificationsArgs:
         bad = [key for key in self.topics if not _TOPIC_KEY.fullmatch(key)]
         if bad:
             raise ValueError(f"topic names must be 1-200 letters, digits, '-' or '_': {bad}")
-        validate_organization_id(self.organization_id)
 
 
 def account_manages_topic(topic_arn: str, context: AwsContext) -> Statement:
@@ -111,14 +118,18 @@ def account_manages_topic(topic_arn: str, context: AwsContext) -> Statement:
     )
 
 
-def service_publish(topic_arn: str, services: Sequence[str], scope: SourceScope) -> Statement:
-    """AWS services publish on behalf of `scope` only."""
+def firewall_manager_role(context: AwsContext) -> str:
+    """Firewall Manager publishes with its service-linked role of the topic's account."""
+    return f"arn:{context.partition}:iam::{context.account_id}:{FMS_SERVICE_LINKED_ROLE}"
+
+
+def firewall_manager_publish(topic_arn: str, context: AwsContext) -> Statement:
+    # Firewall Manager developer guide, "Firewall Manager required permissions for API actions".
     return statement(
-        "AllowServicePublish",
-        principal={"Service": list(services)},
+        "AllowFirewallManagerPublish",
+        principal={"AWS": [firewall_manager_role(context)]},
         actions=["sns:Publish"],
         resources=[topic_arn],
-        conditions=scope.conditions(),
     )
 
 
@@ -134,26 +145,37 @@ def publisher_roles_publish(
 def topic_policy_statements(
     topic_arn: str, context: AwsContext, args: NotificationsArgs
 ) -> list[Statement]:
-    scope = SourceScope((context.account_id,), args.organization_id)
+    fms = [firewall_manager_publish(topic_arn, context)] if args.firewall_manager_publishes else []
     return [
         account_manages_topic(topic_arn, context),
-        service_publish(topic_arn, args.publisher_services, scope),
+        *publish_statements(topic_arn, args.publisher_services, context),
+        *fms,
         *publisher_roles_publish(topic_arn, context, args.publisher_role_arns),
         deny_insecure_transport(["sns:Publish", "sns:Subscribe"], [topic_arn]),
     ]
 
 
 def _key_grants(
-    args: NotificationsArgs, scope: SourceScope, context: pulumi.Output[AwsContext]
+    args: NotificationsArgs, context: pulumi.Output[AwsContext]
 ) -> tuple[KeyGrant, ...]:
-    grants = publisher_grants(args.publisher_services, scope)
-    if not args.publisher_role_arns:
-        return grants
-    root = context.apply(lambda ctx: ctx.root_arn)
-    role_grant = role_key_grant(
-        "AllowPublisherRoles", root, args.publisher_role_arns, PUBLISH_KEY_ACTIONS
-    )
-    return (*grants, role_grant)
+    grants = publisher_key_grants(args.publisher_services, context)
+    if args.firewall_manager_publishes:
+        grants += (
+            KeyGrant(
+                sid="AllowFirewallManagerPublishing",
+                principals=(context.apply(firewall_manager_role),),
+                actions=PUBLISH_KEY_ACTIONS,
+                principal_type="AWS",
+            ),
+        )
+    if args.publisher_role_arns:
+        root = context.apply(lambda ctx: ctx.root_arn)
+        grants += (
+            role_key_grant(
+                "AllowPublisherRoles", root, args.publisher_role_arns, PUBLISH_KEY_ACTIONS
+            ),
+        )
+    return grants
 
 
 def _email_suffix(email: str) -> str:
@@ -172,14 +194,13 @@ class Notifications(pulumi.ComponentResource):
     ) -> None:
         super().__init__("security-baseline:notifications:Notifications", name, None, opts)
         context = aws_context(self, args.region)
-        scope = SourceScope((context.apply(lambda ctx: ctx.account_id),), args.organization_id)
         key = component_key(
             self,
             name,
             args,
             alias=f"security-baseline/notifications/{name}",
             description="SNS topics for security notifications",
-            grants=_key_grants(args, scope, context),
+            grants=_key_grants(args, context),
         )
         self.topic_arns = {
             topic: self._topic(f"{name}-{topic}", subscribers, key, context, args)

@@ -89,6 +89,7 @@ class QuarantineBucketArgs:
     administrator_arns: tuple[pulumi.Input[str], ...] = ()
     exempt_deployer: bool = True
     key_administrator_arns: tuple[pulumi.Input[str], ...] = ()
+    key_deployer_arns: tuple[pulumi.Input[str], ...] = ()
     key_deletion_window_in_days: int = MAX_DELETION_WINDOW_DAYS
     object_lock: ObjectLock | None = None
     bucket_name: str | None = None

@@ -67,13 +67,15 @@ class ScannerFindingsArgs:
 
     `codebuild_role_arns`: the roles allowed to upload reports and to invoke the function.
     `tools`: the reports the bucket accepts (`reports/<tool>/...`).
-    `kms_key_administrator_arns` empty means the account root administers the reports key.
+    `kms_key_administrator_arns` empty means the account root administers the reports key;
+    `kms_key_deployer_arns` keep administering it (ManagedKeyArgs.deployer_arns).
     """
 
     codebuild_role_arns: tuple[str, ...]
     report_retention_days: int = 90
     tools: tuple[str, ...] = TOOLS
     kms_key_administrator_arns: tuple[pulumi.Input[str], ...] = ()
+    kms_key_deployer_arns: tuple[pulumi.Input[str], ...] = ()
     key_deletion_window_in_days: int = MAX_DELETION_WINDOW_DAYS
     log_retention_days: int = 365
     region: str | None = None
@@ -226,6 +228,7 @@ class ScannerFindings(pulumi.ComponentResource):
                 description="security-baseline: scanner reports and the findings-import logs",
                 deletion_window_in_days=args.key_deletion_window_in_days,
                 administrator_arns=args.kms_key_administrator_arns,
+                deployer_arns=args.kms_key_deployer_arns,
                 grants=grants,
                 region=args.region,
                 tags=args.tags,

@@ -1,8 +1,8 @@
 """EncryptedTopic: one SNS topic with its own KMS key, an account-scoped policy and TLS only.
 
-Publishers are named: AWS services publish on behalf of this account only, IAM roles of the
-account by their ARN. Everything else is left to the account's IAM policies, and any call
-over plain HTTP is refused.
+Publishers are named: AWS services publish under the conditions each documents
+(components/publishers.py), IAM roles of the account by their ARN. Everything else is left to
+the account's IAM policies, and any call over plain HTTP is refused.
 
     events = EncryptedTopic("order-events", EncryptedTopicArgs(
         publisher_services=("events.amazonaws.com",),
@@ -28,7 +28,6 @@ import pulumi_aws as aws
 
 from components.iam import (
     AwsContext,
-    SourceScope,
     Statement,
     aws_context,
     deny_insecure_transport,
@@ -39,16 +38,14 @@ from components.kms import (
     MAX_DELETION_WINDOW_DAYS,
     KeyGrant,
     component_key,
-    publisher_grants,
     role_key_grant,
 )
 from components.notifications import (
-    PUBLISH_KEY_ACTIONS,
     TOPIC_MANAGEMENT_ACTIONS,
     account_manages_topic,
     publisher_roles_publish,
-    service_publish,
 )
+from components.publishers import PUBLISH_KEY_ACTIONS, publish_statements, publisher_key_grants
 
 Protocol = Literal["email", "email-json", "https", "sqs", "lambda"]
 # Plain HTTP and SMS leave the encrypted path; firehose needs a delivery role of its own.
@@ -99,6 +96,7 @@ class EncryptedTopicArgs:
     kms_key_arn: pulumi.Input[str] | None = None
     key_alias: str | None = None
     key_administrator_arns: tuple[pulumi.Input[str], ...] = ()
+    key_deployer_arns: tuple[pulumi.Input[str], ...] = ()
     key_deletion_window_in_days: int = MAX_DELETION_WINDOW_DAYS
     region: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -123,9 +121,7 @@ def topic_policy_statements(
 ) -> list[Statement]:
     """The account manages the topic; named publishers publish; nothing travels unencrypted."""
     statements = [account_manages_topic(topic_arn, context)]
-    if args.publisher_services:
-        scope = SourceScope((context.account_id,))
-        statements.append(service_publish(topic_arn, args.publisher_services, scope))
+    statements.extend(publish_statements(topic_arn, args.publisher_services, context))
     statements.extend(publisher_roles_publish(topic_arn, context, args.publisher_role_arns))
     every_topic_action = sorted({"sns:Publish", *TOPIC_MANAGEMENT_ACTIONS})
     statements.append(deny_insecure_transport(every_topic_action, [topic_arn]))
@@ -136,10 +132,7 @@ def topic_key_grants(
     args: EncryptedTopicArgs, context: pulumi.Output[AwsContext]
 ) -> tuple[KeyGrant, ...]:
     """What the publishers need of the topic's key (SNS encrypts with their permissions)."""
-    grants: list[KeyGrant] = []
-    if args.publisher_services:
-        scope = SourceScope((context.apply(lambda ctx: ctx.account_id),))
-        grants.extend(publisher_grants(args.publisher_services, scope))
+    grants = list(publisher_key_grants(args.publisher_services, context))
     if args.publisher_role_arns:
         root = context.apply(lambda ctx: ctx.root_arn)
         grants.append(

@@ -11,7 +11,16 @@ from components import (
     OrganizationTrail,
     OrganizationTrailArgs,
 )
-from tests.components_harness import ACCOUNT, by_urn, descendants, exporting, of_type, only, plan_of
+from tests.components_harness import (
+    ACCOUNT,
+    ROOT,
+    by_urn,
+    descendants,
+    exporting,
+    of_type,
+    only,
+    plan_of,
+)
 from tests.policy_documents import actions, document, lint, principals, statement
 
 READER = "arn:aws:iam::123456789012:role/auditor"
@@ -79,6 +88,25 @@ def test_the_key_serves_this_trail_only_and_its_readers_only_decrypt():
     assert "KeyUsage" not in {each["Sid"] for each in policy["Statement"]}
 
 
+def test_with_account_reads_the_account_root_may_decrypt_the_logs_too():
+    policy = document(only(plan_of(trail_program(account_reads=True)), "aws:kms/key:Key"))
+    readers = statement(policy, "AllowCloudTrailLogDecryption")
+    assert principals(readers, "AWS") == [ROOT]
+    assert actions(readers) == {"kms:Decrypt"}
+    assert readers["Condition"] == {"Null": {"kms:EncryptionContext:aws:cloudtrail:arn": "false"}}
+
+
+def test_the_deployer_and_the_administrators_administer_the_trail_key():
+    admin = "arn:aws:iam::222222222222:role/KeyAdministrators"
+    deployer = f"arn:aws:iam::{ACCOUNT}:role/OrganizationAccountAccessRole"
+    plan = plan_of(trail_program(key_administrator_arns=(admin,), key_deployer_arns=(deployer,)))
+    policy = document(only(plan, "aws:kms/key:Key"))
+    assert principals(statement(policy, "KeyAdministration"), "AWS") == [admin]
+    deployers = statement(policy, "DeployerKeyAdministration")
+    assert principals(deployers, "AWS") == [deployer]
+    assert "kms:PutKeyPolicy" in actions(deployers)
+
+
 @pytest.mark.parametrize("preview", [True, False])
 def test_cloudwatch_delivery_is_encrypted_retained_and_written_through_a_narrow_role(preview):
     plan = plan_of(
@@ -97,11 +125,15 @@ def test_cloudwatch_delivery_is_encrypted_retained_and_written_through_a_narrow_
     assert "kms:DescribeKey" not in actions(logs)
 
     role, role_policy = only(plan, "aws:iam/role:Role"), only(plan, "aws:iam/rolePolicy:RolePolicy")
-    trust = statement(document(role, "assumeRolePolicy"), "CloudTrailAssumesForThisTrail")
-    assert principals(trust, "Service") == ["cloudtrail.amazonaws.com"]
-    assert trust["Condition"] == {
-        "StringEquals": {"aws:SourceArn": trail.outputs["arn"], "aws:SourceAccount": ACCOUNT}
-    }
+    # CloudTrail user guide: the role supports no aws:SourceArn or aws:SourceAccount condition.
+    assert document(role, "assumeRolePolicy")["Statement"] == [
+        {
+            "Sid": "CloudTrailDeliversToCloudWatchLogs",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": ["sts:AssumeRole"],
+        }
+    ]
     write = statement(document(role_policy), "WriteTrailLogStreams")
     assert actions(write) == {"logs:CreateLogStream", "logs:PutLogEvents"}
     assert write["Resource"] == [f"{group.outputs['arn']}:log-stream:*"]

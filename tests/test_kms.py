@@ -9,14 +9,22 @@ from components import KeyGrant, ManagedKey, ManagedKeyArgs, SourceScope
 from components.kms import (
     ADMINISTRATOR_ACTIONS,
     cloudtrail_grants,
-    publisher_grants,
     service_grant,
 )
-from tests.components_harness import ROOT, by_urn, descendants, exporting, only, plan_of
+from tests.components_harness import (
+    ACCOUNT,
+    ROOT,
+    by_urn,
+    descendants,
+    exporting,
+    only,
+    plan_of,
+)
 from tests.organization_harness import account_provider
 from tests.policy_documents import actions, document, lint, principals, statement
 
 USER = "arn:aws:iam::123456789012:role/app"
+KEY = "aws:kms/key:Key"
 USAGE = re.compile(r"kms:(Encrypt|Decrypt|ReEncrypt.*|GenerateDataKey.*|Sign|Verify|GenerateMac)$")
 
 
@@ -49,6 +57,10 @@ def test_the_deletion_window_bounds_are_accepted(days):
 def test_alias_names_kms_would_refuse_are_refused(alias):
     with pytest.raises(ValueError, match="alias"):
         ManagedKeyArgs(alias=alias)
+
+
+DEPLOYER = "arn:aws:iam::123456789012:role/SecurityBaselineDeployRole"
+ADMIN = "arn:aws:iam::123456789012:role/key-admin"
 
 
 def test_the_account_root_administers_by_default_and_nobody_uses():
@@ -107,6 +119,50 @@ def test_a_service_grant_without_conditions_is_refused():
         KeyGrant(sid="Open", principals=("events.amazonaws.com",), actions=("kms:Decrypt",))
 
 
+def test_a_service_grant_goes_without_conditions_only_naming_the_document_that_says_so():
+    grant = KeyGrant(
+        sid="EventBridge",
+        principals=("events.amazonaws.com",),
+        actions=("kms:Decrypt",),
+        unconditioned_because="SNS developer guide",
+    )
+    policy = document(only(plan_of(key_program(ManagedKeyArgs(alias="a", grants=(grant,)))), KEY))
+    assert "Condition" not in statement(policy, "EventBridge")
+
+
+@pytest.mark.parametrize(
+    ("administrators", "deployers", "expected"),
+    [
+        ((), (), {"KeyAdministration": [ROOT]}),
+        ((ADMIN,), (), {"KeyAdministration": [ADMIN], "DeployerKeyAdministration": [ROOT]}),
+        ((), (DEPLOYER,), {"KeyAdministration": [ROOT], "DeployerKeyAdministration": [DEPLOYER]}),
+        (
+            (ADMIN,),
+            (DEPLOYER,),
+            {"KeyAdministration": [ADMIN], "DeployerKeyAdministration": [DEPLOYER]},
+        ),
+    ],
+)
+def test_the_deployer_always_keeps_key_administration_but_never_usage(
+    administrators, deployers, expected
+):
+    """CreateKey refuses a policy that keeps the caller from PutKeyPolicy (KMS API reference)."""
+    args = ManagedKeyArgs(
+        alias="a", administrator_arns=administrators, deployer_arns=deployers, user_arns=(USER,)
+    )
+    policy = document(only(plan_of(key_program(args)), KEY))
+    administering = {
+        each["Sid"]: principals(each, "AWS")
+        for each in policy["Statement"]
+        if "kms:PutKeyPolicy" in actions(each)
+    }
+    assert administering == expected
+    for sid in administering:
+        assert actions(statement(policy, sid)) == set(ADMINISTRATOR_ACTIONS)
+    usage = [each for each in policy["Statement"] if actions(each) & {"kms:Decrypt"}]
+    assert [principals(each, "AWS") for each in usage] == [[USER]]
+
+
 def test_statement_ids_must_be_alphanumeric():
     with pytest.raises(ValueError, match="alphanumeric"):
         KeyGrant(sid="not-ok", principals=(USER,), actions=("kms:Decrypt",), principal_type="AWS")
@@ -116,15 +172,14 @@ def test_service_grants_carry_source_conditions_for_the_account_or_the_organizat
     account = SourceScope(("123456789012",))
     organization = SourceScope(("123456789012",), organization_id="o-abcdefghij")
     grants = (
-        *publisher_grants(("events.amazonaws.com", "cloudwatch.amazonaws.com"), account),
+        service_grant("Config", "config.amazonaws.com", ("kms:GenerateDataKey",), account),
         service_grant("OrgConfig", "config.amazonaws.com", ("kms:GenerateDataKey",), organization),
     )
     plan = plan_of(key_program(ManagedKeyArgs(alias="a", grants=grants)))
     policy = document(only(plan, "aws:kms/key:Key"))
-    publishing = statement(policy, "AllowEncryptedPublishing")
-    assert principals(publishing, "Service") == ["events.amazonaws.com", "cloudwatch.amazonaws.com"]
-    assert actions(publishing) == {"kms:Decrypt", "kms:GenerateDataKey*"}
-    assert publishing["Condition"] == {"StringEquals": {"aws:SourceAccount": ["123456789012"]}}
+    assert statement(policy, "Config")["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": ["123456789012"]}
+    }
     org_config = statement(policy, "OrgConfig")
     assert org_config["Condition"] == {"StringEquals": {"aws:SourceOrgID": "o-abcdefghij"}}
 
@@ -190,7 +245,14 @@ def test_the_key_policy_passes_parliament():
     trail = "arn:aws:cloudtrail:us-east-1:123456789012:trail/org"
     grants = (
         *cloudtrail_grants(trail, "arn:aws:cloudtrail:*:123456789012:trail/*"),
-        *publisher_grants(("events.amazonaws.com",), SourceScope(("123456789012",))),
+        service_grant("Config", "config.amazonaws.com", ("kms:Decrypt",), SourceScope((ACCOUNT,))),
     )
-    plan = plan_of(key_program(ManagedKeyArgs(alias="a", user_arns=(USER,), grants=grants)))
+    args = ManagedKeyArgs(
+        alias="a",
+        administrator_arns=(ADMIN,),
+        deployer_arns=(DEPLOYER,),
+        user_arns=(USER,),
+        grants=grants,
+    )
+    plan = plan_of(key_program(args))
     assert lint(only(plan, "aws:kms/key:Key").inputs["policy"], "key") == []

@@ -1,15 +1,18 @@
 """LogArchive: each service writes only under its prefix, only for this account or organization."""
 
+import json
+
 import pulumi
 import pytest
 
 from components import LogArchive, LogArchiveArgs
 from components.log_archive import LogService
-from tests.components_harness import ACCOUNT, by_urn, descendants, of_type, only, plan_of
+from tests.components_harness import ACCOUNT, ROOT, by_urn, descendants, of_type, only, plan_of
 from tests.policy_documents import actions, document, lint, principals, statement
 
 ORG = "o-a1b2c3d4e5"
 MANAGEMENT = "111111111111"
+SECURITY = "222222222222"
 ENCRYPTION = (
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 )
@@ -48,49 +51,107 @@ def test_account_mode_admits_cloudtrail_and_config_for_this_account_under_their_
     plan = plan_of(archive_program(LogArchiveArgs()), preview=preview)
     policy, arn = archive_policy(plan), archive_arn(plan)
     this_account = {"aws:SourceAccount": [ACCOUNT]}
+    # CloudTrail user guide: aws:SourceArn, the trail; any trail of the account when not named.
     trails = {"ArnLike": {"aws:SourceArn": [f"arn:aws:cloudtrail:*:{ACCOUNT}:trail/*"]}}
 
     acl_check = statement(policy, "CloudTrailAclCheck")
     assert actions(acl_check) == {"s3:GetBucketAcl"} and acl_check["Resource"] == [arn]
-    assert acl_check["Condition"] == {"StringEquals": this_account, **trails}
+    assert acl_check["Condition"] == trails
     write = statement(policy, "CloudTrailWrite")
     assert principals(write, "Service") == ["cloudtrail.amazonaws.com"]
     assert write["Resource"] == [f"{arn}/cloudtrail/AWSLogs/{ACCOUNT}/*"]
     assert write["Condition"] == {
-        "StringEquals": {**this_account, "s3:x-amz-acl": "bucket-owner-full-control"},
+        "StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"},
         **trails,
     }
 
+    # Config developer guide: aws:SourceAccount on the checks and the write.
     assert statement(policy, "ConfigAclCheck")["Condition"] == {"StringEquals": this_account}
-    assert actions(statement(policy, "ConfigBucketExistenceCheck")) == {"s3:ListBucket"}
+    existence = statement(policy, "ConfigBucketExistenceCheck")
+    assert actions(existence) == {"s3:ListBucket"}
+    assert existence["Condition"] == {"StringEquals": this_account}
     config_write = statement(policy, "ConfigWrite")
     assert config_write["Resource"] == [f"{arn}/config/AWSLogs/{ACCOUNT}/Config/*"]
-    assert config_write["Condition"]["StringEquals"]["s3:x-amz-acl"] == "bucket-owner-full-control"
+    assert config_write["Condition"] == {
+        "StringEquals": {**this_account, "s3:x-amz-acl": "bucket-owner-full-control"}
+    }
     assert plan.stack_outputs["prefixes"] == ["cloudtrail", "config", None, None]
 
 
-def test_organization_mode_admits_the_organization_and_the_trail_owner():
+def test_organization_mode_admits_the_trail_by_arn_config_by_organization_findings_by_account():
+    trail = f"arn:aws:cloudtrail:us-east-1:{MANAGEMENT}:trail/org"
     args = LogArchiveArgs(
-        organization_id=ORG, source_account_ids=(MANAGEMENT,), services=ALL_SERVICES
+        organization_id=ORG,
+        source_account_ids=(MANAGEMENT,),
+        trail_arns=(trail,),
+        findings_account_ids=(SECURITY,),
+        services=ALL_SERVICES,
     )
     plan = plan_of(archive_program(args))
     policy, arn = archive_policy(plan), archive_arn(plan)
-    organization = {"aws:SourceOrgID": ORG}
+    # CloudTrail user guide, organization trails: aws:SourceArn is the management account's trail.
     write = statement(policy, "CloudTrailWrite")
     assert write["Resource"] == [
         f"{arn}/cloudtrail/AWSLogs/{MANAGEMENT}/*",
         f"{arn}/cloudtrail/AWSLogs/{ORG}/*",
     ]
-    assert write["Condition"]["StringEquals"] == {
-        **organization,
-        "s3:x-amz-acl": "bucket-owner-full-control",
+    assert write["Condition"] == {
+        "StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"},
+        "ArnLike": {"aws:SourceArn": [trail]},
     }
-    assert write["Condition"]["ArnLike"] == {
-        "aws:SourceArn": [f"arn:aws:cloudtrail:*:{MANAGEMENT}:trail/*"]
+    assert statement(policy, "CloudTrailAclCheck")["Condition"] == {
+        "ArnLike": {"aws:SourceArn": [trail]}
     }
-    assert statement(policy, "ConfigWrite")["Resource"] == [f"{arn}/config/AWSLogs/*/Config/*"]
-    for sid in ("ConfigAclCheck", "GuardDutyWrite", "MacieWrite", "GuardDutyBucketLocation"):
-        assert statement(policy, sid)["Condition"] == {"StringEquals": organization}
+    # Control Tower user guide: every account's Config writes under aws:SourceOrgID.
+    config_write = statement(policy, "ConfigWrite")
+    assert config_write["Resource"] == [f"{arn}/config/AWSLogs/*/Config/*"]
+    assert config_write["Condition"] == {
+        "StringEquals": {"aws:SourceOrgID": ORG, "s3:x-amz-acl": "bucket-owner-full-control"}
+    }
+    for sid in ("ConfigAclCheck", "ConfigBucketExistenceCheck"):
+        assert "Condition" not in statement(policy, sid)
+    # GuardDuty and Macie export from the delegated administrator.
+    for sid in ("GuardDutyBucketLocation", "GuardDutyWrite", "MacieBucketLocation", "MacieWrite"):
+        assert statement(policy, sid)["Condition"]["StringEquals"] == {
+            "aws:SourceAccount": [SECURITY]
+        }
+    assert statement(policy, "GuardDutyWrite")["Condition"]["ArnLike"] == {
+        "aws:SourceArn": [f"arn:aws:guardduty:*:{SECURITY}:detector/*"]
+    }
+    assert "aws:SourceOrgID" not in json.dumps(
+        [each for each in policy["Statement"] if not each["Sid"].startswith("Config")]
+    )
+
+
+def test_organization_mode_key_admits_config_unconditioned_and_exporters_by_account():
+    args = LogArchiveArgs(
+        organization_id=ORG,
+        source_account_ids=(MANAGEMENT,),
+        findings_account_ids=(SECURITY,),
+        services=ALL_SERVICES,
+    )
+    policy = document(only(plan_of(archive_program(args)), "aws:kms/key:Key"))
+    # Control Tower user guide, Optionally configure AWS KMS keys: no condition for Config.
+    config = statement(policy, "AllowConfigDelivery")
+    assert actions(config) == {"kms:Decrypt", "kms:GenerateDataKey"}
+    assert "Condition" not in config
+    guardduty = statement(policy, "AllowGuardDutyExport")
+    assert actions(guardduty) == {"kms:GenerateDataKey"}
+    assert guardduty["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": [SECURITY]},
+        "ArnLike": {"aws:SourceArn": [f"arn:aws:guardduty:*:{SECURITY}:detector/*"]},
+    }
+    macie = statement(policy, "AllowMacieExport")
+    assert actions(macie) == {"kms:Encrypt", "kms:GenerateDataKey"}
+    assert macie["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": [SECURITY]},
+        "ArnLike": {
+            "aws:SourceArn": [
+                f"arn:aws:macie2:*:{SECURITY}:export-configuration:*",
+                f"arn:aws:macie2:*:{SECURITY}:classification-job/*",
+            ]
+        },
+    }
 
 
 def test_every_write_stays_under_its_services_prefix():
@@ -106,7 +167,8 @@ def test_every_write_stays_under_its_services_prefix():
     for each in writes:
         service = principals(each, "Service")[0].split(".")[0]
         assert all(resource.startswith(f"{arn}/{service}/") for resource in each["Resource"])
-        assert each["Condition"]["StringEquals"]["aws:SourceAccount"] == [ACCOUNT]
+    for sid in ("ConfigWrite", "GuardDutyWrite", "MacieWrite"):
+        assert statement(policy, sid)["Condition"]["StringEquals"]["aws:SourceAccount"] == [ACCOUNT]
     assert statement(policy, "GuardDutyWrite")["Condition"]["ArnLike"] == {
         "aws:SourceArn": [f"arn:aws:guardduty:*:{ACCOUNT}:detector/*"]
     }
@@ -149,15 +211,39 @@ def test_the_archive_key_lets_only_named_delivering_services_generate_data_keys(
     assert plan.stack_outputs["key_arn"] == key.outputs["arn"]
 
 
-def test_log_readers_may_only_decrypt():
-    reader = f"arn:aws:iam::{ACCOUNT}:role/investigator"
-    policy = document(
-        only(plan_of(archive_program(LogArchiveArgs(reader_arns=(reader,)))), "aws:kms/key:Key")
-    )
+def test_log_readers_list_get_and_decrypt_through_s3_only():
+    reader = f"arn:aws:iam::{SECURITY}:role/investigator"
+    plan = plan_of(archive_program(LogArchiveArgs(reader_arns=(reader,))))
+    policy = document(only(plan, "aws:kms/key:Key"))
     readers = statement(policy, "LogReadersDecrypt")
     assert principals(readers, "AWS") == [reader]
-    assert actions(readers) == {"kms:Decrypt", "kms:DescribeKey"}
+    assert actions(readers) == {"kms:Decrypt"}
+    assert readers["Condition"] == {
+        "StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}
+    }
     assert "KeyUsage" not in {each["Sid"] for each in policy["Statement"]}
+    bucket, arn = archive_policy(plan), archive_arn(plan)
+    listing = statement(bucket, "LogReadersList")
+    assert (principals(listing, "AWS"), actions(listing)) == ([reader], {"s3:ListBucket"})
+    assert listing["Resource"] == [arn]
+    getting = statement(bucket, "LogReadersGetObjects")
+    assert (principals(getting, "AWS"), actions(getting)) == ([reader], {"s3:GetObject"})
+    assert getting["Resource"] == [f"{arn}/*"]
+
+
+def test_without_readers_nobody_is_granted_reads():
+    plan = plan_of(archive_program(LogArchiveArgs()))
+    sids = {each["Sid"] for each in archive_policy(plan)["Statement"]}
+    assert not {"LogReadersList", "LogReadersGetObjects"} & sids
+    key_sids = {each["Sid"] for each in document(only(plan, "aws:kms/key:Key"))["Statement"]}
+    assert "LogReadersDecrypt" not in key_sids
+
+
+def test_with_account_reads_the_account_decides_who_decrypts():
+    policy = document(
+        only(plan_of(archive_program(LogArchiveArgs(account_reads=True))), "aws:kms/key:Key")
+    )
+    assert principals(statement(policy, "LogReadersDecrypt"), "AWS") == [ROOT]
 
 
 def test_a_given_key_replaces_the_archive_key():
@@ -256,12 +342,20 @@ def test_children_belong_to_the_component_and_take_its_region():
 
 
 def test_archive_policies_pass_parliament():
-    plan = plan_of(archive_program(LogArchiveArgs(services=ALL_SERVICES)))
+    reader = f"arn:aws:iam::{SECURITY}:role/investigator"
+    plan = plan_of(archive_program(LogArchiveArgs(services=ALL_SERVICES, reader_arns=(reader,))))
     for policy in of_type(plan, "aws:s3/bucketPolicy:BucketPolicy"):
         assert lint(policy.inputs["policy"], "resource") == [], policy.name
     assert lint(only(plan, "aws:kms/key:Key").inputs["policy"], "key") == []
-    org_plan = plan_of(archive_program(LogArchiveArgs(organization_id=ORG, services=ALL_SERVICES)))
+    org_args = LogArchiveArgs(
+        organization_id=ORG,
+        services=ALL_SERVICES,
+        findings_account_ids=(SECURITY,),
+        reader_arns=(reader,),
+    )
+    org_plan = plan_of(archive_program(org_args))
     assert lint(archive_policy_input(org_plan), "resource") == []
+    assert lint(only(org_plan, "aws:kms/key:Key").inputs["policy"], "key") == []
 
 
 def archive_policy_input(plan):
@@ -272,7 +366,8 @@ def archive_policy_input(plan):
     ("args", "message"),
     [
         ({"services": ("cloudtrail", "vpcflow")}, "unknown log services"),
-        ({"source_account_ids": ("12345",)}, "12-digit"),
+        ({"source_account_ids": ("12345",)}, "12 digits"),
+        ({"findings_account_ids": ("2222",)}, "12 digits"),
         ({"organization_id": "org-1"}, "o-xxxxxxxxxx"),
         ({"transition_to_glacier_days": 400, "expiration_days": 365}, "greater than"),
     ],

@@ -18,7 +18,6 @@ from tests.policy_documents import actions, document, is_secret, lint, plain, pr
 
 TOPIC = "aws:sns/topic:Topic"
 SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
-PUBLISHERS = ["events.amazonaws.com", "cloudwatch.amazonaws.com"]
 
 
 def notifications_program(topics, **overrides):
@@ -55,16 +54,29 @@ def test_every_topic_is_encrypted_with_the_components_key(preview):
     }
 
 
-def test_the_key_lets_eventbridge_and_cloudwatch_publish_for_this_account_only():
+ALARMS = f"arn:aws:cloudwatch:us-east-1:{ACCOUNT}:alarm:*"
+CLOUDWATCH_SOURCE = {
+    "StringEquals": {"aws:SourceAccount": [ACCOUNT]},
+    "ArnLike": {"aws:SourceArn": [ALARMS]},
+}
+FMS_ROLE = f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/fms.amazonaws.com/AWSServiceRoleForFMS"
+
+
+def test_the_key_admits_each_publishing_service_under_its_documented_conditions():
     plan = plan_of(notifications_program(two_topics))
     policy = document(only(plan, "aws:kms/key:Key"))
-    publishing = statement(policy, "AllowEncryptedPublishing")
-    assert principals(publishing, "Service") == PUBLISHERS
-    assert actions(publishing) == {"kms:GenerateDataKey*", "kms:Decrypt"}
-    assert publishing["Condition"] == {"StringEquals": {"aws:SourceAccount": [ACCOUNT]}}
+    # SNS developer guide: no source condition is supported for EventBridge-to-encrypted topics.
+    eventbridge = statement(policy, "AllowEventBridgePublishing")
+    assert principals(eventbridge, "Service") == ["events.amazonaws.com"]
+    assert actions(eventbridge) == {"kms:GenerateDataKey*", "kms:Decrypt"}
+    assert "Condition" not in eventbridge
+    alarms = statement(policy, "AllowCloudWatchAlarmsPublishing")
+    assert principals(alarms, "Service") == ["cloudwatch.amazonaws.com"]
+    assert actions(alarms) == {"kms:GenerateDataKey*", "kms:Decrypt"}
+    assert alarms["Condition"] == CLOUDWATCH_SOURCE
 
 
-def test_the_topic_policy_admits_publishers_for_this_account_and_refuses_plain_http():
+def test_the_topic_policy_admits_publishers_as_documented_and_refuses_plain_http():
     plan = plan_of(notifications_program(two_topics))
     for topic in of_type(plan, TOPIC):
         policy_resource = only(plan, "aws:sns/topicPolicy:TopicPolicy", f"{topic.name}-policy")
@@ -73,31 +85,65 @@ def test_the_topic_policy_admits_publishers_for_this_account_and_refuses_plain_h
         management = statement(policy, "AccountManagesTopic")
         assert principals(management, "AWS") == [ROOT]
         assert "sns:Publish" not in actions(management)
-        publish = statement(policy, "AllowServicePublish")
-        assert principals(publish, "Service") == PUBLISHERS
-        assert actions(publish) == {"sns:Publish"}
-        assert publish["Resource"] == [topic.outputs["arn"]]
-        assert publish["Condition"] == {"StringEquals": {"aws:SourceAccount": [ACCOUNT]}}
+        # EventBridge user guide: no Condition block in a topic policy for EventBridge.
+        eventbridge = statement(policy, "AllowEventBridgePublish")
+        assert principals(eventbridge, "Service") == ["events.amazonaws.com"]
+        assert actions(eventbridge) == {"sns:Publish"}
+        assert eventbridge["Resource"] == [topic.outputs["arn"]]
+        assert "Condition" not in eventbridge
+        alarms = statement(policy, "AllowCloudWatchAlarmsPublish")
+        assert principals(alarms, "Service") == ["cloudwatch.amazonaws.com"]
+        assert alarms["Condition"] == CLOUDWATCH_SOURCE
         deny = statement(policy, "DenyInsecureTransport")
         assert (deny["Effect"], deny["Principal"]) == ("Deny", "*")
         assert actions(deny) == {"sns:Publish", "sns:Subscribe"}
         assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
         assert {each["Sid"] for each in policy["Statement"]} == {
             "AccountManagesTopic",
-            "AllowServicePublish",
+            "AllowEventBridgePublish",
+            "AllowCloudWatchAlarmsPublish",
             "DenyInsecureTransport",
         }
 
 
-def test_organization_mode_admits_publishers_from_the_organization():
-    plan = plan_of(notifications_program(two_topics, organization_id="o-a1b2c3d4e5"))
-    organization = {"StringEquals": {"aws:SourceOrgID": "o-a1b2c3d4e5"}}
-    assert (
-        statement(document(only(plan, "aws:kms/key:Key")), "AllowEncryptedPublishing")["Condition"]
-        == organization
-    )
-    for policy in of_type(plan, "aws:sns/topicPolicy:TopicPolicy"):
-        assert statement(document(policy), "AllowServicePublish")["Condition"] == organization
+def test_firewall_manager_publishes_as_its_service_linked_role_named_as_principal():
+    """Firewall Manager developer guide, required permissions for PutNotificationChannel."""
+    plan = plan_of(notifications_program(two_topics, firewall_manager_publishes=True))
+    key_grant = statement(document(only(plan, "aws:kms/key:Key")), "AllowFirewallManagerPublishing")
+    assert principals(key_grant, "AWS") == [FMS_ROLE]
+    assert actions(key_grant) == {"kms:GenerateDataKey*", "kms:Decrypt"}
+    assert "Condition" not in key_grant
+    for topic in of_type(plan, TOPIC):
+        policy = document(only(plan, "aws:sns/topicPolicy:TopicPolicy", f"{topic.name}-policy"))
+        publish = statement(policy, "AllowFirewallManagerPublish")
+        assert principals(publish, "AWS") == [FMS_ROLE]
+        assert actions(publish) == {"sns:Publish"}
+        assert publish["Resource"] == [topic.outputs["arn"]]
+        assert "Condition" not in publish
+
+
+def test_without_firewall_manager_its_role_is_named_nowhere():
+    plan = plan_of(notifications_program(two_topics))
+    for resource in (
+        only(plan, "aws:kms/key:Key"),
+        *of_type(plan, "aws:sns/topicPolicy:TopicPolicy"),
+    ):
+        assert "AWSServiceRoleForFMS" not in plain(resource.inputs["policy"])
+
+
+def test_alarms_of_the_topics_region_only():
+    plan = plan_of(notifications_program(two_topics, region="eu-west-1"))
+    alarms = statement(document(only(plan, "aws:kms/key:Key")), "AllowCloudWatchAlarmsPublishing")
+    assert alarms["Condition"]["ArnLike"] == {
+        "aws:SourceArn": [f"arn:aws:cloudwatch:eu-west-1:{ACCOUNT}:alarm:*"]
+    }
+
+
+def test_the_deployer_keeps_administering_the_topics_key():
+    deployer = f"arn:aws:iam::{ACCOUNT}:role/deploy"
+    plan = plan_of(notifications_program(two_topics, key_deployer_arns=(deployer,)))
+    policy = document(only(plan, "aws:kms/key:Key"))
+    assert principals(statement(policy, "DeployerKeyAdministration"), "AWS") == [deployer]
 
 
 @pytest.mark.parametrize("preview", [True, False])
@@ -149,10 +195,6 @@ def test_subscription_names_do_not_depend_on_list_order():
         (lambda: NotificationsArgs(topics={"bad name": TopicArgs()}), "topic names"),
         (lambda: TopicArgs(emails=("not-an-address",)), "not email addresses"),
         (lambda: TopicArgs(emails=("a@example.com", "A@example.com")), "repeat"),
-        (
-            lambda: NotificationsArgs(topics={"t": TopicArgs()}, organization_id="123"),
-            "o-xxxxxxxxxx",
-        ),
     ],
 )
 def test_arguments_aws_would_refuse_are_refused(build, message):
@@ -174,7 +216,15 @@ def test_children_belong_to_the_component_and_take_its_region():
 
 
 def test_topic_and_key_policies_pass_parliament():
-    plan = plan_of(notifications_program(two_topics, organization_id="o-a1b2c3d4e5"))
+    plan = plan_of(
+        notifications_program(
+            two_topics,
+            firewall_manager_publishes=True,
+            publisher_role_arns=("arn:aws:iam::*:role/alerts-format-*",),
+            key_administrator_arns=(f"arn:aws:iam::{ACCOUNT}:role/key-admin",),
+            key_deployer_arns=(f"arn:aws:iam::{ACCOUNT}:role/deploy",),
+        )
+    )
     for policy in of_type(plan, "aws:sns/topicPolicy:TopicPolicy"):
         assert lint(policy.inputs["policy"], "resource") == []
     assert lint(only(plan, "aws:kms/key:Key").inputs["policy"], "key") == []

@@ -77,7 +77,7 @@ def test_without_publishers_the_policy_only_lets_the_account_manage_and_refuses_
     assert [each["Sid"] for each in key_policy["Statement"]] == ["KeyAdministration"]
 
 
-def test_named_publishers_get_the_topic_and_the_key_for_this_account_only():
+def test_named_publishers_get_the_topic_and_the_key_under_their_documented_conditions():
     plan = plan_of(
         topic_program(
             publisher_services=("events.amazonaws.com", "s3.amazonaws.com"),
@@ -86,21 +86,32 @@ def test_named_publishers_get_the_topic_and_the_key_for_this_account_only():
     )
     topic_arn = only(plan, TOPIC).outputs["arn"]
     policy = document(only(plan, TOPIC_POLICY))
-    services = statement(policy, "AllowServicePublish")
-    assert principals(services, "Service") == ["events.amazonaws.com", "s3.amazonaws.com"]
-    assert actions(services) == {"sns:Publish"}
-    assert services["Resource"] == [topic_arn]
-    assert services["Condition"] == {"StringEquals": {"aws:SourceAccount": [ACCOUNT]}}
+    this_account = {"StringEquals": {"aws:SourceAccount": [ACCOUNT]}}
+    eventbridge = statement(policy, "AllowEventBridgePublish")
+    assert principals(eventbridge, "Service") == ["events.amazonaws.com"]
+    assert actions(eventbridge) == {"sns:Publish"}
+    assert eventbridge["Resource"] == [topic_arn]
+    assert "Condition" not in eventbridge  # EventBridge user guide: no Condition blocks
+    s3 = statement(policy, "AllowS3Publish")
+    assert principals(s3, "Service") == ["s3.amazonaws.com"]
+    assert s3["Condition"] == this_account
     roles = statement(policy, "AllowPublisherRoles")
     assert principals(roles, "AWS") == [ROOT]
     assert roles["Condition"] == {"ArnEquals": {"aws:PrincipalArn": [API_ROLE]}}
     key_policy = document(only(plan, KEY))
-    service_key = statement(key_policy, "AllowEncryptedPublishing")
-    assert actions(service_key) == {"kms:Decrypt", "kms:GenerateDataKey*"}
-    assert service_key["Condition"] == {"StringEquals": {"aws:SourceAccount": [ACCOUNT]}}
+    eventbridge_key = statement(key_policy, "AllowEventBridgePublishing")
+    assert actions(eventbridge_key) == {"kms:Decrypt", "kms:GenerateDataKey*"}
+    assert "Condition" not in eventbridge_key
+    assert statement(key_policy, "AllowS3Publishing")["Condition"] == this_account
     role_key = statement(key_policy, "AllowPublisherRoles")
     assert actions(role_key) == {"kms:Decrypt", "kms:GenerateDataKey*"}
     assert role_key["Condition"] == {"ArnEquals": {"aws:PrincipalArn": [API_ROLE]}}
+
+
+def test_the_deployer_keeps_administering_the_topic_key():
+    deployer = f"arn:aws:iam::{ACCOUNT}:role/deploy"
+    key_policy = document(only(plan_of(topic_program(key_deployer_arns=(deployer,))), KEY))
+    assert principals(statement(key_policy, "DeployerKeyAdministration"), "AWS") == [deployer]
 
 
 def test_policies_lint_clean():
