@@ -7,7 +7,15 @@ import pytest
 
 from baseline.preview.model import Plan, PlannedResource
 from components.kms import ADMINISTRATOR_ACTIONS
-from tests.policy_documents import actions, as_list, document, lint, principals, statement
+from tests.policy_documents import (
+    PolicyKind,
+    actions,
+    as_list,
+    document,
+    lint,
+    principals,
+    statement,
+)
 from tests.test_stack import of_type, planned, providers_by_account
 
 ORG = "o-a1b2c3d4e5"
@@ -271,7 +279,7 @@ def test_prod_the_cloudtrail_logs_role_trusts_cloudtrail_as_documented(prod):
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_parliament_finds_nothing_in_key_topic_archive_and_trail_documents(stack):
     plan = planned(stack, False)
-    documents = [
+    documents: list[tuple[str, PolicyKind, str]] = [
         *((k.inputs["policy"], "key", k.name) for k in of_type(plan, KEY)),
         *((p.inputs["policy"], "resource", p.name) for p in of_type(plan, TOPIC_POLICY)),
         *(
