@@ -5,11 +5,12 @@ the principal that runs `pulumi up` keeps key administration (KMS refuses a poli
 lock it out); AWS services get only the actions they need, and only on behalf of the named
 accounts, organization or resource (no confused deputy).
 
-    key = ManagedKey("trail", ManagedKeyArgs(
-        alias="security-baseline/trail",
+    key = ManagedKey("config", ManagedKeyArgs(
+        alias="security-baseline/config",
         deployer_arns=("arn:aws:iam::123456789012:role/deploy",),
         user_arns=("arn:aws:iam::123456789012:role/log-reader",),
-        grants=publisher_grants(("events.amazonaws.com",), SourceScope(("123456789012",))),
+        grants=(service_grant("AllowConfig", "config.amazonaws.com", ("kms:Decrypt",),
+                              SourceScope(("123456789012",))),),
     ))
     pulumi.export("key", key.arn)
 """

@@ -70,13 +70,23 @@ def using(policy: dict) -> list[dict]:
 # Defect 1: the deploying principal keeps key administration, duties stay separated.
 
 
+def assumed_roles(plan: Plan) -> dict[str, str]:
+    """The role each account's provider assumes, by the provider's reference."""
+    return {
+        f"{p.urn}::{p.id}": json.loads(p.inputs["assumeRoles"])[0]["roleArn"]
+        for p in of_type(plan, "pulumi:providers:aws")
+        if "assumeRoles" in p.inputs
+    }
+
+
 def test_prod_every_key_is_administered_by_the_deploy_role_of_its_account(prod):
+    """The role exactly as the key's provider assumes it: the pack's deploy-role interface."""
     keys = of_type(prod, KEY)
-    provider_account = {ref: account for account, ref in providers_by_account(prod).items()}
+    assumed = assumed_roles(prod)
     assert {account_of(key) for key in keys} == {MANAGEMENT, SECURITY, LOG_ARCHIVE}
     for key in keys:
         account = account_of(key)
-        assert provider_account[key.provider] == account, key.name
+        assert assumed[key.provider] == DEPLOY_ROLES[account], key.name
         policy = document(key)
         assert administering(policy) == {
             "KeyAdministration": [KEY_ADMINISTRATORS],
