@@ -89,6 +89,15 @@ def _log_archive(spec: Spec, providers: AccountProviders) -> LogArchive:
     )
 
 
+def _trail_readers(spec: Spec) -> tuple[str, ...]:
+    """kms.users; without them, the account whose IAM decides who reads the archive, where the
+    trail's files are (single-account mode: this account, through `account_reads`)."""
+    if spec.kms.users or spec.accounts is None:
+        return spec.kms.users
+    partition = partition_of(spec.regions.home)
+    return (f"arn:{partition}:iam::{spec.accounts.log_archive.id}:root",)
+
+
 def _trail(spec: Spec, providers: AccountProviders, archive: LogArchive) -> OrganizationTrail:
     settings = spec.cloudtrail
     cloudwatch = settings.cloudwatch_logs
@@ -109,10 +118,9 @@ def _trail(spec: Spec, providers: AccountProviders, archive: LogArchive) -> Orga
             key_deployer_arns=deployers,
             key_deletion_window_in_days=spec.kms.deletion_window_days,
             # Creating a trail on a bucket with an S3 Bucket Key takes kms:Decrypt on the trail
-            # key: the deploy role, or the account root (IAM decides) in single-account mode,
-            # which also lets the account read when no kms.users are named.
-            log_reader_arns=(*spec.kms.users, *deployers),
-            account_reads=not deployers or not spec.kms.users,
+            # key: the deploy role, or the account root (IAM decides) in single-account mode.
+            log_reader_arns=(*_trail_readers(spec), *deployers),
+            account_reads=spec.accounts is None,
         ),
         opts=providers.options("management"),
     )

@@ -6,6 +6,10 @@ import json
 import pytest
 
 from baseline.preview.model import Plan, PlannedResource
+from baseline.preview.runner import run_inline
+from baseline.project import load_stack_file, program_config
+from baseline.spec import spec_from_pulumi_config
+from baseline.stack import build
 from components.kms import ADMINISTRATOR_ACTIONS
 from tests.policy_documents import (
     PolicyKind,
@@ -16,7 +20,7 @@ from tests.policy_documents import (
     principals,
     statement,
 )
-from tests.test_stack import of_type, planned, providers_by_account
+from tests.test_stack import ROOT, of_type, planned, providers_by_account
 
 ORG = "o-a1b2c3d4e5"
 MANAGEMENT, SECURITY, LOG_ARCHIVE = "111111111111", "222222222222", "333333333333"
@@ -207,6 +211,24 @@ def test_dev_lets_the_accounts_iam_decide_who_reads_the_trail_and_archive(dev):
     assert principals(statement(trail_key(dev), "AllowCloudTrailLogDecryption"), "AWS") == [root]
     # Same account: IAM policies suffice for S3, so the bucket policy names no reader.
     assert "LogReadersGetObjects" not in {each["Sid"] for each in archive_policy(dev)["Statement"]}
+
+
+def test_prod_without_kms_users_the_log_archive_accounts_iam_decides_who_reads():
+    """The trail's files live in the archive: its account, not the trail's, may decrypt them."""
+    config, secret_keys = program_config(load_stack_file(ROOT, "prod"))
+    spec = json.loads(config["security-baseline:baseline"])
+    del spec["kms"]["users"]
+    plan = run_inline(
+        lambda: build(spec_from_pulumi_config()),
+        project="security-baseline",
+        stack="prod",
+        config={**config, "security-baseline:baseline": json.dumps(spec)},
+        secret_keys=secret_keys,
+    )
+    archive_root = f"arn:aws:iam::{LOG_ARCHIVE}:root"
+    assert principals(statement(archive_key(plan), "LogReadersDecrypt"), "AWS") == [archive_root]
+    trail_readers = statement(trail_key(plan), "AllowCloudTrailLogDecryption")
+    assert principals(trail_readers, "AWS") == [archive_root, DEPLOY_ROLES[MANAGEMENT]]
 
 
 # Defect 6: every service writes under the conditions its own guide documents.
