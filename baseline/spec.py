@@ -155,6 +155,12 @@ def _cross_section_problems(spec: Spec) -> list[Problem]:
         if spec.accounts is None:
             what = "needs an organization: Firewall Manager has no single-account mode"
             problems.append(Problem("baseline.firewall_manager.enabled", what))
+        if not spec.config.enabled:
+            what = (
+                "must stay true with firewall_manager: Firewall Manager needs AWS Config "
+                "recording in the accounts it covers (Firewall Manager prerequisites)"
+            )
+            problems.append(Problem("baseline.config.enabled", what))
     if spec.guardrails.enabled and spec.accounts is None:
         what = "needs an organization: StackSets deploy to organizational units"
         problems.append(Problem("baseline.guardrails.enabled", what))

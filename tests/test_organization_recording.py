@@ -312,3 +312,11 @@ def test_validate_names_the_missing_acknowledgement_and_exits_2(tmp_path: Path) 
         "must be true to subscribe: Shield Advanced commits the organization to one year at "
         "3,000 USD a month plus data transfer (AWS Shield pricing)"
     ]
+
+
+def test_firewall_manager_keeps_config_recording_on() -> None:
+    document = {**ORGANIZATION, "firewall_manager": {"enabled": True}}
+    (problem,) = problems_of({**document, "config": {"enabled": False}})
+    assert problem.where == "baseline.config.enabled"
+    assert "Firewall Manager needs AWS Config recording" in problem.what
+    assert parse_spec(document).config.enabled
