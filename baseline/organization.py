@@ -8,12 +8,12 @@ forwards the members' calls that weaken the baseline to the security account's a
 components/guardrails.py).
 
 Config recording: organization conformance packs can only be created once every account of the
-organization has a recorder (AWS Config developer guide, "Managing conformance packs across all
-accounts in your organization"), and Firewall Manager needs Config recording in each account it
-covers. The security account records through `Config` (baseline/detective.py); the management
-and log-archive accounts record here; the accounts of the guardrails OUs through the StackSet,
-which skips the security and log-archive accounts (one recorder per account and region).
-StackSets never deploy to the management account.
+organization has a recorder (pulumi-aws OrganizationConformancePack docs), and Firewall Manager
+needs Config recording in each account it covers (Firewall Manager prerequisites). The security
+account records through `Config` (baseline/detective.py); the management and log-archive
+accounts record here; the accounts of the guardrails OUs through the StackSet, which skips the
+security and log-archive accounts (one recorder per account and region). StackSets never deploy
+to the management account.
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ Conformance packs are CloudFormation templates of Config rules: the ones shipped
 `conformance_packs/`, or a user's own, passed to AWS as the template body. In organization mode
 the security account is Config's delegated administrator (registered by the management account)
 and deploys them as organization conformance packs to every member account; member accounts need
-a recorder of their own before AWS creates an organization pack (AWS Config developer guide,
-"Managing conformance packs across all accounts in your organization"): `member_recordings`
+a recorder of their own before AWS creates an organization pack (pulumi-aws
+OrganizationConformancePack: "Every Organization account ... must have a Configuration Recorder
+... before the Organization Conformance Pack will successfully create"): `member_recordings`
 names, per region, what gives the other accounts theirs, and each pack there waits for it.
 """
 
