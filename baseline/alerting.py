@@ -19,7 +19,7 @@ from components.alerts import Alerts, AlertsArgs, ddos_metric_region
 from components.firewall import FirewallManager, FirewallManagerArgs
 from components.notifications import Notifications, NotificationsArgs
 
-# Where FMS accepts the administrator designation.
+# Where FMS accepts the administrator designation, and where Shield's API is.
 FMS_ADMIN_REGION = "us-east-1"
 
 
@@ -96,6 +96,16 @@ def _fms_admin_provider(baseline: Baseline) -> pulumi.ProviderResource:
     )
 
 
+def _shield_provider(baseline: Baseline) -> pulumi.ProviderResource | None:
+    """The security account in us-east-1 when it subscribes to Shield Advanced (else None)."""
+    spec = baseline.spec
+    if spec.firewall_manager.shield_subscription is None or spec.accounts is None:
+        return None
+    if spec.regions.home == FMS_ADMIN_REGION:
+        return baseline.providers.security
+    return account_provider("security-shield", spec, spec.accounts.security, FMS_ADMIN_REGION)
+
+
 def build_firewall_manager(baseline: Baseline) -> FirewallManager:
     spec = baseline.spec
     settings = spec.firewall_manager
@@ -109,6 +119,8 @@ def build_firewall_manager(baseline: Baseline) -> FirewallManager:
             regions=spec.regions.enabled,
             policies=settings.policies,
             notification_topic_arns=topics,
+            shield_subscription=settings.shield_subscription,
+            shield_provider=_shield_provider(baseline),
         ),
         opts=baseline.providers.options("security"),
     )

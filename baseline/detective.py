@@ -6,7 +6,7 @@ AWS enables every member account (auto-enable), so nothing here grows with accou
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -15,7 +15,8 @@ import pulumi
 from baseline.core import MACIE_REMEDIATION_NAME, ROLE_TAG, Baseline
 from baseline.providers import deployer_arns
 from baseline.spec import Spec
-from components.config import Config, ConfigArgs, DeliveryDestination
+from components.config import Config, ConfigArgs
+from components.config_recorders import DeliveryDestination
 from components.guardduty import FindingsExport, GuardDuty, GuardDutyArgs
 from components.macie import ClassificationExport, Macie, MacieArgs
 from components.macie_remediation import MacieRemediation, MacieRemediationArgs
@@ -150,7 +151,10 @@ def build_macie_remediation(baseline: Baseline) -> MacieRemediation:
     )
 
 
-def build_config(baseline: Baseline) -> Config:
+def build_config(
+    baseline: Baseline, member_recordings: Mapping[str, Sequence[pulumi.Resource]]
+) -> Config:
+    """Config in the security account; organization packs wait for `member_recordings`."""
     spec = baseline.spec
     settings = spec.config
     archive = baseline.log_archive
@@ -166,11 +170,19 @@ def build_config(baseline: Baseline) -> Config:
             conformance_packs=settings.templates(Path.cwd()),
             aggregator=settings.aggregator and spec.organization_mode,
             delegated_admin_account_id=_delegated_admin(spec),
+            recorder_name=settings.recorder_name,
+            service_linked_role=settings.service_linked_role,
+            member_recordings={
+                region: resources for region, resources in member_recordings.items() if resources
+            },
         ),
     )
 
 
-def build_detective_services(baseline: Baseline) -> None:
+def build_detective_services(
+    baseline: Baseline, member_recordings: Mapping[str, Sequence[pulumi.Resource]]
+) -> None:
+    """`member_recordings`: per region, what gives the other accounts a Config recorder."""
     spec = baseline.spec
     if spec.guardduty.enabled:
         build_guardduty(baseline)
@@ -184,4 +196,4 @@ def build_detective_services(baseline: Baseline) -> None:
                 # The request URL of the Slack app's interactivity settings.
                 pulumi.export("macie_slack_request_url", remediation.api_endpoint)
     if spec.config.enabled:
-        build_config(baseline)
+        build_config(baseline, member_recordings)

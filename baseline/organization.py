@@ -1,22 +1,43 @@
-"""Account guardrails at organization scale: one service-managed StackSet, auto-deployed.
+"""The organization beyond the security account: account guardrails, and Config recording.
 
-Settings with no organization API (IAM Access Analyzer, S3 account Block Public Access, EBS
-encryption by default, the IAM password policy, optionally a Config recorder) reach every
-account of the spec's OUs, now and future: the program names OUs and regions, never accounts.
-With tamper alerts on, the StackSet also forwards the members' calls that weaken the baseline
-to the security account's alerts (see components/guardrails.py).
+Account guardrails: one service-managed StackSet, auto-deployed. Settings with no organization
+API (IAM Access Analyzer, S3 account Block Public Access, EBS encryption by default, the IAM
+password policy, a Config recorder) reach every account of the spec's OUs, now and future: the
+program names OUs and regions, never accounts. With tamper alerts on, the StackSet also
+forwards the members' calls that weaken the baseline to the security account's alerts (see
+components/guardrails.py).
+
+Config recording: organization conformance packs can only be created once every account of the
+organization has a recorder (pulumi-aws OrganizationConformancePack docs), and Firewall Manager
+needs Config recording in each account it covers (Firewall Manager prerequisites). The security
+account records through `Config` (baseline/detective.py); the management and log-archive
+accounts record here; the accounts of the guardrails OUs through the StackSet, which skips the
+security and log-archive accounts (one recorder per account and region). StackSets never deploy
+to the management account.
 """
 
 from __future__ import annotations
 
+import pulumi
+
 from baseline.alerting import forwards_member_tamper_events
 from baseline.core import Baseline
+from baseline.spec import Spec
+from components.config_recorders import ConfigRecorders, ConfigRecordersArgs, DeliveryDestination
 from components.guardrails import (
     AccountGuardrails,
     AccountGuardrailsArgs,
     ConfigDelivery,
     PasswordPolicy,
 )
+
+# Per region, the resources that give accounts other than the security account a recorder.
+MemberRecordings = dict[str, list[pulumi.Resource]]
+
+
+def records_program_accounts(spec: Spec) -> bool:
+    """Whether the program records Config in the management, security and log-archive accounts."""
+    return spec.organization_mode and spec.config.enabled
 
 
 def build_guardrails(baseline: Baseline) -> AccountGuardrails:
@@ -34,6 +55,11 @@ def build_guardrails(baseline: Baseline) -> AccountGuardrails:
     )
     policy = settings.password_policy
     assert spec.accounts is not None  # the spec refuses guardrails without accounts
+    own_recorders = (
+        (spec.accounts.security.id, spec.accounts.log_archive.id)
+        if delivery is not None and records_program_accounts(spec)
+        else ()
+    )
     return AccountGuardrails(
         "account-guardrails",
         AccountGuardrailsArgs(
@@ -42,6 +68,7 @@ def build_guardrails(baseline: Baseline) -> AccountGuardrails:
             home_region=spec.regions.home,
             access_analyzer=settings.access_analyzer,
             config_recorder=delivery,
+            accounts_with_own_config_recorder=own_recorders,
             s3_block_public_access=settings.s3_block_public_access,
             ebs_encryption_by_default=settings.ebs_encryption_by_default,
             ebs_default_kms_key_id=settings.ebs_default_kms_key_id,
@@ -61,6 +88,34 @@ def build_guardrails(baseline: Baseline) -> AccountGuardrails:
     )
 
 
-def build_organization_guardrails(baseline: Baseline) -> None:
-    if baseline.spec.organization_mode and baseline.spec.guardrails.enabled:
-        build_guardrails(baseline)
+def build_account_recorders(baseline: Baseline, account: str) -> ConfigRecorders:
+    """Recording in every enabled region of `account` (management or log_archive)."""
+    spec = baseline.spec
+    archive = baseline.log_archive
+    return ConfigRecorders(
+        f"config-recorders-{account.replace('_', '-')}",
+        ConfigRecordersArgs(
+            home_region=spec.regions.home,
+            regions=spec.regions.enabled,
+            delivery=DeliveryDestination(bucket_name=archive.bucket, kms_key_arn=archive.key_arn),
+            recorder_name=spec.config.recorder_name,
+            service_linked_role=spec.config.service_linked_role,
+        ),
+        opts=baseline.providers.options(account),
+    )
+
+
+def build_organization(baseline: Baseline) -> MemberRecordings:
+    """Guardrails and the program's own accounts' recorders; what gives the members recorders."""
+    spec = baseline.spec
+    recordings: MemberRecordings = {region: [] for region in spec.regions.enabled}
+    if records_program_accounts(spec):
+        for account in ("management", "log_archive"):
+            for region, recording in build_account_recorders(baseline, account).recordings.items():
+                recordings[region].extend(recording.resources)
+    if spec.organization_mode and spec.guardrails.enabled:
+        guardrails = build_guardrails(baseline)
+        if spec.guardrails.config_recorder:
+            for region, instance in guardrails.instances.items():
+                recordings[region].append(instance)
+    return recordings

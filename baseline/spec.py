@@ -155,6 +155,12 @@ def _cross_section_problems(spec: Spec) -> list[Problem]:
         if spec.accounts is None:
             what = "needs an organization: Firewall Manager has no single-account mode"
             problems.append(Problem("baseline.firewall_manager.enabled", what))
+        if not spec.config.enabled:
+            what = (
+                "must stay true with firewall_manager: Firewall Manager needs AWS Config "
+                "recording in the accounts it covers (Firewall Manager prerequisites)"
+            )
+            problems.append(Problem("baseline.config.enabled", what))
     if spec.guardrails.enabled and spec.accounts is None:
         what = "needs an organization: StackSets deploy to organizational units"
         problems.append(Problem("baseline.guardrails.enabled", what))
@@ -162,10 +168,27 @@ def _cross_section_problems(spec: Spec) -> list[Problem]:
         if region not in spec.regions.enabled:
             what = f"{region} is not one of regions.enabled"
             problems.append(Problem(f"baseline.guardrails.regions[{index}]", what))
+    problems.extend(_unrecorded_regions(spec))
     for where, topic in named_topics.items():
         if topic not in topics:
             problems.append(Problem(where, f"{topic!r} is not one of notifications.topics"))
     return problems
+
+
+def _unrecorded_regions(spec: Spec) -> list[Problem]:
+    """Regions where organization packs or FMS policies go but the StackSet records nothing."""
+    settings = spec.guardrails
+    needed = (spec.config.enabled and spec.config.has_packs) or spec.firewall_manager.enabled
+    if not (settings.enabled and settings.config_recorder and needed and settings.regions):
+        return []
+    missing = [region for region in spec.regions.enabled if region not in settings.regions]
+    if not missing:
+        return []
+    what = (
+        f"lacks {', '.join(missing)}: organization conformance packs and Firewall Manager "
+        "policies go to every enabled region, and need the member accounts recorded there"
+    )
+    return [Problem("baseline.guardrails.regions", what)]
 
 
 def spec_from_stack_file(stack_file: StackFile) -> Spec:
@@ -218,6 +241,12 @@ def _holds_secret(value: object) -> bool:
 
 def _build_spec(document: Mapping[str, Any]) -> Spec:
     notices = notifications.parse(document["notifications"])
+    config = config_section.parse(document["config"])
+    network = firewall_manager.parse(document["firewall_manager"], notices.default_topic)
+    # Organization conformance packs and Firewall Manager need every member account recorded.
+    recorder_needed = document.get("accounts") is not None and (
+        (config.enabled and config.has_packs) or network.enabled
+    )
     return Spec(
         accounts=accounts.parse(document.get("accounts")),
         regions=regions_section.parse(document["regions"]),
@@ -230,11 +259,9 @@ def _build_spec(document: Mapping[str, Any]) -> Spec:
         guardduty=guardduty.parse(document["guardduty"]),
         securityhub=securityhub.parse(document["securityhub"]),
         macie=macie.parse(document["macie"]),
-        config=config_section.parse(document["config"]),
+        config=config,
         alerts=alerts.parse(document["alerts"], notices.default_topic, notices.min_severity),
-        firewall_manager=firewall_manager.parse(
-            document["firewall_manager"], notices.default_topic
-        ),
-        guardrails=guardrails.parse(document["guardrails"]),
+        firewall_manager=network,
+        guardrails=guardrails.parse(document["guardrails"], recorder_needed),
         scanner_findings=scanner_findings.parse(document["scanner_findings"]),
     )

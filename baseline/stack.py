@@ -12,7 +12,7 @@ from baseline.alerting import build_alerting
 from baseline.core import Baseline, build_core
 from baseline.detective import build_detective_services
 from baseline.devsecops import build_scanner_findings
-from baseline.organization import build_organization_guardrails
+from baseline.organization import build_organization
 from baseline.spec import Spec
 
 
@@ -31,9 +31,10 @@ def _export(baseline: Baseline) -> None:
 def build(spec: Spec) -> Baseline:
     """Declare every resource of the baseline for `spec`."""
     baseline = build_core(spec)
-    build_detective_services(baseline)
+    # Before Config: its organization packs wait for every account's recorder.
+    member_recordings = build_organization(baseline)
+    build_detective_services(baseline, member_recordings)
     build_alerting(baseline)
     build_scanner_findings(baseline)
-    build_organization_guardrails(baseline)
     _export(baseline)
     return baseline

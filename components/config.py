@@ -4,12 +4,15 @@ Conformance packs are CloudFormation templates of Config rules: the ones shipped
 `conformance_packs/`, or a user's own, passed to AWS as the template body. In organization mode
 the security account is Config's delegated administrator (registered by the management account)
 and deploys them as organization conformance packs to every member account; member accounts need
-a recorder of their own for those rules to evaluate anything.
+a recorder of their own before AWS creates an organization pack (pulumi-aws
+OrganizationConformancePack: "Every Organization account ... must have a Configuration Recorder
+... before the Organization Conformance Pack will successfully create"): `member_recordings`
+names, per region, what gives the other accounts theirs, and each pack there waits for it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +21,17 @@ import pulumi_aws as aws
 import yaml
 
 from components._detective import organization_admin, partition_of, require_region_list
+from components.config_recorders import (
+    CONFIG_PRINCIPAL,
+    DEFAULT_RECORDER_NAME,
+    DeliveryDestination,
+    Recording,
+    ServiceLinkedRoleChoice,
+    check_recorder_name,
+    check_service_linked_role,
+    record_region,
+    recorder_role_arn,
+)
 from components.iam import policy_document, trust_policy
 
 PACKS_DIR = Path(__file__).parent / "conformance_packs"
@@ -28,7 +42,6 @@ MAX_TEMPLATE_BYTES = 51200
 CENTRAL_MONITORING_PARAMETER = "CentralMonitoringAccount"
 # Register the delegated administrator for organization rules and packs, and for aggregators.
 MULTI_ACCOUNT_SETUP_PRINCIPAL = "config-multiaccountsetup.amazonaws.com"
-CONFIG_PRINCIPAL = "config.amazonaws.com"
 
 
 class _CloudFormationLoader(yaml.SafeLoader):
@@ -72,36 +85,34 @@ def _shipped_packs() -> tuple[ConformancePackTemplate, ...]:
 
 
 @dataclass(frozen=True)
-class DeliveryDestination:
-    """Where Config delivers history and snapshots: a bucket (and prefix), with a KMS key.
-
-    AWS requires the key in the bucket's region.
-    """
-
-    bucket_name: pulumi.Input[str]
-    kms_key_arn: pulumi.Input[str]
-    prefix: str = "config"
-
-
-@dataclass(frozen=True)
 class ConfigArgs:
     home_region: str
     regions: tuple[str, ...]
     delivery: DeliveryDestination
     conformance_packs: tuple[ConformancePackTemplate, ...] = field(default_factory=_shipped_packs)
-    # None: the service-linked role AWSServiceRoleForConfig, created here. Pass its ARN when
-    # the account has it already (AWS refuses to create it twice).
+    # None: the service-linked role AWSServiceRoleForConfig, created here or, with
+    # `service_linked_role="existing"`, the one the account has (IAM refuses a second one).
     role_arn: pulumi.Input[str] | None = None
+    service_linked_role: ServiceLinkedRoleChoice = "create"
+    recorder_name: str = DEFAULT_RECORDER_NAME
     # Organization mode only.
     aggregator: bool = True
     # Empty: every region, including future ones.
     aggregator_regions: tuple[str, ...] = ()
     # Organization mode: the (security) account the management account registers.
     delegated_admin_account_id: str | None = None
+    # Organization mode: per region, what gives the organization's other accounts a recorder
+    # there (their recorders and statuses, the StackSet instances that create them).
+    member_recordings: Mapping[str, Sequence[pulumi.Resource]] = field(default_factory=dict)
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         require_region_list("ConfigArgs", self.home_region, self.regions)
+        check_recorder_name("ConfigArgs", self.recorder_name)
+        check_service_linked_role("ConfigArgs", self.service_linked_role)
+        unknown = sorted(set(self.member_recordings) - set(self.regions))
+        if unknown:
+            raise ValueError(f"ConfigArgs.member_recordings: regions not recorded: {unknown}")
         names = [pack.name for pack in self.conformance_packs]
         if len(set(names)) != len(names):
             raise ValueError("ConfigArgs.conformance_packs: two packs have the same name")
@@ -114,8 +125,7 @@ class Config(pulumi.ComponentResource):
     management account, which registers the security account as Config's delegated administrator.
     """
 
-    recorders: dict[str, aws.cfg.Recorder]
-    recorder_statuses: dict[str, aws.cfg.RecorderStatus]
+    recordings: dict[str, Recording]
     conformance_pack_names: list[pulumi.Output[str]]
     aggregator_arn: pulumi.Output[str] | None
 
@@ -128,11 +138,23 @@ class Config(pulumi.ComponentResource):
     ) -> None:
         super().__init__("security-baseline:config:Config", name, None, opts)
         admin_account_id = organization_admin(args.delegated_admin_account_id, management_provider)
-        role_arn = args.role_arn if args.role_arn is not None else self._service_linked_role(name)
-        self.recorders = {}
-        self.recorder_statuses = {}
-        for region in args.regions:
-            self._record(name, region, region == args.home_region, role_arn, args.delivery)
+        role_arn = (
+            args.role_arn
+            if args.role_arn is not None
+            else recorder_role_arn(self, name, args.service_linked_role)
+        )
+        self.recordings = {
+            region: record_region(
+                self,
+                name,
+                region,
+                home=region == args.home_region,
+                role_arn=role_arn,
+                delivery=args.delivery,
+                recorder_name=args.recorder_name,
+            )
+            for region in args.regions
+        }
         self.conformance_pack_names = []
         self.aggregator_arn = None
         if management_provider is not None and admin_account_id is not None:
@@ -146,64 +168,6 @@ class Config(pulumi.ComponentResource):
             }
         )
 
-    def _service_linked_role(self, name: str) -> pulumi.Output[str]:
-        role = aws.iam.ServiceLinkedRole(
-            f"{name}-service-role",
-            aws_service_name=CONFIG_PRINCIPAL,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        return role.arn
-
-    def _record(
-        self,
-        name: str,
-        region: str,
-        home: bool,
-        role_arn: pulumi.Input[str],
-        delivery: DeliveryDestination,
-    ) -> None:
-        recorder = aws.cfg.Recorder(
-            f"{name}-recorder-{region}",
-            # AWS allows one recorder per region; `default` is the name its own tools use.
-            name="default",
-            role_arn=role_arn,
-            recording_group=aws.cfg.RecorderRecordingGroupArgs(
-                all_supported=True,
-                # IAM and other global resources once, from the home region, not once per region.
-                include_global_resource_types=home,
-                recording_strategies=[
-                    aws.cfg.RecorderRecordingGroupRecordingStrategyArgs(
-                        use_only="ALL_SUPPORTED_RESOURCE_TYPES"
-                    )
-                ],
-            ),
-            recording_mode=aws.cfg.RecorderRecordingModeArgs(recording_frequency="CONTINUOUS"),
-            region=region,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        channel = aws.cfg.DeliveryChannel(
-            f"{name}-delivery-{region}",
-            name="default",
-            s3_bucket_name=delivery.bucket_name,
-            s3_key_prefix=delivery.prefix,
-            s3_kms_key_arn=delivery.kms_key_arn,
-            snapshot_delivery_properties=aws.cfg.DeliveryChannelSnapshotDeliveryPropertiesArgs(
-                delivery_frequency="TwentyFour_Hours"
-            ),
-            region=region,
-            # AWS refuses a delivery channel before the recorder exists.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[recorder]),
-        )
-        self.recorders[region] = recorder
-        self.recorder_statuses[region] = aws.cfg.RecorderStatus(
-            f"{name}-recording-{region}",
-            name=recorder.name,
-            is_enabled=True,
-            region=region,
-            # A recorder only starts with somewhere to deliver to.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[channel]),
-        )
-
     def _account_packs(self, name: str, args: ConfigArgs) -> None:
         for region in args.regions:
             for pack in args.conformance_packs:
@@ -213,7 +177,7 @@ class Config(pulumi.ComponentResource):
                     template_body=pack.body,
                     region=region,
                     opts=pulumi.ResourceOptions(
-                        parent=self, depends_on=[self.recorder_statuses[region]]
+                        parent=self, depends_on=[self.recordings[region].status]
                     ),
                 )
                 self.conformance_pack_names.append(created.name)
@@ -233,8 +197,13 @@ class Config(pulumi.ComponentResource):
             opts=from_management,
         )
         for region in args.regions:
+            recorded = [
+                *self.recordings[region].resources,
+                *args.member_recordings.get(region, ()),
+                packs_admin,
+            ]
             for pack in args.conformance_packs:
-                self._organization_pack(name, region, pack, admin_account_id, packs_admin)
+                self._organization_pack(name, region, pack, admin_account_id, recorded)
         if args.aggregator:
             aggregator_admin = aws.organizations.DelegatedAdministrator(
                 f"{name}-admin-config",
@@ -250,8 +219,9 @@ class Config(pulumi.ComponentResource):
         region: str,
         pack: ConformancePackTemplate,
         admin_account_id: str,
-        packs_admin: aws.organizations.DelegatedAdministrator,
+        prerequisites: Sequence[pulumi.Resource],
     ) -> None:
+        """`prerequisites`: every account's recording in `region`, and the registration."""
         parameters = (
             [
                 aws.cfg.OrganizationConformancePackInputParameterArgs(
@@ -267,9 +237,7 @@ class Config(pulumi.ComponentResource):
             template_body=pack.body,
             input_parameters=parameters,
             region=region,
-            opts=pulumi.ResourceOptions(
-                parent=self, depends_on=[self.recorder_statuses[region], packs_admin]
-            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(prerequisites)),
         )
         self.conformance_pack_names.append(created.name)
 

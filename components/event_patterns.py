@@ -3,7 +3,8 @@
 Pure data, so tests can run each pattern against real event shapes. Field names and values
 follow the events the services document: GuardDuty's numeric `detail.severity`, Security Hub's
 ASFF findings (one array, matched element-wise by EventBridge), Macie's finding `type`,
-and CloudTrail management events delivered as `AWS API Call via CloudTrail`.
+`category` and `severity`, and CloudTrail management events delivered as
+`AWS API Call via CloudTrail`.
 """
 
 from __future__ import annotations
@@ -19,8 +20,12 @@ SECURITYHUB_LABELS = ("INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL")
 SECURITYHUB_IMPORTED = "Security Hub Findings - Imported"
 FIREWALL_MANAGER_PRODUCT = "Firewall Manager"
 # Findings these products send to Security Hub have their own rules: notifying them twice
-# would double every alert.
-ROUTED_ELSEWHERE = ("GuardDuty", FIREWALL_MANAGER_PRODUCT)
+# would double every alert. Security Hub sets ProductName ("Macie" with ProductArn
+# arn:<partition>:securityhub:<region>::product/aws/macie; tests/fixtures/events).
+ROUTED_ELSEWHERE = ("GuardDuty", "Macie", FIREWALL_MANAGER_PRODUCT)
+# Macie's own severity descriptions (botocore macie2 SeverityDescription), as Security Hub
+# labels them: Macie has no CRITICAL.
+MACIE_SEVERITIES = {"LOW": "Low", "MEDIUM": "Medium", "HIGH": "High"}
 PIPELINE_FAILURE_STATES = ("FAILED", "STOPPED")
 BUILD_FAILURE_STATES = ("FAILED", "FAULT", "STOPPED", "TIMED_OUT")
 CLOUDTRAIL_API_CALL = "AWS API Call via CloudTrail"
@@ -103,6 +108,22 @@ def macie_sensitive_data() -> Pattern:
     }
 
 
+def macie_policy_findings(labels: Sequence[str]) -> Pattern | None:
+    """Macie's policy findings (bucket settings) of the given Security Hub labels.
+
+    What the Security Hub rule alerted on before it left Macie's copies out. None when no label
+    is one Macie uses.
+    """
+    descriptions = [MACIE_SEVERITIES[label] for label in labels if label in MACIE_SEVERITIES]
+    if not descriptions:
+        return None
+    return {
+        "source": ["aws.macie"],
+        "detail-type": ["Macie Finding"],
+        "detail": {"category": ["POLICY"], "severity": {"description": descriptions}},
+    }
+
+
 def codepipeline_failures() -> Pattern:
     return {
         "source": ["aws.codepipeline"],
@@ -136,12 +157,17 @@ def tamper_pattern(service: str) -> Pattern:
 
 
 def findings_patterns(min_severity: str, labels: Sequence[str]) -> dict[str, Pattern]:
-    return {
+    """One rule per source: each finding reaches exactly one of them."""
+    patterns = {
         "guardduty": guardduty_findings(min_severity),
         "securityhub": securityhub_findings(labels),
         "macie": macie_sensitive_data(),
         "firewall-manager": firewall_manager_findings(),
     }
+    macie_policy = macie_policy_findings(labels)
+    if macie_policy is not None:
+        patterns["macie-policy"] = macie_policy
+    return patterns
 
 
 def pipeline_patterns() -> dict[str, Pattern]:

@@ -13,6 +13,11 @@ organization, present and future.
         policies=(FirewallPolicy("shield", ShieldAdvancedOptions()),),
         notification_topic_arns={"eu-west-1": topic_arn},
     ), opts=pulumi.ResourceOptions(provider=security))
+
+Shield Advanced policies need an active subscription in the administrator account. With
+`shield_subscription` the component subscribes that account (a one-year commitment, billed
+monthly: AWS Shield pricing) and every Shield policy waits for it; without, the account must
+have one already.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import pulumi_aws as aws
 from components.firewall_policies import (
     CLOUDFRONT,
     GLOBAL_POLICY_REGION,
+    SHIELD_ADVANCED,
     CommonSecurityGroupOptions,
     ContentAuditOptions,
     FirewallPolicy,
@@ -48,6 +54,17 @@ NOTIFICATION_CHANNEL_TEMPLATE = (
     Path(__file__).parent / "cloudformation" / "fms_notification_channel.yaml"
 )
 FMS_SERVICE_LINKED_ROLE = "role/aws-service-role/fms.amazonaws.com/AWSServiceRoleForFMS"
+SHIELD_SUBSCRIPTION_CHOICES = ("existing", "create")
+
+
+@dataclass(frozen=True)
+class ShieldSubscription:
+    """A Shield Advanced subscription of the administrator account, created by the component.
+
+    `auto_renew` False lets it lapse after its year, with the Shield policies' protection.
+    """
+
+    auto_renew: bool = True
 
 
 @dataclass(frozen=True)
@@ -57,7 +74,10 @@ class FirewallManagerArgs:
     `management_provider` is the organization's management account in us-east-1, where FMS
     accepts the administrator designation. `notification_topic_arns` maps a region to an SNS
     topic of the administrator account in that region: FMS publishes DDoS events of Shield
-    Advanced protected resources and non-compliance notices there.
+    Advanced protected resources and non-compliance notices there. `shield_subscription`
+    subscribes the administrator account to Shield Advanced through `shield_provider`, the
+    administrator account in us-east-1, where Shield's API is (None: the component's provider,
+    when it is there).
     """
 
     security_account_id: str
@@ -65,6 +85,8 @@ class FirewallManagerArgs:
     regions: Sequence[str]
     policies: Sequence[FirewallPolicy] = ()
     notification_topic_arns: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    shield_subscription: ShieldSubscription | None = None
+    shield_provider: pulumi.ProviderResource | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -106,6 +128,7 @@ class FirewallManager(pulumi.ComponentResource):
     """FMS administrator, policies per region (plus global CloudFront), DDoS channels."""
 
     admin_account: aws.fms.AdminAccount
+    shield_subscription: aws.shield.Subscription | None
     policies: dict[str, aws.fms.Policy]  # "<name>-<region>", or "<name>-cloudfront"
     audit_security_groups: dict[str, aws.ec2.SecurityGroup]  # "<policy name>/<region>"
     notification_channels: dict[str, aws.cloudformation.Stack]  # by region
@@ -120,6 +143,11 @@ class FirewallManager(pulumi.ComponentResource):
             f"{name}-admin",
             account_id=args.security_account_id,
             opts=pulumi.ResourceOptions(parent=self, provider=args.management_provider),
+        )
+        self.shield_subscription = (
+            self._shield_subscription(args.shield_subscription)
+            if args.shield_subscription is not None
+            else None
         )
         self.audit_security_groups = {}
         self.policies = {}
@@ -137,6 +165,17 @@ class FirewallManager(pulumi.ComponentResource):
                     region: stack.id for region, stack in self.notification_channels.items()
                 },
             }
+        )
+
+    def _shield_subscription(self, subscription: ShieldSubscription) -> aws.shield.Subscription:
+        return aws.shield.Subscription(
+            f"{self._name}-shield-advanced",
+            auto_renew="ENABLED" if subscription.auto_renew else "DISABLED",
+            # Destroying the resource would switch renewal off, which AWS allows only in the
+            # subscription's last 30 days (pulumi-aws aws.shield.Subscription docs): the
+            # commitment outlives the stack, and ending it is a decision of its own.
+            skip_destroy=True,
+            opts=pulumi.ResourceOptions(parent=self, provider=self._args.shield_provider),
         )
 
     def _policy_everywhere(self, policy: FirewallPolicy) -> None:
@@ -247,8 +286,14 @@ class FirewallManager(pulumi.ComponentResource):
             ),
             tags=dict(self._args.tags) or None,
             **resource_type_arguments(resource_types),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.admin_account]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=self._prerequisites(policy)),
         )
+
+    def _prerequisites(self, policy: FirewallPolicy) -> list[pulumi.Resource]:
+        """The designation, and for Shield Advanced policies the subscription they need."""
+        if policy.type == SHIELD_ADVANCED and self.shield_subscription is not None:
+            return [self.admin_account, self.shield_subscription]
+        return [self.admin_account]
 
     def _notification_channel(
         self, region: str, topic_arn: pulumi.Input[str]

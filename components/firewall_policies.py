@@ -38,6 +38,13 @@ WAF_LOG_STREAM = re.compile(
     r"arn:aws(?:-[a-z]+)*:firehose:([a-z0-9-]+):\d{12}:deliverystream/aws-waf-logs-[\w.-]+"
 )
 MAX_PORT = 65535
+# The RedactedFieldType values the FMS API reference allows in a WAF policy's logging
+# configuration (SecurityServicePolicyData.ManagedServiceData), and its limit of 20 fields.
+REDACTED_FIELD_TYPES = ("URI", "QUERY_STRING", "HEADER", "METHOD")
+MAX_REDACTED_FIELDS = 20
+# Always redacted: the request line may carry tokens in its path or query string.
+REDACTED_REQUEST_FIELDS = ("METHOD", "QUERY_STRING", "URI")
+MAX_REDACTED_HEADERS = MAX_REDACTED_FIELDS - len(REDACTED_REQUEST_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,11 @@ class WafOptions:
         regions = [firehose_region(arn) for arn in self.logging_firehose_arns]
         if len(regions) != len(set(regions)):
             raise ValueError("give at most one WAF log stream per region")
+        if len(self.redacted_headers) > MAX_REDACTED_HEADERS:
+            raise ValueError(
+                f"at most {MAX_REDACTED_HEADERS} redacted headers: with the method, query "
+                f"string and URI, FMS takes {MAX_REDACTED_FIELDS} redacted fields"
+            )
 
     def log_destination(self, region: str) -> str | None:
         """The stream in `region`: WAF logs only to a destination in the web ACL's region."""
@@ -266,13 +278,10 @@ def _managed_rule_group(name: str) -> dict[str, Any]:
 
 
 def _redacted_fields(headers: Sequence[str]) -> list[dict[str, str]]:
-    fields = [
-        {"redactedFieldType": "Method"},
-        {"redactedFieldType": "QueryString"},
-        {"redactedFieldType": "UriPath"},
-    ]
+    """FMS's redacted fields: a type of REDACTED_FIELD_TYPES, and a HEADER's name as its value."""
+    fields = [{"redactedFieldType": kind} for kind in REDACTED_REQUEST_FIELDS]
     fields.extend(
-        {"redactedFieldType": "SingleHeader", "redactedFieldValue": header} for header in headers
+        {"redactedFieldType": "HEADER", "redactedFieldValue": header} for header in headers
     )
     return fields
 

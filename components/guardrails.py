@@ -16,6 +16,15 @@ only, so the security account could not pass a member's event on to its home reg
 Create it with the management account's provider (or the StackSets delegated administrator's,
 with `call_as="DELEGATED_ADMIN"`). StackSets never deploy to the management account itself.
 
+AWS allows one Config recorder per account and region. Accounts whose recorders are created
+elsewhere (the security and log-archive accounts, which may sit in a target OU) are named in
+`accounts_with_own_config_recorder`: the template's condition skips the recorder there and keeps
+every other guardrail. A condition rather than the instances' account filter (AccountFilterType
+DIFFERENCE): the filter drops the whole stack from those accounts, and it is an argument of the
+create, update and delete operations that pass it (CloudFormation user guide, "Account-level
+targets for service-managed stack sets"), not of the automatic deployments to accounts that join
+an OU later; the condition is evaluated by every stack instance, however it was deployed.
+
     AccountGuardrails("guardrails", AccountGuardrailsArgs(
         organizational_unit_ids=("ou-ab12-cdefgh34",),
         regions=("eu-west-1", "eu-central-1"),
@@ -48,6 +57,8 @@ TAMPER_PATTERN_PLACEHOLDER = (
 )
 # AWS's limit on a StackSet's template body.
 MAX_TEMPLATE_BYTES = 51200
+# The template's OwnConfigRecorderAccount<n> parameters: the baseline's security and log-archive.
+OWN_RECORDER_PARAMETERS = ("OwnConfigRecorderAccount1", "OwnConfigRecorderAccount2")
 CALL_AS = ("SELF", "DELEGATED_ADMIN")
 ACCOUNT_ID = re.compile(r"\d{12}")
 ORGANIZATIONAL_UNIT_ID = re.compile(r"ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32}")
@@ -99,6 +110,8 @@ class AccountGuardrailsArgs:
     access_analyzer: bool = True
     # None: no recorder (Config is managed elsewhere, e.g. by Control Tower).
     config_recorder: ConfigDelivery | None = None
+    # Accounts of the OUs that have a recorder from elsewhere: the StackSet creates none there.
+    accounts_with_own_config_recorder: tuple[str, ...] = ()
     s3_block_public_access: bool = True
     ebs_encryption_by_default: bool = True
     # None: keep each account's default EBS key. Prefer an alias that exists in every region.
@@ -128,6 +141,18 @@ class AccountGuardrailsArgs:
             raise ValueError("AccountGuardrailsArgs.failure_tolerance_percentage: 0..100")
         if not 1 <= self.max_concurrent_percentage <= 100:
             raise ValueError("AccountGuardrailsArgs.max_concurrent_percentage: 1..100")
+        own = self.accounts_with_own_config_recorder
+        if len(own) > len(OWN_RECORDER_PARAMETERS) or len(set(own)) != len(own):
+            raise ValueError(
+                "AccountGuardrailsArgs.accounts_with_own_config_recorder: at most "
+                f"{len(OWN_RECORDER_PARAMETERS)} different accounts (the template's parameters)"
+            )
+        for recorded in own:
+            if not ACCOUNT_ID.fullmatch(recorded):
+                raise ValueError(
+                    "AccountGuardrailsArgs.accounts_with_own_config_recorder: "
+                    f"{recorded!r} is no account"
+                )
         account = self.security_account_id
         if account is not None and not ACCOUNT_ID.fullmatch(account):
             raise ValueError(
@@ -203,10 +228,13 @@ def template_parameters(args: AccountGuardrailsArgs) -> dict[str, pulumi.Input[s
     """A value for every template parameter: a StackSet resource must set them all."""
     delivery = args.config_recorder
     policy = args.password_policy or PasswordPolicy()
+    own = list(args.accounts_with_own_config_recorder)
+    own += [""] * (len(OWN_RECORDER_PARAMETERS) - len(own))
     return {
         "HomeRegion": args.home_region,
         "EnableAccessAnalyzer": _flag(args.access_analyzer),
         "EnableConfigRecorder": _flag(delivery is not None),
+        **dict(zip(OWN_RECORDER_PARAMETERS, own, strict=True)),
         "ConfigDeliveryBucketName": delivery.bucket_name if delivery else "",
         "ConfigDeliveryKeyPrefix": delivery.key_prefix if delivery else "",
         "ConfigDeliveryKmsKeyArn": (delivery.kms_key_arn or "") if delivery else "",

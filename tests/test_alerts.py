@@ -37,7 +37,7 @@ CLOUDFRONT = f"arn:aws:cloudfront::{SECURITY}:distribution/E2QWRUHEXAMPLE"
 ALB = f"arn:aws:elasticloadbalancing:{HOME}:{SECURITY}:loadbalancer/app/web/50dc6c495c0c9188"
 EVENTS = Path(__file__).parent / "fixtures" / "events"
 
-FINDING_ROUTES = {"guardduty", "securityhub", "macie", "firewall-manager"}
+FINDING_ROUTES = {"guardduty", "securityhub", "macie", "macie-policy", "firewall-manager"}
 PIPELINE_ROUTES = {"codepipeline", "codebuild"}
 TAMPER_ROUTES = set(event_patterns.tamper_patterns())
 
@@ -96,7 +96,10 @@ def _target(plan: Plan, rule: PlannedResource) -> PlannedResource:
 def test_rules_in_the_home_region_and_forwarders_elsewhere(plan: Plan) -> None:
     assert set(_rules(plan, HOME)) == FINDING_ROUTES | PIPELINE_ROUTES | TAMPER_ROUTES
     # Security Hub aggregates into the home region: its rules would only repeat there.
-    assert set(_rules(plan, OTHER)) == {"guardduty", "macie"} | PIPELINE_ROUTES | TAMPER_ROUTES
+    assert (
+        set(_rules(plan, OTHER))
+        == {"guardduty", "macie", "macie-policy"} | PIPELINE_ROUTES | TAMPER_ROUTES
+    )
 
 
 def test_rule_patterns_are_the_tested_patterns(plan: Plan) -> None:
@@ -124,6 +127,7 @@ def _render(template: str, event: dict[str, Any]) -> dict[str, Any]:
         ("guardduty", FINDINGS, "guardduty_high"),
         ("securityhub", FINDINGS, "securityhub_high_new"),
         ("macie", FINDINGS, "macie_sensitive_data"),
+        ("macie-policy", FINDINGS, "macie_policy"),
         ("firewall-manager", FINDINGS, "fms_noncompliant"),
         ("codebuild", PIPELINE, "codebuild_failed"),
         ("tamper-cloudtrail", TAMPER, "cloudtrail_stop_logging"),

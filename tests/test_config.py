@@ -9,10 +9,12 @@ from typing import Any
 
 import cerberus
 import moto
+import pulumi
 import pytest
 import yaml
 
 from baseline.preview.model import Plan, PlannedResource
+from baseline.preview.runner import run_inline
 from baseline.sections import config as section
 from components.config import (
     PACKS_DIR,
@@ -20,13 +22,15 @@ from components.config import (
     Config,
     ConfigArgs,
     ConformancePackTemplate,
-    DeliveryDestination,
     load_conformance_pack,
 )
+from components.config_recorders import ConfigRecorders, ConfigRecordersArgs, DeliveryDestination
 from tests.components_harness import of_type
 from tests.organization_harness import (
     HOME,
+    MANAGEMENT,
     SECURITY,
+    account_provider,
     plan_administered,
     provider_ref,
     section_problems,
@@ -123,6 +127,109 @@ def test_a_given_role_replaces_the_service_linked_role() -> None:
     assert not of_type(plan, "aws:iam/serviceLinkedRole:ServiceLinkedRole")
     (recorder,) = of_type(plan, "aws:cfg/recorder:Recorder")
     assert recorder.inputs["roleArn"] == role
+
+
+SERVICE_LINKED_ROLE = "role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
+
+
+def test_an_existing_service_linked_role_is_used_not_created() -> None:
+    plan = _plan(
+        ConfigArgs(
+            home_region=HOME,
+            regions=REGIONS,
+            delivery=DELIVERY,
+            service_linked_role="existing",
+            recorder_name="baseline",
+        )
+    )
+    assert not of_type(plan, "aws:iam/serviceLinkedRole:ServiceLinkedRole")
+    recorders = of_type(plan, "aws:cfg/recorder:Recorder")
+    assert {r.inputs["roleArn"] for r in recorders} == {
+        f"arn:aws:iam::{SECURITY}:{SERVICE_LINKED_ROLE}"
+    }
+    channels = of_type(plan, "aws:cfg/deliveryChannel:DeliveryChannel")
+    assert {r.inputs["name"] for r in [*recorders, *channels]} == {"baseline"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "problem"),
+    [
+        ({"recorder_name": ""}, "recorder_name"),
+        ({"service_linked_role": "import"}, "service_linked_role"),
+        ({"member_recordings": {"ap-south-1": ()}}, "regions not recorded: \\['ap-south-1'\\]"),
+    ],
+)
+def test_args_refuse_bad_names_roles_and_regions(overrides: dict[str, Any], problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        ConfigArgs(home_region=HOME, regions=REGIONS, delivery=DELIVERY, **overrides)
+
+
+@pytest.fixture(scope="module")
+def with_members() -> Plan:
+    """The management account recording, and the packs of the security account waiting for it."""
+
+    def program() -> None:
+        management = account_provider("management", MANAGEMENT)
+        members = ConfigRecorders(
+            "config-recorders-management",
+            ConfigRecordersArgs(home_region=HOME, regions=REGIONS, delivery=DELIVERY),
+            opts=pulumi.ResourceOptions(provider=management),
+        )
+        Config(
+            "config",
+            ConfigArgs(
+                home_region=HOME,
+                regions=REGIONS,
+                delivery=DELIVERY,
+                delegated_admin_account_id=SECURITY,
+                member_recordings={
+                    region: recording.resources for region, recording in members.recordings.items()
+                },
+            ),
+            management_provider=management,
+            opts=pulumi.ResourceOptions(provider=account_provider("security", SECURITY)),
+        )
+
+    return run_inline(program)
+
+
+def test_another_account_records_every_region_with_its_own_role(with_members: Plan) -> None:
+    management = provider_ref(with_members, "management")
+    recorders = [
+        r for r in of_type(with_members, "aws:cfg/recorder:Recorder") if r.provider == management
+    ]
+    assert sorted(r.inputs["region"] for r in recorders) == sorted(REGIONS)
+    roles = of_type(with_members, "aws:iam/serviceLinkedRole:ServiceLinkedRole")
+    (own_role,) = [role for role in roles if role.provider == management]
+    for recorder in recorders:
+        group = recorder.inputs["recordingGroup"]
+        assert group["allSupported"] is True
+        assert group["includeGlobalResourceTypes"] is (recorder.inputs["region"] == HOME)
+        assert recorder.inputs["roleArn"] == own_role.outputs["arn"]
+    statuses = [
+        s
+        for s in of_type(with_members, "aws:cfg/recorderStatus:RecorderStatus")
+        if s.provider == management
+    ]
+    assert len(statuses) == len(REGIONS) and all(s.inputs["isEnabled"] for s in statuses)
+
+
+def test_organization_packs_wait_for_the_members_recording_of_their_region(
+    with_members: Plan,
+) -> None:
+    by_region: dict[str, set[str]] = {}
+    for resource in with_members.resources:
+        if resource.type in ("aws:cfg/recorder:Recorder", "aws:cfg/recorderStatus:RecorderStatus"):
+            by_region.setdefault(resource.inputs["region"], set()).add(resource.urn)
+    packs = of_type(with_members, "aws:cfg/organizationConformancePack:OrganizationConformancePack")
+    assert len(packs) == len(REGIONS) * len(SHIPPED_PACKS)
+    for pack in packs:
+        region = pack.inputs["region"]
+        # Both accounts' recorder and status in the pack's region, none of another region.
+        assert len(by_region[region]) == 4
+        assert by_region[region] <= set(pack.dependencies)
+        other = set().union(*(urns for r, urns in by_region.items() if r != region))
+        assert not other & set(pack.dependencies)
 
 
 def test_the_management_account_registers_the_security_account(organization: Plan) -> None:
@@ -295,8 +402,35 @@ def test_section_defaults_to_both_shipped_packs_and_an_aggregator() -> None:
     assert not validator.errors
     spec = section.parse(validator.document["config"])
     assert spec == section.ConfigSpec(
-        enabled=True, conformance_packs=SHIPPED_PACKS, custom_conformance_packs=(), aggregator=True
+        enabled=True,
+        conformance_packs=SHIPPED_PACKS,
+        custom_conformance_packs=(),
+        aggregator=True,
+        recorder_name="default",
+        service_linked_role="create",
     )
+    assert spec.has_packs
+
+
+def test_section_names_the_recorder_and_may_use_the_existing_role() -> None:
+    validator = _validate({"recorder_name": "baseline", "service_linked_role": "existing"})
+    assert not validator.errors
+    spec = section.parse(validator.document["config"])
+    assert (spec.recorder_name, spec.service_linked_role) == ("baseline", "existing")
+    problems = section_problems(
+        _validate({"recorder_name": "my recorder", "service_linked_role": "import"})
+    )
+    assert problems == {
+        ("config", "recorder_name"): [
+            "must be 1 to 256 characters without spaces, got 'my recorder'"
+        ],
+        ("config", "service_linked_role"): ["allowed"],
+    }
+    assert section_problems(_validate({"recorder_name": "r" * 257})) == {
+        ("config", "recorder_name"): [
+            f"must be 1 to 256 characters without spaces, got {'r' * 257!r}"
+        ]
+    }
 
 
 def test_section_templates_read_custom_packs_from_the_project(tmp_path: Path) -> None:

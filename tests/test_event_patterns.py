@@ -107,6 +107,7 @@ SECURITYHUB_EVENTS = (
     "securityhub_medium_new",
     "securityhub_high_notified",
     "securityhub_guardduty_high",
+    "securityhub_macie_high",
     "fms_noncompliant",
 )
 
@@ -125,7 +126,8 @@ SECURITYHUB_EVENTS = (
 def test_securityhub_new_active_findings_of_the_labels(
     labels: tuple[str, ...], expected: set[str]
 ) -> None:
-    # NOTIFIED workflow, and GuardDuty and Firewall Manager findings (own rules), never match.
+    # NOTIFIED workflow, and GuardDuty, Macie and Firewall Manager findings (own rules), never
+    # match.
     pattern = event_patterns.securityhub_findings(labels)
     assert {name for name in SECURITYHUB_EVENTS if matches(pattern, load(name))} == expected
 
@@ -148,6 +150,46 @@ def test_macie_sensitive_data_findings_but_not_policy_findings() -> None:
     pattern = event_patterns.macie_sensitive_data()
     assert matches(pattern, load("macie_sensitive_data"))
     assert not matches(pattern, load("macie_policy"))
+
+
+@pytest.mark.parametrize(
+    ("labels", "descriptions"),
+    [
+        (("HIGH", "CRITICAL"), ["High"]),
+        (("MEDIUM", "HIGH", "CRITICAL"), ["Medium", "High"]),
+        (("INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"), ["Low", "Medium", "High"]),
+    ],
+)
+def test_macie_policy_findings_of_the_security_hub_labels(
+    labels: tuple[str, ...], descriptions: list[str]
+) -> None:
+    pattern = event_patterns.macie_policy_findings(labels)
+    assert pattern is not None
+    assert pattern["detail"]["severity"]["description"] == descriptions
+    assert matches(pattern, load("macie_policy"))  # High
+    assert not matches(pattern, load("macie_sensitive_data"))
+
+
+def test_macie_has_no_critical_policy_finding_to_alert_on() -> None:
+    assert event_patterns.macie_policy_findings(("CRITICAL",)) is None
+    assert "macie-policy" not in event_patterns.findings_patterns("CRITICAL", ("CRITICAL",))
+    medium = event_patterns.macie_policy_findings(("MEDIUM",))
+    assert medium is not None and not matches(medium, load("macie_policy"))
+
+
+def test_security_hubs_copy_of_a_macie_finding_is_left_to_macies_rules() -> None:
+    copy = load("securityhub_macie_high")
+    (finding,) = copy["detail"]["findings"]
+    assert finding["ProductName"] == "Macie"
+    assert finding["ProductArn"] == "arn:aws:securityhub:eu-west-1::product/aws/macie"
+    assert not matches(event_patterns.securityhub_findings(["HIGH"]), copy)
+    # The same finding, as Macie sends it, reaches exactly one rule.
+    patterns = event_patterns.findings_patterns("MEDIUM", ("HIGH", "CRITICAL"))
+    assert [n for n, p in patterns.items() if matches(p, load("macie_policy"))] == ["macie-policy"]
+    # Without the exclusion the copy would alert a second time.
+    unfiltered = event_patterns.securityhub_findings(["HIGH"])
+    del unfiltered["detail"]["findings"]["ProductName"]
+    assert matches(unfiltered, copy)
 
 
 @pytest.mark.parametrize(
@@ -240,9 +282,10 @@ EXPECTED_ROUTES = {
     "securityhub_medium_new": set(),
     "securityhub_high_notified": set(),
     "securityhub_guardduty_high": set(),
+    "securityhub_macie_high": set(),
     "fms_noncompliant": {"firewall-manager"},
     "macie_sensitive_data": {"macie"},
-    "macie_policy": set(),
+    "macie_policy": {"macie-policy"},
     "codepipeline_failed": {"codepipeline"},
     "codepipeline_succeeded": set(),
     "codebuild_failed": {"codebuild"},

@@ -172,10 +172,10 @@ def test_waf_runs_the_managed_rule_groups_first_and_last_and_logs_redacted(plan:
     assert data["loggingConfiguration"] == {
         "logDestinationConfigs": [FIREHOSE["eu-west-1"]],
         "redactedFields": [
-            {"redactedFieldType": "Method"},
-            {"redactedFieldType": "QueryString"},
-            {"redactedFieldType": "UriPath"},
-            {"redactedFieldType": "SingleHeader", "redactedFieldValue": "authorization"},
+            {"redactedFieldType": "METHOD"},
+            {"redactedFieldType": "QUERY_STRING"},
+            {"redactedFieldType": "URI"},
+            {"redactedFieldType": "HEADER", "redactedFieldValue": "authorization"},
         ],
     }
     assert (
@@ -292,12 +292,58 @@ def _documented_examples() -> dict[str, list[Any]]:
 
 
 # The logging example of earlier editions of the same reference (the current one only shows an
-# empty redactedFields list).
+# empty redactedFields list): its keys; the values of its types are no longer the documented ones.
 WAF_REDACTED_FIELDS_EXAMPLE = json.loads(
     '{"type":"WAFV2","loggingConfiguration":{"logDestinationConfigs":["arn:aws:firehose:us-west-2:'
     '12345678912:deliverystream/aws-waf-logs-fms-admin-destination"],"redactedFields":'
     '[{"redactedFieldType":"SingleHeader","redactedFieldValue":"Cookies"},{"redactedFieldType":"Method"}]}}'
 )
+
+
+def _documented_redacted_field_types() -> set[str]:
+    """The types the reference lists: "The RedactedFieldType must be one of URI, ... or METHOD"."""
+    model = botocore.session.get_session().get_service_model("fms")
+    doc = model.shape_for("SecurityServicePolicyData").members["ManagedServiceData"].documentation
+    (sentence,) = re.findall(r"<code>RedactedFieldType</code> must be one of (.*?)\.</p>", doc)
+    return set(re.findall(r"<code>([A-Z_]+)</code>", sentence))
+
+
+def test_waf_redacts_only_field_types_the_fms_reference_lists() -> None:
+    documented = _documented_redacted_field_types()
+    assert documented == set(fp.REDACTED_FIELD_TYPES) == {"URI", "QUERY_STRING", "HEADER", "METHOD"}
+    options = fp.WafOptions(
+        logging_firehose_arns=(FIREHOSE["eu-west-1"],), redacted_headers=("authorization", "x-k")
+    )
+    fields = fp.wafv2_data(options, log_destination=FIREHOSE["eu-west-1"])["loggingConfiguration"][
+        "redactedFields"
+    ]
+    assert {field["redactedFieldType"] for field in fields} <= documented
+    # A header names itself; the other types take no value.
+    assert [f.get("redactedFieldValue") for f in fields] == [
+        None,
+        None,
+        None,
+        "authorization",
+        "x-k",
+    ]
+    assert all((f["redactedFieldType"] == "HEADER") == ("redactedFieldValue" in f) for f in fields)
+
+
+def test_waf_takes_at_most_twenty_redacted_fields() -> None:
+    headers = tuple(f"x-header-{index}" for index in range(fp.MAX_REDACTED_HEADERS))
+    fp.WafOptions(redacted_headers=headers)
+    with pytest.raises(ValueError, match="at most 17 redacted headers"):
+        fp.WafOptions(redacted_headers=(*headers, "one-more"))
+    validator = _validate(
+        {
+            "firewall_manager": {
+                "policies": [
+                    {"name": "w", "type": "WAFV2", "waf": {"redacted_headers": [*headers, "x"]}}
+                ]
+            }
+        }
+    )
+    assert "max length is 17" in json.dumps(validator.errors)
 
 
 def undocumented(value: Any, documented: list[Any], path: str = "$") -> list[str]:

@@ -125,6 +125,8 @@ def test_secure_defaults_fill_every_template_parameter() -> None:
         "HomeRegion": "eu-west-1",
         "EnableAccessAnalyzer": "true",
         "EnableConfigRecorder": "false",
+        "OwnConfigRecorderAccount1": "",
+        "OwnConfigRecorderAccount2": "",
         "ConfigDeliveryBucketName": "",
         "ConfigDeliveryKeyPrefix": "",
         "ConfigDeliveryKmsKeyArn": "",
@@ -173,6 +175,24 @@ def test_the_config_recorder_delivers_to_the_log_archive_given() -> None:
     for instance in of_type(plan, INSTANCE):
         assert instance.inputs["callAs"] == "DELEGATED_ADMIN"
         assert instance.inputs["operationPreferences"]["failureTolerancePercentage"] == 10.0
+
+
+def test_accounts_recorded_elsewhere_fill_the_templates_slots_in_order() -> None:
+    one = guardrails_plan(default_args(accounts_with_own_config_recorder=("222222222222",)))
+    two = guardrails_plan(
+        default_args(accounts_with_own_config_recorder=("222222222222", "333333333333"))
+    )
+
+    parameters = only(one, STACK_SET).inputs["parameters"]
+    assert (parameters["OwnConfigRecorderAccount1"], parameters["OwnConfigRecorderAccount2"]) == (
+        "222222222222",
+        "",
+    )
+    parameters = only(two, STACK_SET).inputs["parameters"]
+    assert (parameters["OwnConfigRecorderAccount1"], parameters["OwnConfigRecorderAccount2"]) == (
+        "222222222222",
+        "333333333333",
+    )
 
 
 def test_the_security_account_receives_the_tamper_events() -> None:
@@ -234,6 +254,15 @@ def test_preview_plans_the_same_resources() -> None:
         ({"max_concurrent_percentage": 0}, "max_concurrent_percentage"),
         ({"ebs_default_kms_key_id": "my-key"}, "'my-key' is no KMS key"),
         ({"security_account_id": "22222222222"}, "'22222222222' is no account"),
+        ({"accounts_with_own_config_recorder": ("2222",)}, "'2222' is no account"),
+        (
+            {"accounts_with_own_config_recorder": ("222222222222", "222222222222")},
+            "at most 2 different accounts",
+        ),
+        (
+            {"accounts_with_own_config_recorder": ("111111111111", "222222222222", "3" * 12)},
+            "at most 2 different accounts",
+        ),
     ],
 )
 def test_invalid_arguments_are_refused(overrides: dict[str, Any], problem: str) -> None:
@@ -271,7 +300,7 @@ def test_an_empty_section_is_off_with_secure_defaults() -> None:
     validator = validated({})
 
     assert not validator.errors
-    spec = section.parse(validator.document)
+    spec = section.parse(validator.document, recorder_needed=False)
     assert spec == section.GuardrailsSpec(
         enabled=False,
         organizational_units=(),
@@ -290,6 +319,25 @@ def test_an_empty_section_is_off_with_secure_defaults() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("given", "needed", "recorded"),
+    [
+        (None, True, True),
+        (None, False, False),
+        (False, True, False),
+        (True, False, True),
+    ],
+)
+def test_an_absent_config_recorder_follows_what_other_sections_need(
+    given: bool | None, needed: bool, recorded: bool
+) -> None:
+    document = {} if given is None else {"config_recorder": given}
+    validator = validated(document)
+
+    assert not validator.errors
+    assert section.parse(validator.document, recorder_needed=needed).config_recorder is recorded
+
+
 def test_a_full_section_parses() -> None:
     validator = validated(
         {
@@ -305,7 +353,7 @@ def test_a_full_section_parses() -> None:
     )
 
     assert not validator.errors
-    spec = section.parse(validator.document)
+    spec = section.parse(validator.document, recorder_needed=False)
     assert spec.organizational_units == ("r-ab12", "ou-ab12-cdefgh34")
     assert spec.regions == ("eu-west-1", "eu-central-1")
     assert spec.config_recorder

@@ -20,6 +20,7 @@ from components.functions.account_settings import handler
 from components.guardrails import (
     EBS_KMS_KEY_ID,
     HANDLER_PATH,
+    OWN_RECORDER_PARAMETERS,
     TAMPER_PATTERN_PLACEHOLDER,
     TEMPLATE_PATH,
     AccountGuardrailsArgs,
@@ -283,14 +284,58 @@ def test_parliament_would_report_a_misspelt_action() -> None:
     )
 
 
+def with_default(text: str, parameter: str, value: str) -> str:
+    """`text` with the default of the parameter `parameter` set to `value`."""
+    pattern = rf'(\n  {parameter}:\n(?:    .*\n|      .*\n)*?    Default: )"[^"]*"\n'
+    given, count = re.subn(pattern, rf'\g<1>"{value}"\n', text)
+    assert count == 1, parameter
+    return given
+
+
 @pytest.mark.parametrize("security_account", ["", SECURITY_ACCOUNT])
 def test_the_template_lints_clean_with_and_without_forwarding(security_account: str) -> None:
-    text = render_template()
-    default = '    AllowedPattern: "(\\\\d{12})?"\n    Default: ""\n'
-    assert text.count(default) == 1
-    given = text.replace(default, default.replace('""', f'"{security_account}"'))
+    given = with_default(render_template(), "SecurityAccountId", security_account)
 
     assert lint_findings(given, [REGION, "us-gov-west-1"]) == []
+
+
+def test_the_template_lints_clean_with_accounts_recorded_elsewhere() -> None:
+    given = with_default(render_template(), "EnableConfigRecorder", "true")
+    given = with_default(given, "OwnConfigRecorderAccount1", SECURITY_ACCOUNT)
+    given = with_default(given, "OwnConfigRecorderAccount2", "333333333333")
+
+    assert 'Default: "333333333333"' in given
+    assert lint_findings(given, [REGION, "us-gov-west-1"]) == []
+
+
+def test_the_recorder_is_skipped_in_accounts_recorded_elsewhere_and_only_there() -> None:
+    parameters = template()["Parameters"]
+    conditions = template()["Conditions"]
+
+    for name in OWN_RECORDER_PARAMETERS:
+        assert parameters[name]["Default"] == ""
+        assert re.fullmatch(parameters[name]["AllowedPattern"], SECURITY_ACCOUNT)
+        assert not re.fullmatch(parameters[name]["AllowedPattern"], "12345")
+    # Only Ref in the condition functions: what the template reference allows in Fn::Equals.
+    assert conditions["HasOwnConfigRecorder"] == {
+        "Fn::Or": [
+            {"Fn::Equals": [{"Ref": "AWS::AccountId"}, {"Ref": name}]}
+            for name in OWN_RECORDER_PARAMETERS
+        ]
+    }
+    assert conditions["CreateConfigRecorder"] == {
+        "Fn::And": [
+            {"Fn::Equals": [{"Ref": "EnableConfigRecorder"}, "true"]},
+            {"Fn::Not": [{"Condition": "HasOwnConfigRecorder"}]},
+        ]
+    }
+    recorder_resources = {
+        name
+        for name, resource in template()["Resources"].items()
+        if resource.get("Condition") == "CreateConfigRecorder"
+    }
+    # The recorder goes; every other guardrail of the account stays.
+    assert recorder_resources == {"ConfigRecorderRole", "ConfigRecorder", "ConfigDeliveryChannel"}
 
 
 def tamper_rules() -> dict[str, dict[str, Any]]:

@@ -600,8 +600,8 @@ def test_guardrails_regions_must_be_enabled_regions() -> None:
             "regions": ["ap-south-1"],
         },
     }
-    (problem,) = problems_of(document)
-    assert problem.where == "baseline.guardrails.regions[0]"
+    problems = problems_of(document)
+    assert "baseline.guardrails.regions[0]" in [p.where for p in problems]
 
 
 @pytest.mark.parametrize(

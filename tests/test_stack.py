@@ -189,7 +189,8 @@ def test_prod_macie_exports_encrypted_and_scans_on_a_schedule():
 def test_prod_records_everything_and_deploys_organization_conformance_packs():
     plan = planned("prod", False)
     recorders = of_type(plan, "aws:cfg/recorder:Recorder")
-    assert len(recorders) == 3
+    # Management, security and log-archive accounts, in each of the three regions.
+    assert len(recorders) == 9
     assert all(r.inputs["recordingGroup"]["allSupported"] is True for r in recorders)
     assert of_type(plan, "aws:cfg/deliveryChannel:DeliveryChannel")
     packs = of_type(plan, "aws:cfg/organizationConformancePack:OrganizationConformancePack")

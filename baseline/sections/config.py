@@ -5,9 +5,13 @@
       custom_conformance_packs:
         - {name: team-rules, template_path: conformance/team-rules.yaml}
       aggregator: true
+      recorder_name: default          # the recorder's and the delivery channel's name
+      service_linked_role: create     # or existing: the accounts have AWSServiceRoleForConfig
 
 Template paths are relative to the project directory. The aggregator exists in organization
-mode only.
+mode only, and covers every account and region of the organization. In organization mode the
+management, security and log-archive accounts record in every enabled region; accounts of the
+guardrails OUs record through the guardrails StackSet.
 """
 
 from __future__ import annotations
@@ -26,6 +30,12 @@ from baseline.sections._checks import (
     unique,
 )
 from components.config import SHIPPED_PACKS, ConformancePackTemplate, load_conformance_pack
+from components.config_recorders import (
+    DEFAULT_RECORDER_NAME,
+    RECORDER_NAME,
+    SERVICE_LINKED_ROLE_CHOICES,
+    ServiceLinkedRoleChoice,
+)
 
 SCHEMA: dict[str, Any] = {
     "enabled": {"type": "boolean", "default": True},
@@ -55,6 +65,16 @@ SCHEMA: dict[str, Any] = {
         "check_with": unique("name", "custom conformance packs"),
     },
     "aggregator": {"type": "boolean", "default": True},
+    "recorder_name": {
+        "type": "string",
+        "default": DEFAULT_RECORDER_NAME,
+        "check_with": matches(RECORDER_NAME.pattern, "1 to 256 characters without spaces"),
+    },
+    "service_linked_role": {
+        "type": "string",
+        "allowed": SERVICE_LINKED_ROLE_CHOICES,
+        "default": "create",
+    },
 }
 
 
@@ -87,6 +107,12 @@ class ConfigSpec:
     conformance_packs: tuple[str, ...]
     custom_conformance_packs: tuple[CustomConformancePack, ...]
     aggregator: bool
+    recorder_name: str
+    service_linked_role: ServiceLinkedRoleChoice
+
+    @property
+    def has_packs(self) -> bool:
+        return bool(self.conformance_packs or self.custom_conformance_packs)
 
     def templates(self, project_dir: Path) -> tuple[ConformancePackTemplate, ...]:
         """Every pack's template: the shipped ones, then the custom ones read from the project."""
@@ -108,4 +134,6 @@ def parse(document: Mapping[str, Any]) -> ConfigSpec:
             for item in document["custom_conformance_packs"]
         ),
         aggregator=document["aggregator"],
+        recorder_name=document["recorder_name"],
+        service_linked_role=document["service_linked_role"],
     )

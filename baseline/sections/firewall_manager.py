@@ -4,9 +4,15 @@ Off by default: Firewall Manager needs an organization and a Shield Advanced sub
 The program creates each policy in every enabled region, and once more in us-east-1 for
 CloudFront when the policy covers it.
 
+Firewall Manager's Shield Advanced policies need a subscription in the administrator (security)
+account. `existing` (the default) says it has one; `create` subscribes it, which commits the
+organization to a year at 3,000 USD a month (AWS Shield pricing), so it also takes
+`acknowledge_one_year_commitment: true`.
+
 firewall_manager:
   enabled: true
   notification_topic: security-alerts
+  shield_advanced: {subscription: create, acknowledge_one_year_commitment: true}
   policies:
     - {name: shield, type: SHIELD_ADVANCED, scope: {exclude_ous: [ou-ab12-34cd56ef]}}
     - name: waf
@@ -28,13 +34,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from baseline.sections._checks import ErrorCallback, aws_region, matches, no_duplicates, unique
+from baseline.sections._checks import (
+    ErrorCallback,
+    aws_region,
+    matches,
+    nested_error,
+    no_duplicates,
+    unique,
+)
+from components.firewall import SHIELD_SUBSCRIPTION_CHOICES, ShieldSubscription
 from components.firewall_policies import (
     ALLOWED_RESOURCE_TYPES,
     AUDIT_DIRECTIONS,
     AUDIT_PROTOCOLS,
     AUTOMATIC_RESPONSES,
     MAX_PORT,
+    MAX_REDACTED_HEADERS,
     OPTIONS_BY_TYPE,
     POLICY_TYPES,
     SECURITY_GROUPS_COMMON,
@@ -151,10 +166,10 @@ _OPTIONS: dict[str, dict[str, Any]] = {
             **_strings(WAF_LOG_STREAM.pattern, "a Firehose stream ARN named aws-waf-logs-*", []),
             "check_with": [no_duplicates, _one_stream_per_region],
         },
-        # With method, query string and URI path, at most 20 redacted fields.
+        # With method, query string and URI, at most 20 redacted fields.
         "redacted_headers": {
             **_strings(_HEADER, "an HTTP header name", _default(WafOptions, "redacted_headers")),
-            "maxlength": 17,
+            "maxlength": MAX_REDACTED_HEADERS,
         },
     },
     "security_groups_common": {
@@ -254,8 +269,20 @@ _POLICY = {
     **{key: {"type": "dict", "schema": rules} for key, rules in _OPTIONS.items()},
 }
 
+_SHIELD_ADVANCED = {
+    "subscription": {
+        "type": "string",
+        "allowed": SHIELD_SUBSCRIPTION_CHOICES,
+        "default": "existing",
+    },
+    "acknowledge_one_year_commitment": {"type": "boolean", "default": False},
+    # Renewal lapses into no DDoS protection (and no Shield policies) a year later.
+    "auto_renew": {"type": "boolean", "default": True},
+}
+
 SCHEMA: dict[str, Any] = {
     "enabled": {"type": "boolean", "default": False},
+    "shield_advanced": {"type": "dict", "default": {}, "schema": _SHIELD_ADVANCED},
     # Absent: the first topic of notifications.
     "notification_topic": {
         "type": "string",
@@ -269,8 +296,28 @@ SCHEMA: dict[str, Any] = {
     },
 }
 
+
+def _commitment_acknowledged(field: Any, value: Any, error: ErrorCallback) -> None:
+    shield = value.get("shield_advanced") if isinstance(value, Mapping) else None
+    if (
+        isinstance(shield, Mapping)
+        and shield.get("subscription") == "create"
+        and shield.get("acknowledge_one_year_commitment") is not True
+    ):
+        message = (
+            "must be true to subscribe: Shield Advanced commits the organization to one year "
+            "at 3,000 USD a month plus data transfer (AWS Shield pricing)"
+        )
+        nested_error(error, (field, "shield_advanced", "acknowledge_one_year_commitment"), message)
+
+
 # The rules of the `firewall_manager` key itself.
-SECTION: dict[str, Any] = {"type": "dict", "default": {}, "schema": SCHEMA}
+SECTION: dict[str, Any] = {
+    "type": "dict",
+    "default": {},
+    "schema": SCHEMA,
+    "check_with": _commitment_acknowledged,
+}
 
 
 @dataclass(frozen=True)
@@ -278,14 +325,22 @@ class FirewallManagerSpec:
     enabled: bool
     notification_topic: str
     policies: tuple[FirewallPolicy, ...]
+    # None: the administrator account has its Shield Advanced subscription already.
+    shield_subscription: ShieldSubscription | None
 
 
 def parse(document: Mapping[str, Any], default_topic: str) -> FirewallManagerSpec:
     """The section, validated and normalized by `SECTION`, as a dataclass."""
+    shield = document["shield_advanced"]
     return FirewallManagerSpec(
         enabled=document["enabled"],
         notification_topic=document.get("notification_topic", default_topic),
         policies=tuple(_policy(item) for item in document["policies"]),
+        shield_subscription=(
+            ShieldSubscription(auto_renew=shield["auto_renew"])
+            if shield["subscription"] == "create"
+            else None
+        ),
     )
 
 

@@ -4,12 +4,16 @@
       enabled: true
       organizational_units: [ou-ab12-cdefgh34, ou-ab12-ijklmn56]
       regions: [eu-west-1, eu-central-1]   # absent: the spec's enabled regions
-      config_recorder: true                # only where nothing else manages Config
+      config_recorder: true                # false only where something else records
       password_policy: {minimum_length: 16}
 
 Organization mode only: a service-managed StackSet deploys to every account of the OUs (the
 management account excepted), now and later. `regions` must include the home region, where
 the account-wide settings are applied.
+
+`config_recorder` absent: on whenever organization conformance packs or Firewall Manager are
+declared, which both need AWS Config recording in every account they cover; off otherwise.
+Accounts whose recorders the program creates itself (security, log-archive) are skipped.
 """
 
 from __future__ import annotations
@@ -56,7 +60,8 @@ SCHEMA: dict[str, Any] = {
         "check_with": no_duplicates,
     },
     "access_analyzer": {"type": "boolean", "default": True},
-    "config_recorder": {"type": "boolean", "default": False},
+    # None: `recorder_needed` (see `parse`).
+    "config_recorder": {"type": "boolean", "nullable": True, "default": None},
     "s3_block_public_access": {"type": "boolean", "default": True},
     "ebs_encryption_by_default": {"type": "boolean", "default": True},
     "ebs_default_kms_key_id": {
@@ -117,16 +122,21 @@ class GuardrailsSpec:
     max_concurrent_percentage: int
 
 
-def parse(document: Mapping[str, Any]) -> GuardrailsSpec:
-    """The section, validated and normalized by `SECTION`, as a dataclass."""
+def parse(document: Mapping[str, Any], recorder_needed: bool) -> GuardrailsSpec:
+    """The section, validated and normalized by `SECTION`, as a dataclass.
+
+    `recorder_needed`: other sections need Config recording in every member account, which the
+    StackSet's recorder then gives unless `config_recorder` says otherwise.
+    """
     regions = document["regions"]
+    config_recorder = document["config_recorder"]
     policy = document["password_policy"]
     return GuardrailsSpec(
         enabled=document["enabled"],
         organizational_units=tuple(document["organizational_units"]),
         regions=tuple(regions) if regions is not None else None,
         access_analyzer=document["access_analyzer"],
-        config_recorder=document["config_recorder"],
+        config_recorder=recorder_needed if config_recorder is None else config_recorder,
         s3_block_public_access=document["s3_block_public_access"],
         ebs_encryption_by_default=document["ebs_encryption_by_default"],
         ebs_default_kms_key_id=document["ebs_default_kms_key_id"],
