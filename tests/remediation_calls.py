@@ -94,7 +94,9 @@ def needs(calls: list[Call], quarantine_bucket: str) -> list[Need]:
     encrypted_sources = {
         call.params["Key"]
         for call in calls
-        if call.operation == "HeadObject" and call.response.get("ServerSideEncryption") == "aws:kms"
+        if call.operation == "HeadObject"
+        and call.params["Bucket"] != quarantine_bucket
+        and call.response.get("ServerSideEncryption") == "aws:kms"
     }
 
     def place(bucket: str) -> str:
@@ -129,7 +131,7 @@ def _call_needs(call: Call, place: Any, encrypted: set[str]) -> list[Need]:
     params, operation = call.params, call.operation
     if operation == "Publish":
         return [Need("sns:Publish", "topic"), *(Need(a, "topic-key") for a in WRITE_KEY_ACTIONS)]
-    where, key = place(params["Bucket"]), params.get("Key")
+    where, key = place(params["Bucket"]), str(params.get("Key", ""))
     versioned = "VersionId" in params
     if operation in ("HeadObject", "GetObject"):
         located = _read(where, params, encrypted if operation == "GetObject" else set())
