@@ -140,8 +140,9 @@ def _names(principal: Any, role_arn: str) -> bool:
 
 
 def _conditions_hold(conditions: Mapping[str, Any], context: Mapping[str, Any]) -> bool | None:
+    known = {key.lower(): value for key, value in context.items()}  # keys ignore case
     results = [
-        _condition_holds(operator, key, expected, context)
+        _condition_holds(operator, key.lower(), expected, known)
         for operator, pairs in conditions.items()
         for key, expected in pairs.items()
     ]

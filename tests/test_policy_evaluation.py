@@ -111,6 +111,7 @@ def test_conditions_are_checked_against_the_stated_request_context() -> None:
         ({"Null": {"kms:ViaService": "false"}}, "allowed"),
         ({"Null": {"kms:ViaService": "true"}}, "not-allowed"),
         ({"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1"}}, "allowed"),
+        ({"StringEquals": {"KMS:viaservice": "s3.us-east-1.amazonaws.com"}}, "allowed"),
     ],
 )
 def test_condition_operators(condition: dict[str, Any], expected: str) -> None:
