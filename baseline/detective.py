@@ -112,13 +112,16 @@ def build_macie_remediation(baseline: Baseline) -> MacieRemediation:
     """Quarantine of Macie findings, next to Macie in the security account's home region.
 
     The remediator runs as the quarantine bucket's remediation role, the one principal the
-    bucket and its key admit, which the core has created (or been given) before them.
+    bucket and its key admit, which the core has created (or been given) before them. Source
+    buckets of other accounts must grant it too (docs/macie-remediation.md).
     """
     spec = baseline.spec
     settings = spec.macie.remediation
     slack = settings.slack
     topics = baseline.notifications.topic_arns
     quarantine = baseline.quarantine
+    # Data owners of other accounts name this role in their bucket and key policies.
+    pulumi.export("macie_remediation_role_arn", quarantine.remediation_role_arn)
     return MacieRemediation(
         MACIE_REMEDIATION_NAME,
         MacieRemediationArgs(

@@ -37,7 +37,13 @@ import pulumi
 import pulumi_aws as aws
 
 from components import event_patterns
-from components.iam import render_policy, statement, trust_policy, validate_organization_id
+from components.iam import (
+    aws_context,
+    render_policy,
+    statement,
+    trust_policy,
+    validate_organization_id,
+)
 from components.lambda_code import ROLE_PATH, RUNTIME, code_archive, lambda_role
 
 FUNCTION_DIR = Path(__file__).parent / "functions" / "alert_format"
@@ -272,11 +278,19 @@ class Alerts(pulumi.ComponentResource):
             ),
         ]
         if args.topic_key_arns:
+            # SNS uses the key on the publisher's behalf, in each topic's region (AWS KMS guide,
+            # kms:ViaService): the role can use it in no other way.
+            via_sns = pulumi.Output.all(aws_context(self, args.home_region), *topics).apply(
+                lambda values: sorted(
+                    {f"sns.{_arn_part(arn, 3)}.{values[0].dns_suffix}" for arn in values[1:]}
+                )
+            )
             statements.append(
                 statement(
                     "EncryptForEncryptedTopics",
                     actions=["kms:GenerateDataKey", "kms:Decrypt"],
                     resources=list(args.topic_key_arns),
+                    conditions={"StringEquals": {"kms:ViaService": via_sns}},
                 )
             )
         return statements

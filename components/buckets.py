@@ -13,6 +13,15 @@ S3 keeps a single policy per bucket, so components built on SecureBucket (LogArc
 QuarantineBucket) hand their statements to `policy_statements`; SecureBucket appends them
 to its own statement denying plain HTTP.
 
+A bucket that Macie scans for another account's quarantine names that account's remediation
+role, so that the remediator may read, copy out and delete the objects Macie flags (the
+bucket's KMS key must grant it too: `macie_remediation_grants.source_key_grant`):
+
+    data = SecureBucket("data-lake-raw", SecureBucketArgs(
+        kms_key_arn=key.arn,
+        remediation_role_arns=("arn:aws:iam::222222222222:role/quarantine-remediation",),
+    ))
+
 The `bucket`, `arn` and `id` outputs settle only once encryption, public access block,
 ownership, versioning and policy are in place, so a consumer (a trail, a delivery channel)
 that takes them never races the bucket's configuration.
@@ -27,7 +36,14 @@ from typing import Any, Literal
 import pulumi
 import pulumi_aws as aws
 
-from components.iam import Statement, deny_insecure_transport, policy_document, statement
+from components.iam import (
+    Statement,
+    deny_insecure_transport,
+    policy_document,
+    statement,
+    validate_role_arns,
+)
+from components.macie_remediation_grants import source_bucket_statements
 
 PolicyStatements = Callable[
     [pulumi.Output[str]], Sequence[pulumi.Input[Statement]] | pulumi.Output[list[Statement]]
@@ -112,6 +128,11 @@ class SecureBucketArgs:
     `kms_key_arn` is required: SSE-KMS with that key and an S3 Bucket Key. Passing None is an
     explicit choice of SSE-S3, for server access log targets only (S3 cannot deliver access
     logs into an SSE-KMS bucket).
+
+    `remediation_role_arns`: Macie remediation roles (a QuarantineBucket's
+    `remediation_role_arn`, usually of the security account) that may quarantine this bucket's
+    objects: read and delete any version, and list the bucket to tell a gone object from a
+    refusal. The roles need not exist yet. The bucket's key must let them decrypt through S3.
     """
 
     kms_key_arn: pulumi.Input[str] | None
@@ -120,8 +141,18 @@ class SecureBucketArgs:
     access_logging: AccessLogging | None = None
     lifecycle: LifecycleRules | None = None
     object_lock: ObjectLock | None = None
+    remediation_role_arns: tuple[pulumi.Input[str], ...] = ()
     region: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        validate_role_arns("remediation_role_arns", self.remediation_role_arns)
+        if self.remediation_role_arns and self.object_lock is not None:
+            # Object Lock refuses to delete a retained version: every quarantine would fail.
+            raise ValueError(
+                "remediation_role_arns: the remediator deletes the versions it quarantines, "
+                "which object_lock retains"
+            )
 
 
 def objects_of(bucket_arn: pulumi.Input[str], prefix: str = "") -> pulumi.Output[str]:
@@ -236,6 +267,11 @@ class SecureBucket(pulumi.ComponentResource):
         ]
         if args.policy_statements is not None:
             statements.append(args.policy_statements(bucket.arn))
+        if args.remediation_role_arns:
+            # Versioning is always on here, so the remediator names versions.
+            statements.append(
+                source_bucket_statements(bucket.arn, args.remediation_role_arns, versioned=True)
+            )
         policy = aws.s3.BucketPolicy(
             f"{name}-policy",
             bucket=bucket.id,

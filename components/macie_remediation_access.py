@@ -6,6 +6,8 @@ starts the remediator; the remediator reads and deletes in the source buckets on
 the quarantine bucket only (and can never delete there), and uses only the quarantine key and
 the source keys it is given. Every key use is tied to the service that needs it
 (`kms:ViaService`), so a role cannot decrypt a secret's or a queue's data outside that service.
+The actions are those of the calls the functions make (see each list's comment, and
+macie_remediation_grants for the source buckets), and no more.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 
 import pulumi
 
+from components import macie_remediation_grants as grants
 from components.iam import (
     AwsContext,
     Statement,
@@ -25,14 +28,13 @@ from components.iam import (
 )
 from components.kms import KeyGrant
 
-SOURCE_OBJECT_ACTIONS = (
-    "s3:DeleteObject",
-    "s3:DeleteObjectVersion",
-    "s3:GetObject",
-    "s3:GetObjectTagging",
-    "s3:GetObjectVersion",
-    "s3:GetObjectVersionTagging",
-)
+# Any source bucket may or may not be versioned: the role's own policy covers both.
+SOURCE_OBJECT_ACTIONS = grants.source_object_actions(versioned=True)
+# The remediator's calls in quarantine: HeadObject of its copy (s3:GetObject, s3:GetObjectVersion),
+# GetObjectTagging of earlier copies (with a version: s3:GetObjectVersionTagging too), CopyObject,
+# CreateMultipartUpload, UploadPartCopy and CompleteMultipartUpload with tags (s3:PutObject,
+# s3:PutObjectTagging), AbortMultipartUpload; ListObjectVersions (s3:ListBucketVersions) on the
+# bucket. No s3:ListBucket: the quarantine bucket policy denies it to this role anyway.
 QUARANTINE_OBJECT_ACTIONS = (
     "s3:AbortMultipartUpload",
     "s3:GetObject",
@@ -42,13 +44,16 @@ QUARANTINE_OBJECT_ACTIONS = (
     "s3:PutObject",
     "s3:PutObjectTagging",
 )
+QUARANTINE_BUCKET_ACTIONS = ("s3:ListBucketVersions",)
 # Quarantine keeps evidence: the automation that fills it can never remove anything from it.
 QUARANTINE_FORBIDDEN_ACTIONS = (
     "s3:BypassGovernanceRetention",
     "s3:DeleteObject",
     "s3:DeleteObjectVersion",
 )
-LIST_ACTIONS = ("s3:ListBucket", "s3:ListBucketVersions")
+# S3 API reference: writes of SSE-KMS objects (PutObject, CopyObject, multipart uploads) need
+# kms:GenerateDataKey and kms:Decrypt; HeadObject needs no key.
+QUARANTINE_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
 LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 LOG_ENCRYPTION_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*")
 
@@ -243,13 +248,15 @@ def _s3_statements(sources: list[str], quarantine_arn: str) -> list[Statement]:
             actions=SOURCE_OBJECT_ACTIONS,
             resources=[f"{bucket}/*" for bucket in sources],
         ),
-        statement("ListSourceBuckets", actions=LIST_ACTIONS, resources=sources),
+        statement("ListSourceBuckets", actions=grants.SOURCE_BUCKET_ACTIONS, resources=sources),
         statement(
             "WriteQuarantineObjects",
             actions=QUARANTINE_OBJECT_ACTIONS,
             resources=quarantine_objects,
         ),
-        statement("ListQuarantineBucket", actions=LIST_ACTIONS, resources=[quarantine_arn]),
+        statement(
+            "ListQuarantineVersions", actions=QUARANTINE_BUCKET_ACTIONS, resources=[quarantine_arn]
+        ),
         statement(
             "NeverDeleteFromQuarantine",
             effect="Deny",
@@ -257,6 +264,23 @@ def _s3_statements(sources: list[str], quarantine_arn: str) -> list[Statement]:
             resources=quarantine_objects,
         ),
     ]
+
+
+def _source_key_statement(
+    context: pulumi.Output[AwsContext], key_arns: tuple[pulumi.Input[str], ...]
+) -> Statement:
+    """Decrypt SSE-KMS sources through S3 only: S3 uses a bucket's key in the key's region."""
+    via_s3 = pulumi.Output.all(context, *key_arns).apply(
+        lambda values: sorted(
+            {f"s3.{grants.key_region(arn)}.{values[0].dns_suffix}" for arn in values[1:]}
+        )
+    )
+    return statement(
+        "DecryptSourceObjects",
+        actions=grants.SOURCE_KEY_ACTIONS,
+        resources=list(key_arns),
+        conditions={"StringEquals": {"kms:ViaService": via_s3}},
+    )
 
 
 @dataclass(frozen=True)
@@ -275,20 +299,13 @@ def remediator_statements(
     keys = [
         statement(
             "UseQuarantineKey",
-            actions=["kms:Decrypt", "kms:GenerateDataKey"],
+            actions=QUARANTINE_KEY_ACTIONS,
             resources=[access.quarantine_key_arn],
             conditions={"StringEquals": {"kms:ViaService": via(shared.context, "s3")}},
         )
     ]
     if access.source_key_arns:
-        # Source buckets may be in any region: no kms:ViaService condition here.
-        keys.append(
-            statement(
-                "DecryptSourceObjects",
-                actions=["kms:Decrypt"],
-                resources=list(access.source_key_arns),
-            )
-        )
+        keys.append(_source_key_statement(shared.context, access.source_key_arns))
     s3 = pulumi.Output.all(shared.context, access.quarantine_bucket_arn).apply(
         lambda values: _s3_statements(
             bucket_arns(values[0].partition, access.source_buckets), values[1]

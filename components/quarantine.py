@@ -24,7 +24,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.buckets import ObjectLock, SecureBucket, SecureBucketArgs
+from components.buckets import LifecycleRules, ObjectLock, SecureBucket, SecureBucketArgs
 from components.iam import (
     AwsContext,
     Statement,
@@ -34,7 +34,7 @@ from components.iam import (
     statement,
     trust_policy,
 )
-from components.kms import MAX_DELETION_WINDOW_DAYS, component_key
+from components.kms import MAX_DELETION_WINDOW_DAYS, KeyGrant, component_key
 
 # Bucket-level actions that managing the bucket (and Pulumi's refresh of it) needs.
 # s3:ListBucket is here because the provider's HeadBucket call requires it.
@@ -72,6 +72,21 @@ SECURITY_ADMIN_OBJECT_ACTIONS = (
 )
 
 SECURITY_ADMIN_BUCKET_ACTIONS = ("s3:ListBucket", "s3:ListBucketVersions")
+
+# S3 API reference: writing an SSE-KMS object (PutObject, CopyObject, multipart uploads) takes
+# kms:GenerateDataKey and kms:Decrypt; reading one takes kms:Decrypt. Neither role uses the key
+# any other way than through S3.
+REMEDIATION_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+SECURITY_ADMIN_KEY_ACTIONS = ("kms:Decrypt",)
+
+# The remediator's multipart copies abort on failure, and a Lambda run lasts 15 minutes at most:
+# a day later, an incomplete upload is one whose abort failed (quarantine_copy relies on this).
+ABANDONED_UPLOAD_DAYS = 1
+# Evidence is kept: no expiration of current or noncurrent versions.
+QUARANTINE_LIFECYCLE = LifecycleRules(
+    noncurrent_version_expiration_days=None,
+    abort_incomplete_multipart_upload_days=ABANDONED_UPLOAD_DAYS,
+)
 
 
 @dataclass(frozen=True)
@@ -189,7 +204,7 @@ class QuarantineBucket(pulumi.ComponentResource):
             args,
             alias=f"security-baseline/quarantine/{name}",
             description="Quarantined objects",
-            user_arns=(remediation, security_admin),
+            grants=_key_grants(context, remediation, security_admin),
         )
         deployer = context.apply(
             lambda ctx: deployer_principal_patterns(ctx.caller_arn) if args.exempt_deployer else []
@@ -206,6 +221,7 @@ class QuarantineBucket(pulumi.ComponentResource):
                     lambda values: quarantine_statements(values[0], values[1], values[2])
                 ),
                 object_lock=args.object_lock,
+                lifecycle=QUARANTINE_LIFECYCLE,
                 region=args.region,
                 tags=args.tags,
             ),
@@ -261,6 +277,35 @@ class QuarantineBucket(pulumi.ComponentResource):
             )
         )
         return self._role(f"{name}-security-admin", "Reviews quarantined objects", trust, args)
+
+
+def _key_grants(
+    context: pulumi.Output[AwsContext],
+    remediation: pulumi.Output[str],
+    security_admin: pulumi.Output[str],
+) -> tuple[KeyGrant, ...]:
+    """Key use through S3 in the bucket's region only (`kms:ViaService`, AWS KMS guide)."""
+    via_s3 = {
+        "StringEquals": {
+            "kms:ViaService": context.apply(lambda ctx: ctx.service_principal(f"s3.{ctx.region}"))
+        }
+    }
+    return (
+        KeyGrant(
+            sid="RemediationWritesThroughS3",
+            principals=(remediation,),
+            actions=REMEDIATION_KEY_ACTIONS,
+            conditions=via_s3,
+            principal_type="AWS",
+        ),
+        KeyGrant(
+            sid="SecurityAdminReadsThroughS3",
+            principals=(security_admin,),
+            actions=SECURITY_ADMIN_KEY_ACTIONS,
+            conditions=via_s3,
+            principal_type="AWS",
+        ),
+    )
 
 
 def _trust_document(sid: str, principal: dict[str, Any], conditions: dict[str, Any]) -> str:

@@ -12,7 +12,8 @@ Who may do what, and why:
   that key; any other encryption is refused, so that every report is readable by the function
   and by nothing else. The roles get `kms:GenerateDataKey` and, for multipart uploads (which
   `aws s3 cp` uses above 8 MB), `kms:Decrypt` on the key, through S3 only.
-- The function reads reports (`reports/*`), decrypts them through S3, imports into the
+- The function reads reports (`reports/*`), decrypts them through S3, lists the bucket (so that
+  a report deleted since its event reads as gone, not as refused), imports into the
   account's default product and reads and resolves findings of its hub; `sts:GetCallerIdentity`
   needs no permission.
 - The function's log group is encrypted with the same key: logs may quote the reports.
@@ -305,7 +306,16 @@ class ScannerFindings(pulumi.ComponentResource):
                 actions=["s3:GetObject", "s3:GetObjectVersion"],
                 resources=[objects_of(bucket_arn, REPORTS_PREFIX)],
             ),
-            statement("DecryptReports", actions=["kms:Decrypt"], resources=[key_arn]),
+            # GetObject of a report deleted since its event answers NoSuchKey (which the function
+            # reads as "already gone") only with s3:ListBucket, otherwise AccessDenied (S3 API
+            # reference, GetObject). No s3:prefix condition: that check carries no prefix.
+            statement("FindGoneReports", actions=["s3:ListBucket"], resources=[bucket_arn]),
+            statement(
+                "DecryptReports",
+                actions=["kms:Decrypt"],
+                resources=[key_arn],
+                conditions=self._through_s3(),
+            ),
             statement(
                 "WriteOwnLogs",
                 actions=["logs:CreateLogStream", "logs:PutLogEvents"],

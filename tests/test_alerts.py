@@ -214,6 +214,10 @@ def test_the_function_may_publish_to_its_topics_and_write_its_logs_only(plan: Pl
     assert statements["PublishAlerts"]["Resource"] == [FINDINGS, TAMPER, PIPELINE]
     assert statements["WriteOwnLogs"]["Resource"] == [f"{log_group.outputs['arn']}:*"]
     assert statements["EncryptForEncryptedTopics"]["Resource"] == [KEY]
+    # The key serves SNS's requests in the topics' region only, not direct calls.
+    assert statements["EncryptForEncryptedTopics"]["Condition"] == {
+        "StringEquals": {"kms:ViaService": [f"sns.{HOME}.amazonaws.com"]}
+    }
     assert all("*" not in s["Action"] and s["Resource"] != "*" for s in statements.values())
     assert analyze_policy_string(text).findings == []
 

@@ -551,3 +551,22 @@ def test_remediation_needs_macie() -> None:
 
 def test_disabled_remediation_needs_nothing_else() -> None:
     assert not _validate({"remediation": {"enabled": False}}).errors
+
+
+def test_every_bucket_a_job_names_must_be_a_remediation_source() -> None:
+    job = {
+        "name": "scan",
+        "type": "ONE_TIME",
+        "buckets": [{"account_id": "444444444444", "names": ["data-raw", "payroll", "acme-x"]}],
+    }
+    covered = _validate({"classification_jobs": [job], **_remediation(source_buckets=["acme-x"])})
+    problems = section_problems(covered)
+    where = ("macie", "classification_jobs", 0, "buckets", 0, "names", 1)
+    assert problems == {
+        where: [
+            "'payroll' is not among macie.remediation source_buckets or source_bucket_patterns: "
+            "its findings could not be quarantined"
+        ]
+    }
+    # Without remediation, any bucket may be scanned.
+    assert not _validate({"classification_jobs": [job]}).errors

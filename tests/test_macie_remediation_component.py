@@ -30,6 +30,9 @@ NOTIFY = f"arn:aws:sns:{HOME}:{SECURITY}:security-alerts"
 ALERTS = f"arn:aws:sns:{HOME}:{SECURITY}:security-findings"
 TOPIC_KEY = f"arn:aws:kms:{HOME}:{SECURITY}:key/2234abcd-12ab-34cd-56ef-1234567890ab"
 SOURCE_KEY = f"arn:aws:kms:{HOME}:444444444444:key/3234abcd-12ab-34cd-56ef-1234567890ab"
+OTHER_REGION_SOURCE_KEY = (
+    "arn:aws:kms:eu-west-1:555555555555:key/mrk-0123456789abcdef0123456789abcdef"
+)
 WEBHOOK = "https://hooks.slack.com/services/T0001/B0001/abcdefghijklmnopqrstuvwx"
 SIGNING = "8f742231b10e8888abcd99yyyzzz85a5"
 APPROVERS = ("U012AB3CD", "W0PQRSTUV")
@@ -402,14 +405,26 @@ def test_the_remediator_acts_in_the_source_buckets_and_only_writes_to_quarantine
         QUARANTINE_ARN,
         f"{QUARANTINE_ARN}/*",
     }
+    # Exactly what the remediator's calls need (see macie_remediation_grants): no tag reads and
+    # no version listing in the sources, no s3:ListBucket on quarantine (its policy denies it).
     for arn in sources:
-        assert {"s3:DeleteObjectVersion", "s3:GetObjectVersion"} <= allowed[f"{arn}/*"]
-        assert not any(a.startswith("s3:Put") for a in allowed[f"{arn}/*"])
-        assert allowed[arn] == {"s3:ListBucket", "s3:ListBucketVersions"}
-    assert {"s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload"} <= allowed[
-        f"{QUARANTINE_ARN}/*"
-    ]
-    assert not any("Delete" in a for a in allowed[f"{QUARANTINE_ARN}/*"])
+        assert allowed[f"{arn}/*"] == {
+            "s3:DeleteObject",
+            "s3:DeleteObjectVersion",
+            "s3:GetObject",
+            "s3:GetObjectVersion",
+        }
+        assert allowed[arn] == {"s3:ListBucket"}
+    assert allowed[f"{QUARANTINE_ARN}/*"] == {
+        "s3:AbortMultipartUpload",
+        "s3:GetObject",
+        "s3:GetObjectTagging",
+        "s3:GetObjectVersion",
+        "s3:GetObjectVersionTagging",
+        "s3:PutObject",
+        "s3:PutObjectTagging",
+    }
+    assert allowed[QUARANTINE_ARN] == {"s3:ListBucketVersions"}
     never = statement(policy, "NeverDeleteFromQuarantine")
     assert never["Effect"] == "Deny" and never["Resource"] == [f"{QUARANTINE_ARN}/*"]
     assert {"s3:DeleteObject", "s3:DeleteObjectVersion"} <= actions(never)
@@ -480,13 +495,22 @@ def test_source_keys_and_reserved_concurrency_when_given() -> None:
     plan = _plan(
         slack=False,
         approvers=(),
-        source_key_arns=(SOURCE_KEY,),
+        source_key_arns=(SOURCE_KEY, OTHER_REGION_SOURCE_KEY),
         remediator_reserved_concurrency=5,
         actions={"SensitiveData:S3Object/Financial": "AUTO"},
     )
     policy = _policy(plan, "remediator")
     decrypt = statement(policy, "DecryptSourceObjects")
-    assert (actions(decrypt), decrypt["Resource"]) == ({"kms:Decrypt"}, [SOURCE_KEY])
+    assert (actions(decrypt), decrypt["Resource"]) == (
+        {"kms:Decrypt"},
+        [SOURCE_KEY, OTHER_REGION_SOURCE_KEY],
+    )
+    # Through S3 only, in the keys' own regions (S3 uses a bucket's key in its region).
+    assert decrypt["Condition"] == {
+        "StringEquals": {
+            "kms:ViaService": ["s3.eu-west-1.amazonaws.com", f"s3.{HOME}.amazonaws.com"]
+        }
+    }
     assert _function(plan, "remediator").inputs["reservedConcurrentExecutions"] == 5
     configured = json.loads(_environment(plan, "finding-handler")["ACTIONS"])
     assert configured["SensitiveData:S3Object/Financial"] == "AUTO"

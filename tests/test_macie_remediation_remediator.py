@@ -13,6 +13,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from tests import remediation_calls
 from tests.macie_remediation_harness import (
     REGION,
     alerts_topic_with_reader,
@@ -121,8 +122,14 @@ def env(settings: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
         topic_arn, queue_url = alerts_topic_with_reader()
         monkeypatch.setenv("NOTIFY_TOPIC_ARN", topic_arn)
         state = Env(queue_url, quarantine_key_id)
-        yield state
+        remediator_clients = {service: common.aws_client(service) for service in ("s3", "sns")}
+        with remediation_calls.recorded(remediator_clients) as calls:
+            yield state
         state.remove_injections()
+    # Every AWS call the remediator made must be one that the prod plan's role, bucket, key and
+    # topic policies (and a data owner's, for the source bucket) allow.
+    wanted = remediation_calls.needs(calls, QUARANTINE)
+    assert remediation_calls.prod_policies().refusals(wanted) == []
 
 
 UPLOAD_PART_COPY = "provide-client-params.s3.UploadPartCopy"

@@ -148,8 +148,9 @@ def test_given_roles_are_used_instead_of_created_ones():
     assert deny["Condition"] == {
         "ArnNotEquals": {"aws:PrincipalArn": [remediation, security_admin]}
     }
-    key_users = statement(document(only(plan, "aws:kms/key:Key")), "KeyUsage")
-    assert principals(key_users, "AWS") == [remediation, security_admin]
+    key = document(only(plan, "aws:kms/key:Key"))
+    assert principals(statement(key, "RemediationWritesThroughS3"), "AWS") == [remediation]
+    assert principals(statement(key, "SecurityAdminReadsThroughS3"), "AWS") == [security_admin]
     assert (
         plan.stack_outputs["remediation_role_arn"],
         plan.stack_outputs["security_admin_role_arn"],
@@ -171,17 +172,54 @@ def test_the_deployer_exemption_can_be_withdrawn():
     assert managers["aws:PrincipalArn"] == [roles(plan)[1], ROOT, ADMIN]
 
 
-def test_objects_are_encrypted_with_the_quarantine_key_that_only_the_roles_use():
-    plan = plan_of(quarantine_program())
+@pytest.fixture(scope="module")
+def default_plan():
+    return plan_of(quarantine_program())
+
+
+def test_objects_are_encrypted_with_the_quarantine_key_that_only_the_roles_use_through_s3(
+    default_plan,
+):
+    plan = default_plan
     key = only(plan, "aws:kms/key:Key")
     rules = only(
         plan,
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     ).inputs["rules"]
     assert rules[0]["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"] == key.outputs["arn"]
-    assert principals(statement(document(key), "KeyUsage"), "AWS") == list(roles(plan))
-    assert principals(statement(document(key), "KeyAdministration"), "AWS") == [ROOT]
+    policy = document(key)
+    remediation, security_admin = roles(plan)
+    writes = statement(policy, "RemediationWritesThroughS3")
+    reads = statement(policy, "SecurityAdminReadsThroughS3")
+    assert (principals(writes, "AWS"), actions(writes)) == (
+        [remediation],
+        {"kms:Decrypt", "kms:GenerateDataKey"},
+    )
+    assert (principals(reads, "AWS"), actions(reads)) == ([security_admin], {"kms:Decrypt"})
+    # The key serves S3 requests of the bucket's region only (the mocks' region).
+    for grant in (writes, reads):
+        assert grant["Condition"] == {
+            "StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}
+        }
+    # Every statement but administration carries the condition; nobody else uses the key.
+    assert [s["Sid"] for s in policy["Statement"] if "Condition" not in s] == ["KeyAdministration"]
+    assert principals(statement(policy, "KeyAdministration"), "AWS") == [ROOT]
     assert plan.stack_outputs["key_arn"] == key.outputs["arn"]
+
+
+def test_incomplete_multipart_uploads_are_aborted_and_evidence_never_expires(default_plan):
+    """quarantine_copy aborts a failed multipart copy and relies on this rule when that fails."""
+    lifecycle = only(
+        default_plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+    )
+    (rule,) = lifecycle.inputs["rules"]
+    assert rule["status"] == "Enabled" and rule["filter"] == {"prefix": ""}
+    assert rule["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 1.0}
+    assert not {"expiration", "noncurrentVersionExpiration", "transitions"} & set(rule)
+    bucket = only(default_plan, "aws:s3/bucket:Bucket")
+    assert lifecycle.property_dependencies["bucket"] == (bucket.urn,)
+    versioning = only(default_plan, "aws:s3/bucketVersioning:BucketVersioning")
+    assert versioning.urn in lifecycle.dependencies
 
 
 def test_object_lock_only_when_asked():
@@ -202,7 +240,7 @@ def test_children_belong_to_the_component_and_take_its_region():
     regional = [
         child for child in children if child.custom and not child.type.startswith("aws:iam/")
     ]
-    assert len(regional) == 8  # key, alias, bucket and its five settings
+    assert len(regional) == 9  # key, alias, bucket and its six settings
     assert all(child.inputs["region"] == "us-west-2" for child in regional)
     assert {child.type for child in children if child.type.startswith("aws:iam/")} == {
         "aws:iam/role:Role"

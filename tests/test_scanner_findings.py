@@ -152,6 +152,8 @@ def test_the_function_role_grants_only_what_the_import_needs(plan: Plan) -> None
             [f"arn:aws:securityhub:{REGION}:{SECURITY}:hub/default"],
         ),
         "ReadReports": (["s3:GetObject", "s3:GetObjectVersion"], [f"{bucket}/reports/*"]),
+        # A report deleted since its event reads as NoSuchKey only with s3:ListBucket.
+        "FindGoneReports": (["s3:ListBucket"], [bucket]),
         "DecryptReports": (["kms:Decrypt"], [_key(plan).outputs["arn"]]),
         "WriteOwnLogs": (
             ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -159,6 +161,13 @@ def test_the_function_role_grants_only_what_the_import_needs(plan: Plan) -> None
         ),
     }
     assert all(s["Effect"] == "Allow" for s in policy["Statement"])
+    # The key only decrypts reports through S3.
+    assert statement(policy, "DecryptReports")["Condition"] == {
+        "StringEquals": {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}
+    }
+    assert [s["Sid"] for s in policy["Statement"] if s["Action"][0].startswith("kms:")] == [
+        "DecryptReports"
+    ]
     assert lint(json.dumps(policy), "identity") == []
 
 

@@ -18,9 +18,10 @@
 A job's `region` defaults to the home region; Macie analyzes the buckets of the job's region.
 
 `remediation` moves objects with sensitive data into the quarantine bucket (see
-components/macie_remediation.py). It is off by default: it needs the buckets it may act in,
-and for reviews in Slack the app's webhook URL and signing secret (Pulumi secrets) and the
-Slack users who may approve:
+components/macie_remediation.py). It is off by default: it needs the buckets it may act in
+(every bucket a job names among them; `source_key_arns` for SSE-KMS ones; buckets of other
+accounts grant it too, docs/macie-remediation.md), and for reviews in Slack the app's webhook
+URL and signing secret (Pulumi secrets) and the Slack users who may approve:
 
     macie:
       remediation:
@@ -37,6 +38,7 @@ Slack users who may approve:
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -286,6 +288,32 @@ def _macie_consistent(field: Any, value: Any, error: ErrorCallback) -> None:
     settings = value.get("remediation") if isinstance(value, Mapping) else None
     if isinstance(settings, Mapping) and settings.get("enabled") and not value.get("enabled", True):
         nested_error(error, (field, "remediation", "enabled"), "needs macie.enabled")
+    if isinstance(settings, Mapping) and settings.get("enabled"):
+        _scanned_buckets_remediable(field, value, settings, error)
+
+
+def _scanned_buckets_remediable(
+    field: Any, value: Mapping[str, Any], settings: Mapping[str, Any], error: ErrorCallback
+) -> None:
+    """Each bucket a job names must be a source: the remediator's role may act in no other,
+    so every quarantine of its findings would fail into the dead-letter queue."""
+    names, patterns = settings.get("source_buckets"), settings.get("source_bucket_patterns")
+    sources = [*_texts(names), *_texts(patterns)]
+    for index, job in mappings(value, "classification_jobs"):
+        for position, definition in mappings(job, "buckets"):
+            for number, bucket in enumerate(_texts(definition.get("names"))):
+                if not any(fnmatch.fnmatchcase(bucket, source) for source in sources):
+                    path = (field, "classification_jobs", index, "buckets", position, "names")
+                    nested_error(
+                        error,
+                        (*path, number),
+                        f"{bucket!r} is not among macie.remediation source_buckets or "
+                        "source_bucket_patterns: its findings could not be quarantined",
+                    )
+
+
+def _texts(value: Any) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
 def _identifiers_defined(field: Any, value: Any, error: ErrorCallback) -> None:
