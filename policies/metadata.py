@@ -80,11 +80,15 @@ def stack_policy(
     validate: StackValidation,
     severity: Severity,
     remediation_steps: str,
+    config_schema: PolicyConfigSchema | None = None,
+    enforcement_level: EnforcementLevel | None = None,
 ) -> StackValidationPolicy:
     return StackValidationPolicy(
         name=name,
         description=described(name, summary),
         validate=validate,
+        enforcement_level=enforcement_level,
+        config_schema=config_schema,
         severity=severity,
         framework=compliance_framework(name),
         tags=compliance_tags(name),
