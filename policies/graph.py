@@ -90,12 +90,14 @@ def named_targets(
     Property dependencies first; when `prop` depends on none of the targets, the values that
     `values()` reads from it are compared with each target's identifying outputs.
     """
-    target_urns = {t.urn for t in targets}
-    by_dependency = [
-        d for d in resource.property_dependencies.get(prop, []) if d.urn in target_urns
-    ]
+    by_urn = {t.urn: t for t in targets}
+    by_dependency = {
+        d.urn: by_urn[d.urn]
+        for d in resource.property_dependencies.get(prop, [])
+        if d.urn in by_urn
+    }
     if by_dependency:
-        return list({d.urn: d for d in by_dependency}.values())
+        return list(by_dependency.values())
     wanted = {str(v) for v in values() if v not in (None, "")}
     return [t for t in targets if any(str(known(t.props, p)) in wanted for p in target_value_props)]
 

@@ -36,7 +36,7 @@ def placement(resource: PolicyResource) -> tuple[str, str, str]:
     region_name = region_of(resource) or "the provider's default Region"
     if provider is None:
         return "", DEFAULT_PROVIDER, region_name
-    return provider.urn, provider.name, region_name
+    return provider.urn, f"provider '{provider.name}'", region_name
 
 
 def _record(
@@ -48,8 +48,8 @@ def _record(
     first = seen.setdefault((resource.resource_type, provider_urn, region), resource)
     if first is not resource:
         report(
-            f"{label(resource)} is a second {resource.resource_type} for provider "
-            f"'{provider}' in {region}, after {label(first)}: AWS allows one per account "
+            f"{label(resource)} is a second {resource.resource_type} for {provider} in "
+            f"{region}, after {label(first)}: AWS allows one per account "
             f"and Region ({SINGLETONS[resource.resource_type]}).",
             resource.urn,
         )

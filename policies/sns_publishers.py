@@ -175,8 +175,10 @@ def _publishers_by_topic(
     def collect(resource: PolicyResource) -> None:
         for topic, publisher in stack.publishers(resource):
             if names_a_value(topic.props, "kmsMasterKeyId"):
-                entry = grouped.setdefault((topic.urn, publisher.principal), (topic, publisher, []))
-                entry[2].append(resource)
+                key = (topic.urn, publisher.principal)
+                _, _, resources = grouped.setdefault(key, (topic, publisher, []))
+                if resource not in resources:  # an alarm may name a topic in several actions
+                    resources.append(resource)
 
     for kind in PUBLISHER_TYPES:
         for resource in stack.found[kind]:

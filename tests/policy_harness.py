@@ -108,10 +108,16 @@ def resource(
     property_dependencies: Mapping[str, Sequence[PolicyResource]] | None = None,
     dependencies: Sequence[PolicyResource] = (),
     provider: str = "",
+    provider_props: Mapping[str, Any] | None = None,
 ) -> PolicyResource:
     """A stack resource as AnalyzeStack hands it over: outputs, dependencies, provider."""
     provider_resource = (
-        PolicyProviderResource("pulumi:providers:aws", {}, provider, provider.rsplit("::", 1)[-1])
+        PolicyProviderResource(
+            "pulumi:providers:aws",
+            engine_properties(provider_props or {}),
+            provider,
+            provider.rsplit("::", 1)[-1],
+        )
         if provider
         else None
     )
