@@ -9,6 +9,9 @@ Plain literals only (no imports, no code): `baseline report` loads this file on 
 - `CONTROLS[policy][framework]` and `CHECKS[audit check id][framework]`: control ids, the
   frameworks' own. An empty list means the framework has no control that the policy or check
   supports directly.
+  A reminder (an advisory policy that asks for a check the plan cannot make, such as
+  `fms-shield-advanced-subscription-outside-stack`) maps to no control at all: it evaluates
+  none, so a report must not count what it says against one.
 - `RESOURCE_TYPES[policy]`: the resource types the policy evaluates, whose resources the
   report shows as that policy's evidence from a preview; `"*"` means every resource.
 
@@ -310,9 +313,9 @@ CONTROLS: dict[str, dict[str, list[str]]] = {
     "fms-shield-advanced-subscription-outside-stack": {
         "cis-aws-foundations": [],
         "pci-dss": [],
-        "nist-800-53": ["SC-5"],
-        "nist-csf": ["PR.IR-03"],
-        "apra-cps-234": ["21"],
+        "nist-800-53": [],
+        "nist-csf": [],
+        "apra-cps-234": [],
         "sec-exam-themes": [],
     },
 }

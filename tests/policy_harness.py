@@ -38,6 +38,8 @@ from pulumi_policy.policy import _PolicyAnalyzerServicer  # noqa: E402
 from pulumi_policy.proxy import unknown_checking_proxy  # noqa: E402
 
 PACK = "security-baseline"
+# Advisory reminders of a check the plan cannot make: they evaluate, so map to, no control.
+REMINDERS = frozenset({"fms-shield-advanced-subscription-outside-stack"})
 OPTIONS = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None)
 
 
