@@ -5,14 +5,19 @@ from __future__ import annotations
 import awsconfig
 import cloudtrail
 import codebuild
+import config_packs
 import ec2
 import guardduty
 import iam
 import kms
+import kms_lockout
 import macie
 import s3
 import securityhub
+import shield
+import singletons
 import sns
+import sns_publishers
 import tags
 from pulumi_policy import Policy
 
@@ -29,4 +34,10 @@ ALL_POLICIES: list[Policy] = [
     *codebuild.POLICIES,
     *iam.POLICIES,
     *tags.POLICIES,
+    # AWS's deploy-time preconditions, which the mocks of an offline preview do not check.
+    *kms_lockout.POLICIES,
+    *sns_publishers.POLICIES,
+    *config_packs.POLICIES,
+    *singletons.POLICIES,
+    *shield.POLICIES,
 ]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from fnmatch import fnmatchcase
 from typing import Any
 
 from helpers import Validator, as_list, as_mapping, to_plain
@@ -218,3 +219,59 @@ def no_public_principal(*resource_types: str) -> Validator:
                 report(message, None)
 
     return validate
+
+
+# What a statement grants, for the precondition policies: which actions to which principals.
+# Conditions are not evaluated: a statement that names the principal and the action is taken
+# to admit it, so these checks find policies that cannot work, not every one that will not.
+
+
+def _matches(patterns: Any, value: str) -> bool:
+    # Action names and their wildcards are case-insensitive (IAM JSON policy reference: Action).
+    lowered = value.lower()
+    return any(fnmatchcase(lowered, str(p).lower()) for p in _values(patterns))
+
+
+def allows_action(statement: Mapping[str, Any], action: str) -> bool:
+    """An Allow statement whose Action (or NotAction) covers `action`."""
+    if statement.get("Effect") != "Allow":
+        return False
+    if "NotAction" in statement:
+        return not _matches(statement.get("NotAction"), action)
+    return _matches(statement.get("Action"), action)
+
+
+def principals(statement: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(kind, value) pairs of the Principal element: ("*", "*"), ("AWS", arn), ("Service", name)."""
+    principal = statement.get("Principal")
+    if principal == "*":
+        return [("*", "*")]
+    if not isinstance(principal, Mapping):
+        return []
+    return [
+        ("*", "*") if value == "*" else (str(kind), str(value))
+        for kind, values in principal.items()
+        for value in _values(values)
+    ]
+
+
+PrincipalTest = Callable[[str, str], bool]
+
+
+def grants(document: Mapping[str, Any], action: str, admits: PrincipalTest) -> bool:
+    """Whether an Allow statement gives `action` to a principal that `admits` accepts."""
+    return any(
+        allows_action(statement, action)
+        and any(admits(kind, value) for kind, value in principals(statement))
+        for statement in statements(document)
+    )
+
+
+def service_principal(service: str) -> PrincipalTest:
+    """Admits `service` (a service principal such as events.amazonaws.com) and everyone."""
+    return lambda kind, value: kind == "*" or (kind == "Service" and value.lower() == service)
+
+
+def aws_principal(arn: str) -> PrincipalTest:
+    """Admits the IAM principal `arn` by name (principals take no wildcards) and everyone."""
+    return lambda kind, value: kind == "*" or (kind == "AWS" and value == arn)

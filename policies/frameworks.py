@@ -9,6 +9,9 @@ Plain literals only (no imports, no code): `baseline report` loads this file on 
 - `CONTROLS[policy][framework]` and `CHECKS[audit check id][framework]`: control ids, the
   frameworks' own. An empty list means the framework has no control that the policy or check
   supports directly.
+  A reminder (an advisory policy that asks for a check the plan cannot make, such as
+  `fms-shield-advanced-subscription-outside-stack`) maps to no control at all: it evaluates
+  none, so a report must not count what it says against one.
 - `RESOURCE_TYPES[policy]`: the resource types the policy evaluates, whose resources the
   report shows as that policy's evidence from a preview; `"*"` means every resource.
 
@@ -266,6 +269,54 @@ CONTROLS: dict[str, dict[str, list[str]]] = {
         "nist-csf": ["PR.DS-01"],
         "apra-cps-234": ["21"],
         "sec-exam-themes": ["data-protection"],
+    },
+    "kms-key-policy-no-lockout": {
+        "cis-aws-foundations": [],
+        "pci-dss": ["3.6.1"],
+        "nist-800-53": ["SC-12"],
+        "nist-csf": ["PR.DS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["data-protection"],
+    },
+    "sns-encrypted-topic-admits-publishers": {
+        "cis-aws-foundations": [],
+        "pci-dss": ["10.7.2"],
+        "nist-800-53": ["SI-4(5)"],
+        "nist-csf": ["DE.AE-06"],
+        "apra-cps-234": ["23"],
+        "sec-exam-themes": ["monitoring-and-oversight"],
+    },
+    "config-organization-pack-after-recorders": {
+        "cis-aws-foundations": ["3.3"],
+        "pci-dss": ["2.2.1"],
+        "nist-800-53": ["CM-6", "CA-7"],
+        "nist-csf": ["PR.PS-01", "DE.CM-09"],
+        "apra-cps-234": ["27"],
+        "sec-exam-themes": ["misconfiguration", "monitoring-and-oversight"],
+    },
+    "one-per-account-and-region": {
+        "cis-aws-foundations": [],
+        "pci-dss": ["2.2.1"],
+        "nist-800-53": ["CM-6"],
+        "nist-csf": ["PR.PS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration"],
+    },
+    "fms-shield-advanced-subscription": {
+        "cis-aws-foundations": [],
+        "pci-dss": [],
+        "nist-800-53": ["SC-5"],
+        "nist-csf": ["PR.IR-03"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": [],
+    },
+    "fms-shield-advanced-subscription-outside-stack": {
+        "cis-aws-foundations": [],
+        "pci-dss": [],
+        "nist-800-53": [],
+        "nist-csf": [],
+        "apra-cps-234": [],
+        "sec-exam-themes": [],
     },
 }
 
@@ -529,6 +580,40 @@ RESOURCE_TYPES: dict[str, list[str]] = {
         "aws:sqs/queuePolicy:QueuePolicy",
         "aws:secretsmanager/secretPolicy:SecretPolicy",
         "aws:ecr/repositoryPolicy:RepositoryPolicy",
+    ],
+    "kms-key-policy-no-lockout": ["aws:kms/key:Key", "aws:kms/keyPolicy:KeyPolicy"],
+    "sns-encrypted-topic-admits-publishers": [
+        "aws:sns/topic:Topic",
+        "aws:sns/topicPolicy:TopicPolicy",
+        "aws:kms/key:Key",
+        "aws:kms/keyPolicy:KeyPolicy",
+        "aws:kms/alias:Alias",
+        "aws:cloudwatch/eventTarget:EventTarget",
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+        "aws:s3/bucketNotification:BucketNotification",
+        "aws:cloudformation/stack:Stack",
+    ],
+    "config-organization-pack-after-recorders": [
+        "aws:cfg/organizationConformancePack:OrganizationConformancePack",
+        "aws:cfg/recorder:Recorder",
+        "aws:cfg/recorderStatus:RecorderStatus",
+        "aws:cloudformation/stackSet:StackSet",
+        "aws:cloudformation/stackSetInstance:StackSetInstance",
+    ],
+    "one-per-account-and-region": [
+        "aws:cfg/recorder:Recorder",
+        "aws:cfg/deliveryChannel:DeliveryChannel",
+        "aws:guardduty/detector:Detector",
+        "aws:securityhub/account:Account",
+        "aws:macie2/account:Account",
+    ],
+    "fms-shield-advanced-subscription": [
+        "aws:fms/policy:Policy",
+        "aws:shield/subscription:Subscription",
+    ],
+    "fms-shield-advanced-subscription-outside-stack": [
+        "aws:fms/policy:Policy",
+        "aws:shield/subscription:Subscription",
     ],
     "tags-no-sensitive-data": ["*"],
 }

@@ -20,9 +20,15 @@ def _mapped(policy_name: str) -> list[tuple[str, list[str]]]:
     return [(key, controls[key]) for key in FRAMEWORKS if controls.get(key)]
 
 
-def compliance_framework(policy_name: str) -> PolicyComplianceFramework:
-    """The SDK holds one framework per policy: the first that maps it (CIS, then PCI, then NIST)."""
-    key, controls = _mapped(policy_name)[0]
+def compliance_framework(policy_name: str) -> PolicyComplianceFramework | None:
+    """The SDK holds one framework per policy: the first that maps it (CIS, then PCI, then NIST).
+
+    None for a reminder, which evaluates no control (see `frameworks.py`).
+    """
+    mapped = _mapped(policy_name)
+    if not mapped:
+        return None
+    key, controls = mapped[0]
     framework = FRAMEWORKS[key]
     return PolicyComplianceFramework(
         name=framework["name"],
@@ -47,7 +53,7 @@ def described(policy_name: str, summary: str) -> str:
         f"{FRAMEWORKS[key]['short']} {', '.join(controls)}"
         for key, controls in _mapped(policy_name)
     )
-    return f"{summary} ({refs})"
+    return f"{summary} ({refs})" if refs else summary
 
 
 def resource_policy(
@@ -80,11 +86,15 @@ def stack_policy(
     validate: StackValidation,
     severity: Severity,
     remediation_steps: str,
+    config_schema: PolicyConfigSchema | None = None,
+    enforcement_level: EnforcementLevel | None = None,
 ) -> StackValidationPolicy:
     return StackValidationPolicy(
         name=name,
         description=described(name, summary),
         validate=validate,
+        enforcement_level=enforcement_level,
+        config_schema=config_schema,
         severity=severity,
         framework=compliance_framework(name),
         tags=compliance_tags(name),

@@ -38,6 +38,8 @@ from pulumi_policy.policy import _PolicyAnalyzerServicer  # noqa: E402
 from pulumi_policy.proxy import unknown_checking_proxy  # noqa: E402
 
 PACK = "security-baseline"
+# Advisory reminders of a check the plan cannot make: they evaluate, so map to, no control.
+REMINDERS = frozenset({"fms-shield-advanced-subscription-outside-stack"})
 OPTIONS = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None)
 
 
@@ -108,10 +110,16 @@ def resource(
     property_dependencies: Mapping[str, Sequence[PolicyResource]] | None = None,
     dependencies: Sequence[PolicyResource] = (),
     provider: str = "",
+    provider_props: Mapping[str, Any] | None = None,
 ) -> PolicyResource:
     """A stack resource as AnalyzeStack hands it over: outputs, dependencies, provider."""
     provider_resource = (
-        PolicyProviderResource("pulumi:providers:aws", {}, provider, provider.rsplit("::", 1)[-1])
+        PolicyProviderResource(
+            "pulumi:providers:aws",
+            engine_properties(provider_props or {}),
+            provider,
+            provider.rsplit("::", 1)[-1],
+        )
         if provider
         else None
     )

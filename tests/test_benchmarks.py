@@ -80,8 +80,8 @@ def test_quick_app_project_has_its_target_size_and_no_violation(
     (app,) = tables["App project by target size"]
     (region,) = tables["Baseline spec by enabled regions"]
     assert app["resources"] == "10"
-    assert app["violations"] == "0"
-    assert region["violations"] == "0"
+    assert app["mandatory violations"] == "0"
+    assert region["mandatory violations"] == "0"
     # One region of the organization baseline is far more than an app's handful.
     assert int(region["resources"]) > 100
     assert "None: every previewed project is compliant" in quick_results[0]

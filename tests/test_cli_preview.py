@@ -98,3 +98,91 @@ def test_bad_input_exits_2_with_one_error_line(args, expected):
     assert result.returncode == 2
     assert result.stderr.startswith(expected), result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_two_resources_with_one_urn_exit_2_naming_the_duplicate_as_the_engine_does():
+    result = preview("--project", PROJECTS / "duplicate-urn", "--policy-pack", PACK)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: __main__.py: Duplicate resource URN "
+        "'urn:pulumi:dev::fixture-duplicate-urn::aws:sns/topic:Topic::alerts'; "
+        "try giving it a unique name"
+    )
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+PROD_CONFIG = PACK / "config" / "prod.json"
+# One project per AWS precondition policy, each breaking it once, and the AWS document the
+# violation must name.
+PRECONDITIONS = [
+    (
+        "kms-lockout",
+        "kms-key-policy-no-lockout",
+        "locked-out",
+        "AWS KMS API Reference, CreateKey/PutKeyPolicy",
+    ),
+    (
+        "sns-publisher",
+        "sns-encrypted-topic-admits-publishers",
+        "alerts",
+        "Amazon SNS Developer Guide: Enable compatibility between event sources",
+    ),
+    (
+        "org-pack-recorder",
+        "config-organization-pack-after-recorders",
+        "baseline",
+        "AWS Config Developer Guide: Managing Conformance Packs Across all Accounts",
+    ),
+    ("singleton", "one-per-account-and-region", "second", "PutConfigurationRecorder"),
+    (
+        "shield-subscription",
+        "fms-shield-advanced-subscription",
+        "shield-edge",
+        "AWS Firewall Manager API Reference: PutPolicy",
+    ),
+]
+
+
+def previewed_violations(project: str, config: Path) -> tuple[int, list[dict]]:
+    result = preview(
+        "--project",
+        PROJECTS / project,
+        "--policy-pack",
+        PACK,
+        "--policy-pack-config",
+        config,
+        "--json",
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return result.returncode, json.loads(result.stdout)["violations"]
+
+
+def shield_created_config(tmp_path: Path) -> Path:
+    """prod.json, but with the Shield Advanced subscription to be created by the stack."""
+    config = json.loads(PROD_CONFIG.read_text())
+    config["fms-shield-advanced-subscription"] = {"subscription": "create"}
+    path = tmp_path / "prod-create.json"
+    path.write_text(json.dumps(config))
+    return path
+
+
+@pytest.mark.parametrize(("project", "policy", "resource", "document"), PRECONDITIONS)
+def test_each_precondition_project_is_reported_mandatory_naming_the_aws_document(
+    project, policy, resource, document, tmp_path
+):
+    # prod.json declares the Shield subscription existing: `create` makes that policy bite.
+    config = shield_created_config(tmp_path) if project == "shield-subscription" else PROD_CONFIG
+    returncode, violations = previewed_violations(project, config)
+    mandatory = [v for v in violations if v["enforcement"] == "mandatory"]
+    assert returncode == 1
+    assert [(v["policy"], v["urn"].rsplit("::", 1)[1]) for v in mandatory] == [(policy, resource)]
+    assert document in mandatory[0]["message"]
+
+
+def test_with_the_subscription_declared_existing_shield_is_only_an_advisory_reminder():
+    returncode, violations = previewed_violations("shield-subscription", PROD_CONFIG)
+    assert returncode == 0
+    assert [(v["policy"], v["enforcement"]) for v in violations] == [
+        ("fms-shield-advanced-subscription-outside-stack", "advisory")
+    ]
+    assert "Shield GetSubscriptionState" in violations[0]["message"]

@@ -12,10 +12,10 @@ import pytest
 import yaml
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
-from pulumi_policy import PolicyComplianceFramework, Severity
+from pulumi_policy import EnforcementLevel, PolicyComplianceFramework, Severity
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
-from tests.policy_harness import POLICIES_DIR, analyze, to_struct
+from tests.policy_harness import POLICIES_DIR, REMINDERS, analyze, to_struct
 
 # isort: split
 
@@ -23,7 +23,8 @@ import catalog
 import frameworks
 
 PACK_MODULES = sorted(p.stem for p in POLICIES_DIR.glob("*.py"))
-ALLOWED_THIRD_PARTY = {"pulumi", "pulumi_policy", "parliament"}
+# PyYAML (`yaml`) is a requirement of the pulumi SDK itself.
+ALLOWED_THIRD_PARTY = {"pulumi", "pulumi_policy", "parliament", "yaml"}
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 NAMES = [p.name for p in catalog.ALL_POLICIES]
 
@@ -38,7 +39,7 @@ def imported_top_level_names(path):
 
 
 @pytest.mark.parametrize("module", PACK_MODULES)
-def test_pack_imports_only_stdlib_sdks_parliament_and_itself(module):
+def test_pack_imports_only_stdlib_sdks_their_yaml_parliament_and_itself(module):
     allowed = set(sys.stdlib_module_names) | ALLOWED_THIRD_PARTY | set(PACK_MODULES)
     imported = set(imported_top_level_names(POLICIES_DIR / f"{module}.py"))
     assert imported <= allowed, imported - allowed
@@ -64,7 +65,10 @@ def test_every_policy_module_is_in_the_pack():
     }
     in_pack = {p for name in modules_with_policies for p in importlib.import_module(name).POLICIES}
     assert in_pack == set(catalog.ALL_POLICIES)
-    assert len(NAMES) == len(set(NAMES)) == 23
+    assert len(NAMES) == len(set(NAMES)) == 29
+
+
+EVALUATING = [p for p in catalog.ALL_POLICIES if p.name not in REMINDERS]
 
 
 @pytest.mark.parametrize("policy", catalog.ALL_POLICIES, ids=NAMES)
@@ -72,12 +76,17 @@ def test_policy_metadata_is_complete(policy):
     assert KEBAB.match(policy.name)
     assert policy.description and policy.remediation_steps
     assert isinstance(policy.severity, Severity)
+    if policy.name in REMINDERS:
+        assert policy.framework is None and policy.tags == []
+        assert policy.enforcement_level == EnforcementLevel.ADVISORY
+        assert not any(frameworks.CONTROLS[policy.name].values())
+        return
     assert isinstance(policy.framework, PolicyComplianceFramework)
     assert policy.framework.name and policy.framework.version and policy.framework.reference
     assert policy.tags and all(":" in tag for tag in policy.tags)
 
 
-@pytest.mark.parametrize("policy", catalog.ALL_POLICIES, ids=NAMES)
+@pytest.mark.parametrize("policy", EVALUATING, ids=[p.name for p in EVALUATING])
 def test_policy_metadata_comes_from_the_frameworks_table(policy):
     controls = frameworks.CONTROLS[policy.name]
     mapped = [(key, ids) for key, ids in controls.items() if ids]
@@ -137,11 +146,25 @@ def load_config(stack):
     return json.loads((POLICIES_DIR / "config" / f"{stack}.json").read_text())
 
 
+# Settings that describe the prod stack rather than restate a default: its deploy roles
+# (Pulumi.prod.yaml's role_name, the management account's OrganizationAccountAccessRole) and
+# its Shield Advanced subscription (firewall_manager.shield_advanced.subscription: existing).
+PROD_SETTINGS = {
+    ("kms-key-policy-no-lockout", "deployerArns"): [
+        "arn:aws:iam::*:role/OrganizationAccountAccessRole",
+        "arn:aws:iam::*:role/SecurityBaselineDeployRole",
+    ],
+    ("fms-shield-advanced-subscription", "subscription"): "existing",
+}
+
+
 @pytest.mark.parametrize(("stack", "level"), [("dev", "advisory"), ("prod", "mandatory")])
 def test_config_files_set_one_level_for_all_and_schema_defaults(stack, level):
     config = load_config(stack)
     assert config["all"] == level
     policies = {p.name: p for p in catalog.ALL_POLICIES}
+    chosen = PROD_SETTINGS if stack == "prod" else {}
+    found = {}
     for name, value in config.items():
         if name == "all" or isinstance(value, str):
             continue
@@ -149,7 +172,19 @@ def test_config_files_set_one_level_for_all_and_schema_defaults(stack, level):
         assert schema is not None, name
         assert set(value) - {"enforcementLevel"} <= set(schema.properties), name
         for prop, setting in value.items():
-            assert setting == schema.properties[prop]["default"], (name, prop)
+            if (name, prop) in chosen:
+                found[name, prop] = setting
+            else:
+                assert setting == schema.properties[prop]["default"], (name, prop)
+    assert found == chosen
+
+
+def test_prod_declares_the_shield_subscription_and_keeps_its_reminder_advisory():
+    prod = load_config("prod")
+    assert prod["fms-shield-advanced-subscription-outside-stack"] == "advisory"
+    policy = next(p for p in catalog.ALL_POLICIES if p.name == "fms-shield-advanced-subscription")
+    assert policy.config_schema is not None
+    assert policy.config_schema.properties["subscription"]["enum"] == ["create", "existing"]
 
 
 def test_prod_keeps_the_tag_policy_advisory():
@@ -179,16 +214,18 @@ def plugin():
         process.communicate(timeout=20)
 
 
-def test_plugin_describes_every_policy_mandatory_but_the_tag_policy(plugin):
+def test_plugin_describes_every_policy_mandatory_but_the_tag_policy_and_a_reminder(plugin):
     info = plugin.GetAnalyzerInfo(empty_pb2.Empty())
     assert info.name == "security-baseline"
     levels = {p.name: p.enforcementLevel for p in info.policies}
     assert set(levels) == set(NAMES)
     assert levels.pop("tags-no-sensitive-data") == analyzer_pb2.ADVISORY
+    assert levels.pop("fms-shield-advanced-subscription-outside-stack") == analyzer_pb2.ADVISORY
     assert set(levels.values()) == {analyzer_pb2.MANDATORY}
     kms_window = next(p for p in info.policies if p.name == "kms-key-deletion-window")
     assert "minimumDays" in kms_window.configSchema.properties
-    assert all(p.framework.name and p.remediation_steps for p in info.policies)
+    assert all(p.remediation_steps for p in info.policies)
+    assert all(p.framework.name for p in info.policies if p.name not in REMINDERS)
 
 
 def test_plugin_reports_a_violation_over_grpc(plugin):

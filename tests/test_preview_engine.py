@@ -1,6 +1,7 @@
 """The offline engine: mocks that answer like AWS, the recorded plan, and the program runner."""
 
 import json
+import re
 from pathlib import Path
 
 import pulumi
@@ -10,7 +11,7 @@ import pytest
 from baseline.preview.engine import plan_project
 from baseline.preview.model import Plan, PlannedResource
 from baseline.preview.render import display_value, plan_json, render_tree
-from baseline.preview.runner import ProgramError, run_inline
+from baseline.preview.runner import DuplicateResourceUrnError, ProgramError, run_inline
 from baseline.project import load_stack_file
 from tests.organization_harness import account_provider
 
@@ -153,3 +154,68 @@ def test_secret_inputs_stay_secret_in_the_outputs():
     assert subscription.outputs["endpoint"] == subscription.inputs["endpoint"]
     assert "T0K3N" not in json.dumps(display_value(subscription.outputs))
     assert subscription.outputs["arn"].startswith("arn:aws:sns:")
+
+
+def test_the_json_carries_the_graph_as_pulumis_state_does():
+    def program() -> None:
+        security = account_provider("security", "222233334444", "us-east-1")
+        key = aws.kms.Key("key", opts=pulumi.ResourceOptions(provider=security))
+        topic = aws.sns.Topic(
+            "topic", kms_master_key_id=key.arn, opts=pulumi.ResourceOptions(provider=security)
+        )
+        aws.sns.TopicPolicy(
+            "policy",
+            arn=topic.arn,
+            policy="{}",
+            opts=pulumi.ResourceOptions(provider=security, depends_on=[key]),
+        )
+        aws.s3.Bucket("default-provider")
+
+    plan = run_inline(program, project="demo", stack="dev")
+    resources = {r["name"]: r for r in plan_json(plan, [], None)["resources"]}
+    security = "urn:pulumi:dev::demo::pulumi:providers:aws::security"
+    key, topic = resources["key"]["urn"], resources["topic"]["urn"]
+    assert resources["topic"]["provider"] == security
+    assert resources["topic"]["dependencies"] == [key]
+    assert resources["topic"]["propertyDependencies"] == {"kmsMasterKeyId": [key]}
+    assert set(resources["policy"]["dependencies"]) == {key, topic}
+    assert resources["policy"]["propertyDependencies"] == {"arn": [topic]}
+    # The engine's default provider, named after the package version the SDK registers with.
+    assert re.fullmatch(
+        r"urn:pulumi:dev::demo::pulumi:providers:aws::default_\d+_\d+_\d+",
+        resources["default-provider"]["provider"],
+    )
+    # Providers, components and the stack have none.
+    assert resources["security"]["provider"] == resources["demo-dev"]["provider"] == ""
+    for resource in resources.values():
+        assert {"provider", "dependencies", "propertyDependencies"} <= set(resource)
+
+
+def test_a_second_registration_of_a_urn_is_refused_with_the_engines_words():
+    def program() -> None:
+        aws.sns.Topic("alerts")
+        aws.sns.Topic("alerts")
+        aws.sns.Topic("other")
+
+    with pytest.raises(DuplicateResourceUrnError) as raised:
+        run_inline(program, project="demo", stack="dev")
+    assert raised.value.urns == ("urn:pulumi:dev::demo::aws:sns/topic:Topic::alerts",)
+    assert str(raised.value) == (
+        "Duplicate resource URN 'urn:pulumi:dev::demo::aws:sns/topic:Topic::alerts'; "
+        "try giving it a unique name"
+    )
+
+
+def test_the_same_name_under_different_parents_is_no_duplicate():
+    class Box(pulumi.ComponentResource):
+        def __init__(self, name: str) -> None:
+            super().__init__("test:index:Box", name)
+            aws.sns.Topic("alerts", opts=pulumi.ResourceOptions(parent=self))
+
+    class Crate(pulumi.ComponentResource):
+        def __init__(self, name: str) -> None:
+            super().__init__("test:index:Crate", name)
+            aws.sns.Topic("alerts", opts=pulumi.ResourceOptions(parent=self))
+
+    plan = run_inline(lambda: (Box("one"), Crate("one")))
+    assert len([r for r in plan.resources if r.type == "aws:sns/topic:Topic"]) == 2

@@ -249,10 +249,18 @@ def test_the_baseline_passes_its_own_policy_pack(stack, config):
         f"policies/config/{config}.json",
         "--json",
     )
-    assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    assert document["violations"] == []
+    mandatory = [v for v in document["violations"] if v["enforcement"] == "mandatory"]
+    assert (result.returncode, mandatory) == (0, []), result.stderr
+    # The one advisory left is prod's reminder that its Shield Advanced subscription is made
+    # outside the stack (firewall_manager.shield_advanced.subscription: existing).
+    reminders = {"fms-shield-advanced-subscription-outside-stack"} if stack == "prod" else set()
+    assert {v["policy"] for v in document["violations"]} == reminders
     assert document["summary"]["resources"] > 50
+    assert all(
+        {"provider", "dependencies", "propertyDependencies"} <= set(r)
+        for r in document["resources"]
+    )
 
 
 def test_prod_exports_the_slack_request_url_of_macie_remediation():

@@ -10,7 +10,7 @@ from google.protobuf import json_format
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 
 from baseline.preview.awsnames import DNS_SUFFIX, Placement, computed_attributes, digest
-from baseline.preview.model import PlannedResource
+from baseline.preview.model import UNKNOWN, PlannedResource
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -133,12 +133,20 @@ def engine_form(struct: Any) -> dict[str, Any]:
     return json_format.MessageToDict(struct, preserving_proto_field_name=True)
 
 
+def default_provider_name(version: str) -> str:
+    """The name the engine gives a package's default provider (ProviderRequest.DefaultName)."""
+    # URN names may not hold dashes or dots there, so the engine writes the version with "_".
+    return "default_" + version.replace(".", "_").replace("-", "_") if version else "default"
+
+
 class RecordingMonitor(MockMonitor):
     """A mock monitor that also keeps what the engine would know of each registration."""
 
     def __init__(self, mocks: Mocks) -> None:
         super().__init__(mocks)
         self.planned: list[PlannedResource] = []
+        self.duplicate_urns: list[str] = []
+        self._registered: set[str] = set()
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         # The engine qualifies a child's type with its parent's, except under the root stack.
@@ -146,9 +154,26 @@ class RecordingMonitor(MockMonitor):
             parent = ""
         return str(super().make_urn(parent, type_, name))
 
+    def provider_reference(self, request: Any) -> str:
+        """The provider reference the engine records: the program's, or the default provider's.
+
+        A custom resource registered without a provider gets its package's default provider,
+        which the engine creates at the root; the program never registers it, so its id stays
+        unknown, as in a preview.
+        """
+        if request.provider or not request.custom or request.type.startswith("pulumi:providers:"):
+            return str(request.provider)
+        package = request.type.split(":", 1)[0]
+        name = default_provider_name(request.version)
+        return f"{self.make_urn('', f'pulumi:providers:{package}', name)}::{UNKNOWN}"
+
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
         urn = response.urn
+        # The engine refuses a second registration of a URN (diag.GetDuplicateResourceURNError).
+        if urn in self._registered:
+            self.duplicate_urns.append(urn)
+        self._registered.add(urn)
         registered = self.resources.get(urn)
         inputs = engine_form(request.object)
         # The mock's state lost the inputs' secret marks; only what it computed is taken from it.
@@ -162,7 +187,7 @@ class RecordingMonitor(MockMonitor):
                 custom=bool(request.custom),
                 parent=request.parent,
                 id=(registered.id or "") if registered is not None else "",
-                provider=request.provider,
+                provider=self.provider_reference(request),
                 dependencies=tuple(request.dependencies),
                 property_dependencies={
                     key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from baseline.preview.encoding import provider_urn
 from baseline.preview.model import (
     RESOURCE_REFERENCE_SIG,
     SECRET_SIG,
@@ -73,6 +74,30 @@ def render_counts(plan: Plan) -> str:
     return "\n".join(lines)
 
 
+def resource_json(resource: PlannedResource) -> dict[str, Any]:
+    """One resource with its place in the graph, as Pulumi's state records it.
+
+    `provider` is the provider resource's URN (the state's reference `<urn>::<id>` without the
+    id, which is unknown in a preview): the engine's default provider for a custom resource
+    registered without one, empty for components, providers and the stack. `dependencies` and
+    `propertyDependencies` are URNs; inputs that depend on nothing are left out of the latter.
+    """
+    return {
+        "urn": resource.urn,
+        "type": resource.type,
+        "name": resource.name,
+        "parent": resource.parent,
+        "id": resource.id,
+        "inputs": display_value(resource.inputs),
+        "outputs": display_value(resource.outputs),
+        "provider": provider_urn(resource.provider),
+        "dependencies": list(resource.dependencies),
+        "propertyDependencies": {
+            name: list(urns) for name, urns in resource.property_dependencies.items() if urns
+        },
+    }
+
+
 def plan_json(
     plan: Plan, violations: Sequence[Violation], policy_seconds: float | None
 ) -> dict[str, Any]:
@@ -82,18 +107,7 @@ def plan_json(
     return {
         "stack": plan.stack,
         "project": plan.project,
-        "resources": [
-            {
-                "urn": r.urn,
-                "type": r.type,
-                "name": r.name,
-                "parent": r.parent,
-                "id": r.id,
-                "inputs": display_value(r.inputs),
-                "outputs": display_value(r.outputs),
-            }
-            for r in plan.resources
-        ],
+        "resources": [resource_json(r) for r in plan.resources],
         "outputs": plan.stack_outputs,
         "violations": [
             {

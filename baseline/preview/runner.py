@@ -28,6 +28,19 @@ from baseline.preview.model import Plan, PlannedResource
 from baseline.secret import SECRET_PLACEHOLDER
 
 
+class DuplicateResourceUrnError(Exception):
+    """The program registered a URN twice, which the engine refuses."""
+
+    def __init__(self, urns: Sequence[str]) -> None:
+        super().__init__(duplicate_urn_message(urns[0]))
+        self.urns = tuple(urns)
+
+
+def duplicate_urn_message(urn: str) -> str:
+    """The engine's own words (diag.GetDuplicateResourceURNError)."""
+    return f"Duplicate resource URN '{urn}'; try giving it a unique name"
+
+
 class ProgramError(Exception):
     """The Pulumi program itself failed; `lines` say where and why, one problem a line."""
 
@@ -60,6 +73,8 @@ def run_inline(
         program()
 
     _sync_await(run_pulumi_func(run))
+    if monitor.duplicate_urns:
+        raise DuplicateResourceUrnError(monitor.duplicate_urns)
     stack_outputs = _resolved_stack_outputs()
     elapsed = time.perf_counter() - started
     return Plan(
@@ -82,10 +97,18 @@ def _resolved_stack_outputs() -> dict[str, Any]:
     return resolved
 
 
-def _program_error_lines(error: BaseException, project_dir: Path) -> list[str]:
+def _program_error_lines(error: BaseException, project_dir: Path, main_path: Path) -> list[str]:
     problems = getattr(error, "problems", None)
     if problems:
         return [str(problem) for problem in problems]
+    if isinstance(error, DuplicateResourceUrnError):
+        # The engine names no line: the registrations come from the program as a whole.
+        program = (
+            main_path.relative_to(project_dir)
+            if main_path.is_relative_to(project_dir)
+            else main_path
+        )
+        return [f"error: {program}: {duplicate_urn_message(urn)}" for urn in error.urns]
     where = project_dir.name or str(project_dir)
     for frame in reversed(traceback.extract_tb(error.__traceback__)):
         path = Path(frame.filename)
@@ -118,7 +141,7 @@ def run_project(request: Mapping[str, Any]) -> Plan:
             region=request.get("region", DEFAULT_REGION),
         )
     except Exception as error:
-        raise ProgramError(_program_error_lines(error, project_dir)) from error
+        raise ProgramError(_program_error_lines(error, project_dir, main_path)) from error
 
 
 def plan_to_json(plan: Plan) -> dict[str, Any]:
