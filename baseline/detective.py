@@ -82,6 +82,7 @@ def build_securityhub(baseline: Baseline) -> SecurityHub:
             linking_mode=settings.linking_mode,
             linked_regions=settings.linked_regions,
             delegated_admin_account_id=_delegated_admin(spec),
+            configuration_policies=settings.policies if spec.organization_mode else (),
         ),
     )
 
