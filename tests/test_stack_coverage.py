@@ -6,6 +6,7 @@ The plans are those of tests/test_stack.py, built once per session.
 
 from __future__ import annotations
 
+import json
 import re
 
 from tests.test_stack import of_type, planned, providers_by_account
@@ -113,3 +114,31 @@ def test_dev_keeps_security_hub_local_and_enrolls_nobody() -> None:
     assert subscriptions  # dev declares no disabled controls: no control associations
     assert not [r for r in plan.resources if "configurationPolic" in r.type]
     assert not [r for r in plan.resources if r.name.startswith("macie-enrollment")]
+
+
+def test_prod_regional_topics_are_made_once_for_every_capability_that_needs_them() -> None:
+    plan = planned("prod", False)
+    regional = [
+        r.name
+        for r in of_type(plan, "security-baseline:notifications:Notifications")
+        if r.name.startswith("notifications-security-alerts-")
+    ]
+    assert sorted(regional) == [
+        "notifications-security-alerts-eu-west-1",
+        "notifications-security-alerts-us-west-2",
+    ]
+    topic = {
+        t.inputs["region"]: t.outputs["arn"]
+        for t in of_type(plan, "aws:sns/topic:Topic")
+        if t.name.startswith("notifications-security-alerts-")
+    }
+    enrollment = {
+        a.inputs["region"]: a.inputs["alarmActions"][0]
+        for a in of_type(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")
+        if a.name.startswith("macie-enrollment-")
+    }
+    # Firewall Manager's notification channels (CloudFormation stacks) use the same topics.
+    channels = {c.inputs["region"]: c for c in of_type(plan, "aws:cloudformation/stack:Stack")}
+    for region in ("us-west-2", "eu-west-1"):
+        assert enrollment[region] == topic[region]
+        assert topic[region] in json.dumps(channels[region].inputs)
