@@ -10,7 +10,9 @@ from pulumi.runtime.mocks import MockCallArgs
 
 from baseline.preview.mocks import AwsMocks
 from baseline.preview.model import Plan, PlannedResource
+from baseline.problems import SpecError
 from baseline.sections import securityhub as section
+from baseline.spec import parse_spec
 from components.securityhub import (
     ConfigurationPolicy,
     DisabledControl,
@@ -327,3 +329,31 @@ def test_one_account_refuses_policies() -> None:
             "needs an organization: configuration policies are central configuration",
         )
     ]
+
+
+def test_the_spec_reports_what_central_configuration_refuses_by_its_path() -> None:
+    organization = {
+        "accounts": {
+            "organization_id": "o-a1b2c3d4e5",
+            "management": {"id": MANAGEMENT},
+            "security": {"id": SECURITY},
+            "log_archive": {"id": "333333333333"},
+        },
+        "regions": {"home": HOME, "enabled": list(REGIONS)},
+        "securityhub": {
+            "disabled_controls": [{"control_id": "IAM.6", "reason": "r", "standards": [FSBP]}]
+        },
+    }
+    with pytest.raises(SpecError) as raised:
+        parse_spec(organization)
+    assert [(p.where, p.what) for p in raised.value.problems] == [
+        (
+            "baseline.securityhub.disabled_controls[0].standards",
+            "a configuration policy disables a control in every standard: "
+            "name no standards in an organization",
+        )
+    ]
+    one_account = {"securityhub": {"policies": [{"name": "a", "targets": ["root"]}]}}
+    with pytest.raises(SpecError) as raised:
+        parse_spec(one_account, aws_region=HOME)
+    assert [p.where for p in raised.value.problems] == ["baseline.securityhub.policies"]
