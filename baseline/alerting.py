@@ -10,6 +10,8 @@ the security account's home bus (baseline/organization.py), which admits the org
 
 from __future__ import annotations
 
+import weakref
+
 import pulumi
 
 from baseline.core import ALERTS_NAME, Baseline, publisher_roles, topic_args
@@ -47,6 +49,23 @@ def _regional_topic_arns(
     return arns
 
 
+# The regional topics made so far, per program (its home Notifications): one topic may serve
+# several capabilities in one region, and the engine refuses a resource declared twice.
+_TopicArns = dict[tuple[str, str], pulumi.Output[str]]
+_REGIONAL_TOPICS: weakref.WeakKeyDictionary[Notifications, _TopicArns] = weakref.WeakKeyDictionary()
+
+
+def regional_topic_arns(
+    baseline: Baseline, topic: str, regions: set[str]
+) -> dict[str, pulumi.Output[str]]:
+    """`topic` in every region of `regions`, each made once whoever asks first."""
+    made = _REGIONAL_TOPICS.setdefault(baseline.notifications, {})
+    missing = {region for region in regions if (topic, region) not in made}
+    for region, arn in _regional_topic_arns(baseline, topic, missing).items():
+        made.setdefault((topic, region), arn)
+    return {region: made[(topic, region)] for region in regions | {baseline.spec.regions.home}}
+
+
 def forwards_member_tamper_events(spec: Spec) -> bool:
     """Whether member accounts send their tamper events to the security account's alerts."""
     return spec.accounts is not None and spec.guardrails.enabled and spec.alerts.tamper_alerts
@@ -58,7 +77,7 @@ def build_alerts(baseline: Baseline) -> Alerts:
     topics = baseline.notifications.topic_arns
     ddos_regions = {ddos_metric_region(arn) for arn in settings.ddos_alarms}
     ddos_topics = (
-        _regional_topic_arns(baseline, settings.topics.ddos, ddos_regions) if ddos_regions else {}
+        regional_topic_arns(baseline, settings.topics.ddos, ddos_regions) if ddos_regions else {}
     )
     return Alerts(
         ALERTS_NAME,
@@ -110,7 +129,7 @@ def build_firewall_manager(baseline: Baseline) -> FirewallManager:
     spec = baseline.spec
     settings = spec.firewall_manager
     assert spec.accounts is not None  # the spec refuses firewall_manager without accounts
-    topics = _regional_topic_arns(baseline, settings.notification_topic, set(spec.regions.enabled))
+    topics = regional_topic_arns(baseline, settings.notification_topic, set(spec.regions.enabled))
     return FirewallManager(
         "firewall-manager",
         FirewallManagerArgs(

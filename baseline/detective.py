@@ -1,7 +1,9 @@
 """Detective services on top of the core baseline: GuardDuty, Security Hub, Macie, Config.
 
-In organization mode the security account is each service's delegated administrator and
-AWS enables every member account (auto-enable), so nothing here grows with accounts.
+In organization mode the security account is each service's delegated administrator: GuardDuty
+enables every account (`ALL`), Security Hub's configuration policies govern the accounts they
+target, and Macie's auto-enable covers new accounts while the enrollment function adds the
+existing ones. Nothing here grows with accounts.
 """
 
 from __future__ import annotations
@@ -12,13 +14,15 @@ from typing import TypeVar
 
 import pulumi
 
+from baseline.alerting import regional_topic_arns
 from baseline.core import MACIE_REMEDIATION_NAME, ROLE_TAG, Baseline
 from baseline.providers import deployer_arns
 from baseline.spec import Spec
 from components.config import Config, ConfigArgs
 from components.config_recorders import DeliveryDestination
 from components.guardduty import FindingsExport, GuardDuty, GuardDutyArgs
-from components.macie import ClassificationExport, Macie, MacieArgs
+from components.macie import ClassificationExport, Macie, MacieArgs, scanned_accounts
+from components.macie_enrollment import MacieEnrollment, MacieEnrollmentArgs
 from components.macie_remediation import MacieRemediation, MacieRemediationArgs
 from components.securityhub import SecurityHub, SecurityHubArgs
 
@@ -84,6 +88,7 @@ def build_securityhub(baseline: Baseline) -> SecurityHub:
             linking_mode=settings.linking_mode,
             linked_regions=settings.linked_regions,
             delegated_admin_account_id=_delegated_admin(spec),
+            configuration_policies=settings.policies if spec.organization_mode else (),
         ),
     )
 
@@ -105,6 +110,41 @@ def build_macie(baseline: Baseline) -> Macie:
             classification_jobs=settings.classification_jobs,
             delegated_admin_account_id=_delegated_admin(spec),
         ),
+    )
+
+
+def _scanned_accounts_by_region(spec: Spec) -> dict[str, tuple[str, ...]]:
+    """Region -> the accounts the classification jobs of that region scan."""
+    by_region: dict[str, list[str]] = {}
+    for job in spec.macie.classification_jobs:
+        region = job.region or spec.regions.home
+        by_region.setdefault(region, []).extend(scanned_accounts(job))
+    return {region: tuple(dict.fromkeys(accounts)) for region, accounts in by_region.items()}
+
+
+def build_macie_enrollment(baseline: Baseline) -> MacieEnrollment:
+    """Every existing account a Macie member, by a function per region in the security account.
+
+    Its first scheduled run comes one period after the deployment that made Macie's
+    administration; a run before it fails (CreateMember is the administrator's) and says why.
+    """
+    spec = baseline.spec
+    regions = spec.regions.enabled
+    return MacieEnrollment(
+        "macie-enrollment",
+        MacieEnrollmentArgs(
+            regions=regions,
+            alarm_topic_arns=regional_topic_arns(
+                baseline, spec.alerts.topics.findings, set(regions)
+            ),
+            required_accounts=_scanned_accounts_by_region(spec),
+            schedule=spec.macie.enrollment.schedule,
+            dead_letter_reader_arns=spec.kms.users,
+            key_administrator_arns=spec.kms.administrators,
+            key_deletion_window_in_days=spec.kms.deletion_window_days,
+            tags={ROLE_TAG: "macie-enrollment"},
+        ),
+        opts=baseline.providers.options("security"),
     )
 
 
@@ -193,6 +233,8 @@ def build_detective_services(
         build_securityhub(baseline)
     if spec.macie.enabled:
         build_macie(baseline)
+        if spec.organization_mode and spec.macie.enrollment.enabled:
+            build_macie_enrollment(baseline)
         if spec.macie.remediation.enabled:
             remediation = build_macie_remediation(baseline)
             if remediation.api_endpoint is not None:

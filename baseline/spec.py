@@ -172,6 +172,16 @@ def _cross_section_problems(spec: Spec) -> list[Problem]:
     for where, topic in named_topics.items():
         if topic not in topics:
             problems.append(Problem(where, f"{topic!r} is not one of notifications.topics"))
+    if spec.securityhub.enabled:
+        problems.extend(
+            Problem(where, what)
+            for where, what in securityhub.organization_problems(
+                spec.securityhub,
+                organization=spec.organization_mode,
+                home=spec.regions.home,
+                regions=spec.regions.enabled,
+            )
+        )
     return problems
 
 

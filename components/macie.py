@@ -320,6 +320,22 @@ class Macie(pulumi.ComponentResource):
         )
 
 
+def scanned_accounts(job: ClassificationJob) -> tuple[str, ...]:
+    """The accounts whose buckets `job` names: its bucket definitions, and the accounts an
+    `ACCOUNT_ID EQ` criterion includes. Macie scans only the buckets of its member accounts."""
+    named = [bucket.account_id for bucket in job.buckets]
+    if job.bucket_criteria is not None:
+        named += [
+            value
+            for criterion in job.bucket_criteria.includes
+            if isinstance(criterion, BucketCondition)
+            and criterion.key == "ACCOUNT_ID"
+            and criterion.comparator == "EQ"
+            for value in criterion.values
+        ]
+    return tuple(dict.fromkeys(named))
+
+
 def _schedule_frequency(
     schedule: Schedule | None,
 ) -> aws.macie2.ClassificationJobScheduleFrequencyArgs | None:

@@ -23,6 +23,7 @@ from components.macie import (
     Macie,
     MacieArgs,
     Schedule,
+    scanned_accounts,
 )
 from tests.components_harness import of_type
 from tests.organization_harness import (
@@ -570,3 +571,50 @@ def test_every_bucket_a_job_names_must_be_a_remediation_source() -> None:
     }
     # Without remediation, any bucket may be scanned.
     assert not _validate({"classification_jobs": [job]}).errors
+
+
+def test_a_job_scans_the_accounts_it_names_and_those_an_account_criterion_includes() -> None:
+    named = ClassificationJob(
+        name="named",
+        buckets=(
+            BucketDefinition("444444444444", ("raw",)),
+            BucketDefinition("555555555555", ("curated",)),
+            BucketDefinition("444444444444", ("more",)),
+        ),
+    )
+    assert scanned_accounts(named) == ("444444444444", "555555555555")
+    by_criteria = ClassificationJob(
+        name="criteria",
+        bucket_criteria=BucketCriteria(
+            includes=(
+                BucketCondition("ACCOUNT_ID", ("666666666666",)),
+                BucketCondition("ACCOUNT_ID", ("777777777777",), comparator="NE"),
+                BucketCondition("S3_BUCKET_NAME", ("data-",), comparator="STARTS_WITH"),
+            ),
+            excludes=(BucketCondition("ACCOUNT_ID", ("888888888888",)),),
+        ),
+    )
+    assert scanned_accounts(by_criteria) == ("666666666666",)
+
+
+def test_section_enrolls_existing_accounts_hourly_by_default() -> None:
+    validator = _validate({})
+    assert not validator.errors
+    enrollment = section.parse(validator.document["macie"]).enrollment
+    assert (enrollment.enabled, enrollment.schedule) == (True, "rate(1 hour)")
+
+
+@pytest.mark.parametrize("schedule", ["rate(6 hours)", "cron(0 6 * * ? *)", "rate(1 day)"])
+def test_section_accepts_eventbridge_schedules(schedule: str) -> None:
+    validator = _validate({"enrollment": {"schedule": schedule}})
+    assert not validator.errors
+    assert section.parse(validator.document["macie"]).enrollment.schedule == schedule
+
+
+def test_section_refuses_a_schedule_eventbridge_would_refuse() -> None:
+    problems = section_problems(_validate({"enrollment": {"schedule": "rate(1 hours)"}}))
+    assert problems == {
+        ("macie", "enrollment", "schedule"): [
+            "must be a schedule such as rate(1 hour) or cron(0 6 * * ? *), got 'rate(1 hours)'"
+        ]
+    }

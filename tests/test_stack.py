@@ -157,20 +157,7 @@ def test_prod_enables_detective_services_for_the_whole_organization():
     ]
     assert {f.inputs["region"] for f in s3_features} == regions
     assert all(f.inputs["autoEnable"] == "ALL" for f in s3_features)
-    arns = {
-        s.inputs["standardsArn"]
-        for s in of_type(plan, "aws:securityhub/standardsSubscription:StandardsSubscription")
-    }
-    assert "arn:aws:securityhub:eu-west-1::standards/cis-aws-foundations-benchmark/v/3.0.0" in arns
-    assert "arn:aws:securityhub:us-east-1::standards/pci-dss/v/4.0.1" in arns
-    (aggregator,) = of_type(plan, "aws:securityhub/findingAggregator:FindingAggregator")
-    assert aggregator.inputs["linkingMode"] == "ALL_REGIONS"
-    disabled = of_type(
-        plan, "aws:securityhub/standardsControlAssociation:StandardsControlAssociation"
-    )
-    assert disabled and {d.inputs["securityControlId"] for d in disabled} == {"IAM.6"}
-    assert all(d.inputs["associationStatus"] == "DISABLED" for d in disabled)
-    assert all(d.inputs["updatedReason"].startswith("Hardware MFA") for d in disabled)
+    # Security Hub's central configuration: tests/test_stack_coverage.py.
 
 
 def test_prod_macie_exports_encrypted_and_scans_on_a_schedule():

@@ -306,6 +306,9 @@ SPECIFIC: dict[str, Computer] = {
     "aws:macie/customDataIdentifier:CustomDataIdentifier": _uuid_arn(
         "macie2", "custom-data-identifier/{id}"
     ),
+    "aws:securityhub/configurationPolicy:ConfigurationPolicy": _uuid_arn(
+        "securityhub", "configuration-policy/{id}"
+    ),
     "aws:macie2/classificationJob:ClassificationJob": _uuid_arn(
         "macie2", "classification-job/{id}"
     ),

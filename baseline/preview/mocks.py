@@ -118,6 +118,7 @@ class AwsMocks(Mocks):
                 "endpoint": f"ec2.{at.region}.{suffix}",
                 "description": at.region,
             },
+            "aws:organizations/getOrganization:getOrganization": _organization(at),
             "aws:index/getAvailabilityZones:getAvailabilityZones": {
                 "id": at.region,
                 "names": [f"{at.region}{zone}" for zone in "abc"],
@@ -126,6 +127,44 @@ class AwsMocks(Mocks):
             },
         }
         return answers.get(token)
+
+
+def _organization(at: Placement) -> dict[str, Any]:
+    """DescribeOrganization and ListRoots as the management account (`at`) reads them."""
+    organization = f"o-{digest('organization', at.account, length=10)}"
+    root = f"r-{digest('root', at.account, length=4)}"
+    prefix = f"arn:{at.partition}:organizations::{at.account}"
+    management = {
+        "arn": f"{prefix}:account/{organization}/{at.account}",
+        "email": f"aws+{at.account}@example.com",
+        "id": at.account,
+        "joinedMethod": "CREATED",
+        "joinedTimestamp": "2020-01-01T00:00:00Z",
+        "name": "management",
+        "state": "ACTIVE",
+        "status": "ACTIVE",
+    }
+    return {
+        "id": organization,
+        "arn": f"{prefix}:organization/{organization}",
+        "featureSet": "ALL",
+        "masterAccountArn": management["arn"],
+        "masterAccountEmail": management["email"],
+        "masterAccountId": at.account,
+        "masterAccountName": management["name"],
+        "accounts": [management],
+        "nonMasterAccounts": [],
+        "awsServiceAccessPrincipals": [],
+        "enabledPolicyTypes": ["SERVICE_CONTROL_POLICY"],
+        "roots": [
+            {
+                "arn": f"{prefix}:root/{organization}/{root}",
+                "id": root,
+                "name": "Root",
+                "policyTypes": [{"status": "ENABLED", "type": "SERVICE_CONTROL_POLICY"}],
+            }
+        ],
+    }
 
 
 def engine_form(struct: Any) -> dict[str, Any]:

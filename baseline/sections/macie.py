@@ -17,6 +17,12 @@
 
 A job's `region` defaults to the home region; Macie analyzes the buckets of the job's region.
 
+In an organization, `enrollment` makes the accounts that existed before Macie's auto-enable
+members too: a function per enabled region, on a schedule (see components/macie_enrollment.py):
+
+    macie:
+      enrollment: {enabled: true, schedule: rate(1 hour)}
+
 `remediation` moves objects with sensitive data into the quarantine bucket (see
 components/macie_remediation.py). It is off by default: it needs the buckets it may act in
 (every bucket a job names among them; `source_key_arns` for SSE-KMS ones; buckets of other
@@ -71,6 +77,7 @@ from components.macie import (
     CustomDataIdentifier,
     Schedule,
 )
+from components.macie_enrollment import DEFAULT_SCHEDULE, SCHEDULE
 
 _NAME = {
     "type": "string",
@@ -256,6 +263,24 @@ _REMEDIATION = {
     "check_with": _remediation_is_complete,
 }
 
+# Organization mode: the accounts that existed before Macie's auto-enable become members too
+# (components/macie_enrollment.py). A single account has nothing to enroll.
+_ENROLLMENT = {
+    "type": "dict",
+    "default": {},
+    "schema": {
+        "enabled": {"type": "boolean", "default": True},
+        "schedule": {
+            "type": "string",
+            "default": DEFAULT_SCHEDULE,
+            "check_with": matches(
+                SCHEDULE.pattern,
+                "a schedule such as rate(1 hour) or cron(0 6 * * ? *)",
+            ),
+        },
+    },
+}
+
 SCHEMA: dict[str, Any] = {
     "enabled": {"type": "boolean", "default": True},
     "finding_publishing_frequency": {
@@ -280,6 +305,7 @@ SCHEMA: dict[str, Any] = {
         "check_with": unique("name", "classification jobs"),
     },
     "remediation": _REMEDIATION,
+    "enrollment": _ENROLLMENT,
 }
 
 
@@ -356,12 +382,19 @@ class RemediationSpec:
 
 
 @dataclass(frozen=True)
+class EnrollmentSpec:
+    enabled: bool
+    schedule: str
+
+
+@dataclass(frozen=True)
 class MacieSpec:
     enabled: bool
     finding_publishing_frequency: str
     custom_data_identifiers: tuple[CustomDataIdentifier, ...]
     classification_jobs: tuple[ClassificationJob, ...]
     remediation: RemediationSpec
+    enrollment: EnrollmentSpec
 
 
 def parse(document: Mapping[str, Any]) -> MacieSpec:
@@ -382,6 +415,10 @@ def parse(document: Mapping[str, Any]) -> MacieSpec:
         ),
         classification_jobs=tuple(_job(item) for item in document["classification_jobs"]),
         remediation=_remediation(document["remediation"]),
+        enrollment=EnrollmentSpec(
+            enabled=document["enrollment"]["enabled"],
+            schedule=document["enrollment"]["schedule"],
+        ),
     )
 
 
