@@ -134,7 +134,8 @@ def test_json_reports_the_stack_the_account_and_every_result(
         ACCOUNT,
     )
     assert {r["id"] for r in report["results"] if r["status"] == "FAIL"} == DRIFTED
-    assert set(report["results"][0]) == {"id", "status", "region", "resource", "reason"}
+    assert set(report["results"][0]) == {"id", "status", "account", "region", "resource", "reason"}
+    assert {r["account"] for r in report["results"]} == {ACCOUNT}
     counted = {
         status: sum(r["status"] == status for r in report["results"])
         for status in report["summary"]
