@@ -1,7 +1,7 @@
 """Coverage on the console: accounts x services, with the gaps of each service counted.
 
 A cell sums up the account's regions: `ok` (covered wherever the service is expected),
-`MISSING n` / `ERROR n` (in n regions), `SKIP` (expected nowhere). The last row counts, per
+`MISSING(n)` / `ERROR(n)` (in n regions), `SKIP` (expected nowhere). The last row counts, per
 service, the accounts with a gap (MISSING somewhere).
 """
 
@@ -19,9 +19,9 @@ _PROBLEMS = (CoverageStatus.MISSING, CoverageStatus.ERROR)
 
 def cell(statuses: Iterable[CoverageStatus]) -> str:
     counts = Counter(statuses)
-    problems = [f"{status.value} {counts[status]}" for status in _PROBLEMS if counts[status]]
+    problems = [f"{status.value}({counts[status]})" for status in _PROBLEMS if counts[status]]
     if problems:
-        return ", ".join(problems)
+        return ",".join(problems)
     return "ok" if counts[CoverageStatus.COVERED] else CoverageStatus.SKIP.value
 
 
