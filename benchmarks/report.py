@@ -257,7 +257,8 @@ def audit_section(audits: Sequence[AuditMeasurement]) -> list[str]:
     largest = audits[-1]
     lines += [
         "",
-        f"Calls by operation, {largest.accounts} accounts x {largest.regions} regions:",
+        f"## Organization audit: calls by operation, {largest.accounts} accounts x "
+        f"{largest.regions} regions",
         "",
         "| operation | calls |",
         "|---|---|",
