@@ -116,6 +116,29 @@ def test_security_hub_members_are_covered_the_others_missing_and_the_audit_exits
     assert report["coverage_summary"]["MISSING"] > 0
 
 
+def test_one_run_reads_the_three_baseline_accounts(
+    organization: tuple[Path, dict[str, str]], url: str
+) -> None:
+    project, accounts = organization
+    result = audit(project, "--stack", "prod", "--json", "--endpoint-url", url)
+    report = json.loads(result.stdout)
+    assert "coverage" not in report
+    audited = {r["account"] for r in report["results"]}
+    assert audited == {accounts[name] for name in ("master", "security", "log-archive")}
+    # The organization trail is read where it lives, in the management account.
+    trail = {
+        r["account"]: r["status"]
+        for r in report["results"]
+        if r["id"] == "cloudtrail.trail-logging"
+    }
+    assert trail[accounts["master"]] == "PASS"
+    # Firewall Manager and Shield are read in their administrator, the security account.
+    administered = {
+        r["account"] for r in report["results"] if r["id"].startswith(("fms.", "shield."))
+    }
+    assert administered == {accounts["security"]}
+
+
 def test_services_moto_lacks_are_errors_with_a_reason(
     organization: tuple[Path, dict[str, str]], url: str
 ) -> None:
