@@ -20,6 +20,7 @@ from baseline.audit.coverage.model import (
     missing,
     paginate,
 )
+from baseline.spec import Spec
 
 # DescribeConfigurationAggregators' and ...SourcesStatus' Limit allow at most 100.
 PAGE_SIZE = 100
@@ -106,16 +107,18 @@ def _read(context: CoverageContext, regions: tuple[str, ...]) -> Mapping[str, Re
     return {region: best_of([c[region] for c in per_aggregator]) for region in regions}
 
 
+def _skip_reason(spec: Spec) -> str | None:
+    if not spec.config.enabled:
+        return "config.enabled is false in the spec"
+    if not spec.config.aggregator:
+        return "config.aggregator is false in the spec: no aggregator to read"
+    return None
+
+
 SERVICE = ServiceCoverage(
     name="config",
     description="Config: the account's recorder reports to the organization aggregator",
-    skip_reason=lambda spec: (
-        "config.enabled is false in the spec"
-        if not spec.config.enabled
-        else None
-        if spec.config.aggregator
-        else "config.aggregator is false in the spec: no aggregator to read"
-    ),
+    skip_reason=_skip_reason,
     read=_read,
     per_region=False,
 )
