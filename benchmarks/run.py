@@ -1,4 +1,8 @@
-"""`python -m benchmarks.run [--quick] [--output FILE]`: measure, print, write results.md."""
+"""`python -m benchmarks.run [--quick] [--output FILE]`: measure, print, write results.md.
+
+Previews of generated projects (benchmarks.measure) and the organization audit at scale
+(benchmarks.audit).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks.audit import AuditMeasurement, measure_audit
 from benchmarks.machine import describe_machine
 from benchmarks.measure import BenchmarkError, Measurement, measure
 from benchmarks.projects import (
@@ -24,6 +29,9 @@ REGION_COUNTS = (1, 4, 17)
 APP_SIZES = (10, 100, 1000)
 QUICK_REGION_COUNTS = (1,)
 QUICK_APP_SIZES = (10,)
+# Organization audits: (accounts, regions).
+AUDIT_SIZES = ((100, 17), (1000, 17))
+QUICK_AUDIT_SIZES = ((50, 2),)
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.md"
 
 
@@ -55,6 +63,14 @@ def measure_apps(scratch: Path, sizes: Sequence[int]) -> Family:
     return Family("App project by target size", "target", rows)
 
 
+def measure_audits(sizes: Sequence[tuple[int, int]]) -> list[AuditMeasurement]:
+    measured = []
+    for accounts, regions in sizes:
+        _progress(f"organization audit, {accounts} accounts x {regions} regions")
+        measured.append(measure_audit(accounts, regions))
+    return measured
+
+
 def measure_prod() -> Measurement:
     _progress("prod stack")
     return measure(ROOT, "prod")
@@ -63,12 +79,15 @@ def measure_prod() -> Measurement:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
     parser.add_argument(
-        "--quick", action="store_true", help="1 region and 10 resources only, no prod stack"
+        "--quick",
+        action="store_true",
+        help="1 region, 10 resources, a 50-account audit in 2 regions; no prod stack",
     )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, metavar="FILE")
     args = parser.parse_args(argv)
     regions = QUICK_REGION_COUNTS if args.quick else REGION_COUNTS
     apps = QUICK_APP_SIZES if args.quick else APP_SIZES
+    audit_sizes = QUICK_AUDIT_SIZES if args.quick else AUDIT_SIZES
     machine, started = describe_machine(), datetime.now(UTC)
     try:
         prod = None if args.quick else measure_prod()
@@ -78,7 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BenchmarkError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    document = render(machine.ended(), started, [region_family, app_family], prod)
+    audits = measure_audits(audit_sizes)
+    document = render(machine.ended(), started, [region_family, app_family], prod, audits)
     print(document, end="")
     args.output.write_text(document, encoding="utf-8")
     return 0

@@ -3,7 +3,10 @@
 Its policy allows exactly the calls the audit makes, from the table in
 `baseline.audit.permissions`, each on the narrowest resources the action supports. Auditors
 assume it from the principals named here; MFA is required unless switched off explicitly,
-and an external id can be required too (for an auditor outside the organization).
+and an external id can be required too (for an auditor outside the organization). In
+organization mode the audit reaches the management, security and log-archive accounts by
+assuming a role in each (`baseline audit --role-name`): `assumable_role_arns` names them,
+and the policy allows sts:AssumeRole on exactly those.
 
     auditor = AuditorRole("auditor", AuditorRoleArgs(
         trusted_principal_arns=("arn:aws:iam::444455556666:role/InternalAudit",),
@@ -14,7 +17,7 @@ and an external id can be required too (for an auditor outside the organization)
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +27,7 @@ import pulumi_aws as aws
 from baseline.audit.permissions import ANY_RESOURCE, actions_by_resource
 from components.iam import aws_context, policy_document, statement, trust_policy
 
+_ROLE_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:iam::\d{12}:role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}")
 _PRINCIPAL_ARN = re.compile(
     r"arn:aws(?:-[a-z]+)*:iam::\d{12}:(?:root|(?:role|user)/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64})"
 )
@@ -41,6 +45,9 @@ class AuditorRoleArgs:
     external_id: str | None = None
     require_mfa: bool = True
     max_session_duration_seconds: int = MIN_SESSION_SECONDS
+    # Roles in the baseline's accounts that the audit assumes from this one (none: the audit
+    # reads this account only).
+    assumable_role_arns: tuple[str, ...] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -51,6 +58,9 @@ class AuditorRoleArgs:
             raise ValueError(
                 f"trusted_principal_arns: not IAM account, role or user ARNs: {', '.join(bad)}"
             )
+        bad_roles = [arn for arn in self.assumable_role_arns if not _ROLE_ARN.fullmatch(arn)]
+        if bad_roles:
+            raise ValueError(f"assumable_role_arns: not IAM role ARNs: {', '.join(bad_roles)}")
         if self.external_id is not None and not _EXTERNAL_ID.fullmatch(self.external_id):
             raise ValueError("external_id: 2 to 1224 of letters, digits and +=,.@:/-_")
         if not MIN_SESSION_SECONDS <= self.max_session_duration_seconds <= MAX_SESSION_SECONDS:
@@ -70,15 +80,23 @@ def trust_document(args: AuditorRoleArgs) -> str:
     return policy_document([trust_policy("TrustedAuditors", principal, conditions)])
 
 
-def auditor_policy_document(account_id: str, partition: str = "aws") -> str:
-    """The auditor's identity policy for `account_id`, as JSON: one statement per resource."""
+def auditor_policy_document(
+    account_id: str, partition: str = "aws", assumable_role_arns: Sequence[str] = ()
+) -> str:
+    """The auditor's identity policy for `account_id`, as JSON: one statement per set of
+    actions, on the resources that need exactly those."""
+    by_actions: dict[tuple[str, ...], list[str]] = {}
+    for resource, actions in actions_by_resource(
+        partition, account_id, assumable_role_arns
+    ).items():
+        by_actions.setdefault(actions, []).append(resource)
     statements = [
         statement(
-            _sid(resource),
+            _sid(resources[0]),
             actions=actions,
-            resources=ANY_RESOURCE if resource == ANY_RESOURCE else [resource],
+            resources=ANY_RESOURCE if resources == [ANY_RESOURCE] else resources,
         )
-        for resource, actions in actions_by_resource(partition, account_id).items()
+        for actions, resources in by_actions.items()
     ]
     return policy_document(statements)
 
@@ -87,7 +105,10 @@ def _sid(resource: str) -> str:
     if resource == ANY_RESOURCE:
         # These actions support no resource-level permission in IAM.
         return "ReadWithoutResourceScope"
-    return "Read" + resource.split(":")[2].capitalize()
+    service = resource.split(":")[2]
+    if service == "iam":
+        return "AssumeAuditedAccountRoles"
+    return "Read" + service.capitalize()
 
 
 class AuditorRole(pulumi.ComponentResource):
@@ -114,7 +135,9 @@ class AuditorRole(pulumi.ComponentResource):
             f"{name}-read-only",
             role=role.id,
             policy=context.apply(
-                lambda ctx: auditor_policy_document(ctx.account_id, ctx.partition)
+                lambda ctx: auditor_policy_document(
+                    ctx.account_id, ctx.partition, args.assumable_role_arns
+                )
             ),
             opts=child,
         )

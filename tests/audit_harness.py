@@ -19,6 +19,7 @@ import boto3
 import botocore.loaders
 import botocore.session
 import pytest
+import yaml
 from moto.server import ThreadedMotoServer
 
 from baseline.audit.model import AuditContext, CheckResult, Status
@@ -298,3 +299,75 @@ def service_error(operation: str, code: str, message: str, status: int = 400) ->
         "service_message": message,
         "http_status_code": status,
     }
+
+
+# --- an organization, through the moto server ----------------------------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+# The accounts `seed_organization` creates besides the management account (moto's default).
+MEMBER_NAMES = ("security", "log-archive", "app-a", "app-b", "app-c")
+SPEC_KEY = "security-baseline:baseline"
+
+
+def seed_organization(url: str) -> tuple[str, dict[str, str]]:
+    """An organization managed by moto's default account: its id, and account name -> id
+    (the management account is "master", as moto names it)."""
+    organizations = client(url, "organizations")
+    organization_id = organizations.create_organization(FeatureSet="ALL")["Organization"]["Id"]
+    for name in MEMBER_NAMES:
+        organizations.create_account(Email=f"{name}@example.com", AccountName=name)
+    accounts = {
+        account["Name"]: account["Id"] for account in organizations.list_accounts()["Accounts"]
+    }
+    return str(organization_id), accounts
+
+
+def client_in(url: str, account_id: str, service: str, region: str = HOME) -> Any:
+    """A client of `account_id`: moto keeps one backend per account of assumed credentials."""
+    credentials = client(url, "sts").assume_role(
+        RoleArn=f"arn:aws:iam::{account_id}:role/seeding", RoleSessionName="seeding"
+    )["Credentials"]
+    return boto3.client(
+        service,
+        region_name=region,
+        endpoint_url=url,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+
+
+def seed_organization_trail(url: str, bucket: str = "organization-trail-7a6b5c4") -> None:
+    client(url, "s3").create_bucket(Bucket=bucket)
+    cloudtrail = client(url, "cloudtrail")
+    cloudtrail.create_trail(
+        Name=TRAIL, S3BucketName=bucket, IsMultiRegionTrail=True, IsOrganizationTrail=True
+    )
+    cloudtrail.start_logging(Name=TRAIL)
+
+
+def prod_project_for(directory: Path, organization_id: str, accounts: dict[str, str]) -> Path:
+    """The repository's prod stack, its accounts section pointed at a seeded organization."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "Pulumi.yaml").write_text((REPO / "Pulumi.yaml").read_text())
+    document = yaml.safe_load((REPO / "Pulumi.prod.yaml").read_text())
+    section = document["config"][SPEC_KEY]["accounts"]
+    section["organization_id"] = organization_id
+    section["management"]["id"] = accounts["master"]
+    section["security"]["id"] = accounts["security"]
+    section["log_archive"]["id"] = accounts["log-archive"]
+    text = yaml.dump(document, Dumper=_QuotingDigits, sort_keys=False)
+    (directory / "Pulumi.prod.yaml").write_text(text)
+    return directory
+
+
+class _QuotingDigits(yaml.SafeDumper):
+    """Account ids stay quoted strings: unquoted, 012345678901 would read as a number."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "'" if value.isdigit() else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_QuotingDigits.add_representer(str, _represent_str)

@@ -15,6 +15,13 @@ from tests.components_harness import ACCOUNT, exporting, only, plan_of
 from tests.policy_documents import document, lint
 
 AUDITORS = ("arn:aws:iam::444455556666:role/InternalAudit",)
+# The auditor roles of the management, security and log-archive accounts (--role-name).
+BASELINE_ACCOUNT_ROLES = (
+    "arn:aws:iam::111111111111:role/BaselineAuditor",
+    "arn:aws:iam::222222222222:role/BaselineAuditor",
+    "arn:aws:iam::333333333333:role/BaselineAuditor",
+)
+ASSUME_ROLE = "sts:AssumeRole"
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 # IAM lists a resource type for these, but the audit looks the recorder up without knowing its
@@ -43,14 +50,30 @@ def policy_actions(policy: dict[str, Any]) -> set[str]:
 
 
 def test_the_policy_allows_exactly_the_actions_of_the_table() -> None:
-    _, role_policy = planned(AuditorRoleArgs(trusted_principal_arns=AUDITORS))
+    args = AuditorRoleArgs(
+        trusted_principal_arns=AUDITORS, assumable_role_arns=BASELINE_ACCOUNT_ROLES
+    )
+    _, role_policy = planned(args)
     policy = document(role_policy)
     assert policy_actions(policy) == set(auditor_actions())
     assert policy_actions(policy) == {call.action for call in API_CALLS}
 
 
-def test_the_policy_is_read_only() -> None:
-    actions = auditor_actions()
+def test_without_roles_to_assume_the_auditor_assumes_none() -> None:
+    _, role_policy = planned(AuditorRoleArgs(trusted_principal_arns=AUDITORS))
+    assert policy_actions(document(role_policy)) == set(auditor_actions()) - {ASSUME_ROLE}
+
+
+def test_the_roles_to_assume_are_named_one_by_one() -> None:
+    policy = json.loads(auditor_policy_document(ACCOUNT, "aws", BASELINE_ACCOUNT_ROLES))
+    (assume,) = [each for each in policy["Statement"] if ASSUME_ROLE in each["Action"]]
+    assert assume["Sid"] == "AssumeAuditedAccountRoles"
+    assert assume["Action"] == [ASSUME_ROLE]
+    assert assume["Resource"] == list(BASELINE_ACCOUNT_ROLES)
+
+
+def test_the_policy_is_read_only_but_for_assuming_the_named_roles() -> None:
+    actions = set(auditor_actions()) - {ASSUME_ROLE}
     assert all(re.fullmatch(r"[a-z0-9-]+:(Get|List|Describe)\w+", a) for a in actions), actions
     assert all(
         each["Effect"] == "Allow"
@@ -68,6 +91,12 @@ def test_the_policy_names_the_audited_account_where_iam_can_narrow() -> None:
 
 
 def test_parliament_knows_every_action_and_finds_only_the_documented_star() -> None:
+    findings = lint(auditor_policy_document(ACCOUNT, "aws", BASELINE_ACCOUNT_ROLES), "identity")
+    # AssumeRole returns credentials, by design: those of the named roles only.
+    assert sorted(findings) == [
+        "CREDENTIALS_EXPOSURE: ",
+        f"RESOURCE_STAR: {sorted(UNSCOPED_BY_DESIGN)}",
+    ]
     findings = lint(auditor_policy_document(ACCOUNT, "aws"), "identity")
     assert findings == [f"RESOURCE_STAR: {sorted(UNSCOPED_BY_DESIGN)}"]
 
@@ -110,6 +139,8 @@ def test_an_external_id_is_required_when_given_and_mfa_can_be_waived_explicitly(
         ({"trusted_principal_arns": ("arn:aws:s3:::bucket",)}, "not IAM account, role or user"),
         ({"trusted_principal_arns": ("*",)}, "not IAM account, role or user"),
         ({"external_id": "x"}, "external_id"),
+        ({"assumable_role_arns": ("arn:aws:iam::111111111111:role/*",)}, "not IAM role ARNs"),
+        ({"assumable_role_arns": ("arn:aws:iam::111111111111:user/u",)}, "not IAM role ARNs"),
         ({"max_session_duration_seconds": 60}, "between 3600 and 43200"),
     ],
 )

@@ -134,7 +134,8 @@ def test_json_reports_the_stack_the_account_and_every_result(
         ACCOUNT,
     )
     assert {r["id"] for r in report["results"] if r["status"] == "FAIL"} == DRIFTED
-    assert set(report["results"][0]) == {"id", "status", "region", "resource", "reason"}
+    assert set(report["results"][0]) == {"id", "status", "account", "region", "resource", "reason"}
+    assert {r["account"] for r in report["results"]} == {ACCOUNT}
     counted = {
         status: sum(r["status"] == status for r in report["results"])
         for status in report["summary"]
@@ -148,7 +149,8 @@ def test_the_table_shows_errors_and_the_summary_says_what_they_mean(
 ) -> None:
     assert audit_in_process(monkeypatch, "--endpoint-url", compliant) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["STATUS", "CHECK", "REGION", "RESOURCE", "REASON"]
+    assert lines[0].split() == ["STATUS", "CHECK", "ACCOUNT", "REGION", "RESOURCE", "REASON"]
+    assert {line.split()[2] for line in lines[1:] if line.startswith("PASS ")} == {ACCOUNT}
     assert {line.split()[1] for line in lines if line.startswith("ERROR ")} == UNSUPPORTED_BY_MOTO
     assert lines[-1].endswith(
         "0 FAIL, 4 ERROR, 9 SKIP (ERROR: the check could not run, see its reason)"

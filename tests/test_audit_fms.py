@@ -10,7 +10,7 @@ from typing import Any
 from botocore.stub import Stubber
 
 from baseline.audit import fms
-from baseline.audit.model import AuditContext, CheckResult, Status
+from baseline.audit.model import CheckResult, Status
 from baseline.audit.organization import expected_policy_names
 from baseline.audit.runner import run_service
 from components.firewall_policies import FirewallPolicy, ShieldAdvancedOptions
@@ -97,9 +97,8 @@ def test_policies_covering_cloudfront_are_expected_once_more_in_us_east_1() -> N
     section = dataclasses.replace(context.spec.firewall_manager, policies=(shield,))
     regions = dataclasses.replace(context.spec.regions, enabled=("us-east-1", "eu-west-1"))
     spec = dataclasses.replace(context.spec, firewall_manager=section, regions=regions)
-    audit_context = AuditContext(spec, context.clients)
-    assert expected_policy_names(audit_context, "us-east-1") == ("shield", "shield-cloudfront")
-    assert expected_policy_names(audit_context, "eu-west-1") == ("shield",)
+    assert expected_policy_names(spec, "us-east-1") == ("shield", "shield-cloudfront")
+    assert expected_policy_names(spec, "eu-west-1") == ("shield",)
 
 
 def test_denied_listing_is_an_error_for_both_checks() -> None:

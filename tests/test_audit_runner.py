@@ -12,20 +12,25 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 from baseline.audit import fms
+from baseline.audit.accounts import account_sessions
+from baseline.audit.coverage.model import CoverageContext
+from baseline.audit.coverage.runner import run_coverage
 from baseline.audit.errors import describe_error, guarded
 from baseline.audit.model import Check, Status
 from baseline.audit.permissions import API_CALLS
-from baseline.audit.runner import SERVICES, all_checks, run_audit, run_service
+from baseline.audit.runner import SERVICES, all_checks, run_accounts, run_audit, run_service
 from baseline.audit.session import AuditSession
 from tests.audit_harness import (
     ACCOUNT,
     HOME,
     ORGANIZATION,
     REGIONS,
+    client,
     context_of,
     fake_aws_env,
     fake_session,
     seed_compliant,
+    spec_of,
 )
 
 CALLS_BY_OPERATION = {(call.service, call.operation): call for call in API_CALLS}
@@ -50,8 +55,31 @@ def test_check_ids_are_unique_and_named_after_their_service() -> None:
             assert re.fullmatch(rf"{service.name}\.[a-z0-9]+(-[a-z0-9]+)*", check.id), check.id
 
 
+def organization_coverage(caller: AuditSession) -> None:
+    """Every coverage read of the organization fixture, from the security account (moto's
+    default): the management account's role is assumed, its account list stubbed."""
+    spec = spec_of(ORGANIZATION, "prod")
+    sessions = account_sessions(spec, caller)
+    run_accounts(spec, sessions, [HOME])
+    context = CoverageContext(spec, sessions["management"], sessions["security"])
+    with Stubber(context.management.client("organizations", HOME)) as organizations:
+        organizations.add_response(
+            "describe_organization",
+            {"Organization": {"Id": "o-exampleorg1", "MasterAccountId": "111111111111"}},
+        )
+        organizations.add_response("list_accounts", {"Accounts": []})
+        run_coverage(context, [HOME])
+
+
 def test_every_call_of_a_full_audit_is_in_the_table_and_every_entry_is_called(url: str) -> None:
     seed_compliant(url)
+    client(url, "config").put_configuration_aggregator(
+        ConfigurationAggregatorName="organization",
+        OrganizationAggregationSource={
+            "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/a",
+            "AllAwsRegions": True,
+        },
+    )
     single = fake_session(url)
     organization = fake_session(url)
     stubbed = fake_session()
@@ -59,7 +87,7 @@ def test_every_call_of_a_full_audit_is_in_the_table_and_every_entry_is_called(ur
     organization_calls = recording(organization)
     stubbed_calls = recording(stubbed)
     run_audit(context_of(single), list(REGIONS))
-    run_audit(context_of(organization, ORGANIZATION, "prod"), [HOME])
+    organization_coverage(organization)
     policy = {
         "PolicyArn": "arn:aws:fms:us-east-1:1:policy/p",
         "PolicyId": "0" * 36,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from baseline.audit.coverage.runner import SERVICES as COVERAGE_SERVICES
 from baseline.audit.model import CheckResult
 from baseline.audit.model import Status as AuditStatus
 from baseline.audit.render import audit_json
@@ -14,12 +15,14 @@ from baseline.audit.runner import all_checks
 from baseline.preview.analyzer import PackInfo
 from baseline.preview.model import Plan, PlannedResource, Violation
 from baseline.problems import SpecError
-from baseline.report.evidence import Preview, check_sources, load_audit, policy_sources
+from baseline.report.audits import load_audit
+from baseline.report.evidence import Preview, check_sources, policy_sources
 from baseline.report.mapping import ComplianceMapping
 from baseline.report.model import POLICY, Item, Source, Status, combined, frameworks_of
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "report" / "audit_drifted.json"
 KNOWN_CHECKS = {check.id for check in all_checks()}
+KNOWN_SERVICES = {service.name for service in COVERAGE_SERVICES}
 TRAIL = "aws:cloudtrail/trail:Trail"
 KEY = "aws:kms/key:Key"
 STACK_URN = "urn:pulumi:prod::app::pulumi:pulumi:Stack::app-prod"
@@ -188,7 +191,7 @@ def test_the_fixture_has_the_audit_json_shape():
 
 
 def test_audit_results_become_each_checks_evidence():
-    audit = load_audit(FIXTURE, KNOWN_CHECKS)
+    audit = load_audit(FIXTURE, KNOWN_CHECKS, KNOWN_SERVICES)
     assert (audit.stack, audit.project, audit.account) == (
         "dev",
         "security-baseline",
@@ -215,7 +218,7 @@ def audit_problems(tmp_path: Path, content: str) -> list[str]:
     path = tmp_path / "audit.json"
     path.write_text(content)
     with pytest.raises(SpecError) as raised:
-        load_audit(path, KNOWN_CHECKS)
+        load_audit(path, KNOWN_CHECKS, KNOWN_SERVICES)
     return [str(problem).removeprefix(f"error: {path}: ") for problem in raised.value.problems]
 
 

@@ -1,7 +1,12 @@
-"""`baseline audit`: check a live account against the spec of a stack, read-only.
+"""`baseline audit`: check live accounts against the spec of a stack, read-only.
 
-Exit 0 when no check FAILs (ERROR results, checks that could not run, are reported but do
-not fail the audit), 1 when one does, 2 for bad input or when AWS cannot be reached.
+In organization mode one run reads the management, security and log-archive accounts (see
+`baseline.audit.accounts`); `--organization` adds the coverage of every account of the
+organization per service and region (see `baseline.audit.coverage`).
+
+Exit 0 when no check FAILs and no account is MISSING a declared service (ERROR results,
+checks that could not run, are reported but do not fail the audit), 1 when one does, 2 for
+bad input or when AWS cannot be reached.
 """
 
 from __future__ import annotations
@@ -10,13 +15,23 @@ import argparse
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from baseline.audit.model import AuditContext, Status
+from baseline.audit.accounts import account_sessions
+from baseline.audit.coverage.model import Coverage, CoverageContext, CoverageStatus
+from baseline.audit.coverage.render import (
+    coverage_summary_line,
+    render_coverage,
+    summarize_coverage,
+)
+from baseline.audit.coverage.runner import run_coverage
+from baseline.audit.model import CheckResult, Status
 from baseline.audit.render import audit_json, render_table, summary_line
-from baseline.audit.runner import run_audit
+from baseline.audit.runner import run_accounts
 from baseline.audit.session import connect
 from baseline.problems import Problem, SpecError
 from baseline.project import load_stack_file
+from baseline.schema import PATTERNS
 from baseline.spec import Spec, spec_from_stack_file
 
 EXIT_OK, EXIT_FAILED_CHECK = 0, 1
@@ -36,6 +51,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="audit only this enabled region of the spec (repeatable; default: all of them)",
     )
     parser.add_argument(
+        "--organization",
+        action="store_true",
+        help="add the coverage of every account of the organization, per service and region",
+    )
+    parser.add_argument(
+        "--role-name",
+        metavar="NAME",
+        help="assume this role in the management, security and log-archive accounts "
+        "(default: each account's role_name in the spec)",
+    )
+    parser.add_argument(
         "--endpoint-url", metavar="URL", help="send every AWS call there (e.g. a moto server)"
     )
     parser.add_argument("--profile", help="AWS profile (default: the usual credential chain)")
@@ -52,18 +78,62 @@ def selected_regions(spec: Spec, requested: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(requested)) if requested else list(enabled)
 
 
+def check_arguments(spec: Spec, args: argparse.Namespace) -> None:
+    problems = []
+    if args.organization and spec.accounts is None:
+        what = "needs an organization: the spec has no accounts section"
+        problems.append(Problem("--organization", what))
+    pattern, description = PATTERNS["iam_role_name"]
+    if args.role_name is not None and spec.accounts is None:
+        problems.append(Problem("--role-name", "needs an organization: no role to assume"))
+    elif args.role_name is not None and not pattern.fullmatch(args.role_name):
+        problems.append(Problem("--role-name", f"{args.role_name!r} is not {description}"))
+    if problems:
+        raise SpecError(problems)
+
+
 def run(args: argparse.Namespace) -> int:
     stack_file = load_stack_file(args.project, args.stack)
     spec = spec_from_stack_file(stack_file)
     regions = selected_regions(spec, args.regions)
-    session = connect(args.profile, args.endpoint_url, spec.regions.home)
-    results = run_audit(AuditContext(spec, session), regions)
+    check_arguments(spec, args)
+    caller = connect(args.profile, args.endpoint_url, spec.regions.home)
+    sessions = account_sessions(spec, caller, args.role_name)
+    coverage: list[Coverage] | None = None
+    if args.organization:
+        context = CoverageContext(spec, sessions["management"], sessions["security"])
+        coverage = run_coverage(context, regions)
+    results = run_accounts(spec, sessions, regions)
     if args.json:
-        document = audit_json(stack_file.stack, stack_file.project, session.account_id, results)
-        print(json.dumps(document, indent=2))
+        document = audit_json(stack_file.stack, stack_file.project, caller.account_id, results)
+        print(json.dumps(with_coverage(document, coverage), indent=2))
     else:
-        print(render_table(results))
+        print_console(results, coverage)
+    return exit_code(results, coverage)
+
+
+def with_coverage(document: dict[str, Any], coverage: Sequence[Coverage] | None) -> dict[str, Any]:
+    if coverage is None:
+        return document
+    return {
+        **document,
+        "coverage": [entry.to_json() for entry in coverage],
+        "coverage_summary": dict(summarize_coverage(coverage)),
+    }
+
+
+def print_console(results: Sequence[CheckResult], coverage: Sequence[Coverage] | None) -> None:
+    print(render_table(results))
+    print()
+    print(summary_line(results))
+    if coverage is not None:
         print()
-        print(summary_line(results))
+        print(render_coverage(coverage))
+        print()
+        print(coverage_summary_line(coverage))
+
+
+def exit_code(results: Sequence[CheckResult], coverage: Sequence[Coverage] | None) -> int:
     failed = any(result.status is Status.FAIL for result in results)
-    return EXIT_FAILED_CHECK if failed else EXIT_OK
+    gap = any(entry.status is CoverageStatus.MISSING for entry in coverage or ())
+    return EXIT_FAILED_CHECK if failed or gap else EXIT_OK

@@ -10,7 +10,11 @@ from typing import Any
 
 from baseline.audit.errors import guarded
 from baseline.audit.model import AuditContext, Check, CheckResult, Probe, Scope, ServiceAudit
-from baseline.audit.organization import expected_policy_names, firewall_manager_skip
+from baseline.audit.organization import (
+    FIREWALL_MANAGER_ADMIN,
+    expected_policy_names,
+    firewall_manager_skip,
+)
 
 POLICIES_PRESENT = Check("fms.policies-present", "Firewall Manager has policies")
 POLICIES_COMPLIANT = Check(
@@ -41,7 +45,7 @@ def _policies_probe(context: AuditContext, region: str) -> list[CheckResult]:
             POLICIES_PRESENT.failed(region, account, "no Firewall Manager policy"),
             POLICIES_COMPLIANT.failed(region, account, "no Firewall Manager policy"),
         ]
-    results = _presence(expected_policy_names(context, region), policies, account, region)
+    results = _presence(expected_policy_names(context.spec, region), policies, account, region)
     for policy in policies:
         arn = policy.get("PolicyArn") or policy["PolicyId"]
         results += guarded(
@@ -84,4 +88,5 @@ SERVICE = ServiceAudit(
     scope=Scope.REGIONAL,
     probes=(Probe((POLICIES_PRESENT, POLICIES_COMPLIANT), _policies_probe),),
     skip_reason=firewall_manager_skip,
+    audited_in=(FIREWALL_MANAGER_ADMIN,),
 )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import Any, Protocol
 
+from baseline.sections.accounts import ACCOUNT_ROLES
 from baseline.spec import Spec
 
 
@@ -32,11 +33,14 @@ class CheckResult:
     region: str
     resource: str
     reason: str
+    # The audited account; empty until the runner knows which account answered.
+    account: str = ""
 
     def to_json(self) -> dict[str, str]:
         return {
             "id": self.check_id,
             "status": self.status.value,
+            "account": self.account,
             "region": self.region,
             "resource": self.resource,
             "reason": self.reason,
@@ -128,6 +132,8 @@ class ServiceAudit:
     probes: tuple[Probe, ...]
     # Why the spec does not ask for this service (every check SKIPs), or None.
     skip_reason: Callable[[AuditContext], str | None]
+    # In organization mode, the baseline accounts whose own settings these checks read.
+    audited_in: tuple[str, ...] = ACCOUNT_ROLES
 
     @property
     def checks(self) -> tuple[Check, ...]:

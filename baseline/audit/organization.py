@@ -7,9 +7,12 @@ Firewall Manager's Shield Advanced policies need the subscription.
 from __future__ import annotations
 
 from baseline.audit.model import AuditContext
+from baseline.spec import Spec
 from components.firewall_policies import GLOBAL_POLICY_REGION, CommonSecurityGroupOptions
 
 ORGANIZATION_ONLY = "organization mode only: the spec has no accounts section"
+# The account the baseline makes Firewall Manager administrator (`baseline.organization`).
+FIREWALL_MANAGER_ADMIN = "security"
 
 
 def firewall_manager_skip(context: AuditContext) -> str | None:
@@ -21,15 +24,15 @@ def firewall_manager_skip(context: AuditContext) -> str | None:
     return None
 
 
-def expected_policy_names(context: AuditContext, region: str) -> tuple[str, ...]:
+def expected_policy_names(spec: Spec, region: str) -> tuple[str, ...]:
     """The FMS policies `components.firewall` deploys in `region` for the spec's policies."""
     names: list[str] = []
-    for policy in context.spec.firewall_manager.policies:
+    for policy in spec.firewall_manager.policies:
         options = policy.options
         regions = (
             tuple(options.primary_security_groups)
             if isinstance(options, CommonSecurityGroupOptions)
-            else context.spec.regions.enabled
+            else spec.regions.enabled
         )
         if policy.regional_types and region in regions:
             names.append(policy.name)

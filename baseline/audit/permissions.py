@@ -2,16 +2,21 @@
 
 This table is the single source of the auditor's IAM policy (`components.auditor`): a check
 that calls an API missing here is caught by the tests, which record every call a full audit
-makes. Only read-only calls belong here.
+makes. Only read-only calls belong here, and the one AssumeRole that reaches the baseline's
+other accounts.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # A pattern of the ARNs an action may touch: {partition} and {account} are filled in for the
 # audited account; "*" where the action supports no resource-level permission.
 ANY_RESOURCE = "*"
+# The roles the audit assumes in the baseline's accounts (`baseline.audit.accounts`): their
+# ARNs come from the spec, not from a pattern.
+ASSUMED_ROLES = "{assumed_roles}"
 _BUCKETS = "arn:{partition}:s3:::*"
 _KEYS = "arn:{partition}:kms:*:{account}:key/*"
 # An organization trail belongs to the management account, whatever account reads it.
@@ -20,6 +25,7 @@ _DETECTORS = "arn:{partition}:guardduty:*:{account}:detector/*"
 _HUBS = "arn:{partition}:securityhub:*:{account}:hub/default"
 _TOPICS = "arn:{partition}:sns:*:{account}:*"
 _FMS_POLICIES = "arn:{partition}:fms:*:{account}:policy/*"
+_AGGREGATORS = "arn:{partition}:config:*:{account}:config-aggregator/*"
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,24 @@ API_CALLS: tuple[ApiCall, ...] = (
     ApiCall("shield", "ListProtections", "shield:ListProtections"),
     ApiCall("fms", "ListPolicies", "fms:ListPolicies"),
     ApiCall("fms", "ListComplianceStatus", "fms:ListComplianceStatus", _FMS_POLICIES),
+    # In organization mode: reaching the three baseline accounts from one set of credentials.
+    ApiCall("sts", "AssumeRole", "sts:AssumeRole", ASSUMED_ROLES),
+    # --organization: coverage from the organization-level APIs.
+    ApiCall("organizations", "DescribeOrganization", "organizations:DescribeOrganization"),
+    ApiCall("organizations", "ListAccounts", "organizations:ListAccounts"),
+    ApiCall("guardduty", "ListMembers", "guardduty:ListMembers"),
+    ApiCall("securityhub", "ListMembers", "securityhub:ListMembers", _HUBS),
+    ApiCall("macie2", "ListMembers", "macie2:ListMembers"),
+    ApiCall(
+        "config", "DescribeConfigurationAggregators", "config:DescribeConfigurationAggregators"
+    ),
+    ApiCall(
+        "config",
+        "DescribeConfigurationAggregatorSourcesStatus",
+        "config:DescribeConfigurationAggregatorSourcesStatus",
+        _AGGREGATORS,
+    ),
+    ApiCall("fms", "GetAdminAccount", "fms:GetAdminAccount"),
 )
 
 
@@ -78,10 +102,19 @@ def auditor_actions() -> tuple[str, ...]:
     return tuple(sorted({call.action for call in API_CALLS}))
 
 
-def actions_by_resource(partition: str, account_id: str) -> dict[str, tuple[str, ...]]:
-    """Resource (ARN pattern filled in, or "*") -> the sorted actions that need it."""
+def actions_by_resource(
+    partition: str, account_id: str, assumed_role_arns: Sequence[str] = ()
+) -> dict[str, tuple[str, ...]]:
+    """Resource (ARN pattern filled in, or "*") -> the sorted actions that need it.
+
+    `assumed_role_arns` are the roles the auditor may assume; without any, no AssumeRole.
+    """
     grouped: dict[str, set[str]] = {}
     for call in API_CALLS:
-        resource = call.resource.format(partition=partition, account=account_id)
-        grouped.setdefault(resource, set()).add(call.action)
+        if call.resource == ASSUMED_ROLES:
+            resources = list(assumed_role_arns)
+        else:
+            resources = [call.resource.format(partition=partition, account=account_id)]
+        for resource in resources:
+            grouped.setdefault(resource, set()).add(call.action)
     return {resource: tuple(sorted(actions)) for resource, actions in sorted(grouped.items())}

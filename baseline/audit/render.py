@@ -7,12 +7,13 @@ from typing import Any
 
 from baseline.audit.model import CheckResult, Status, summarize
 
-HEADER = ("STATUS", "CHECK", "REGION", "RESOURCE", "REASON")
+HEADER = ("STATUS", "CHECK", "ACCOUNT", "REGION", "RESOURCE", "REASON")
 
 
 def render_table(results: Sequence[CheckResult]) -> str:
     rows = [HEADER] + [
-        (r.status.value, r.check_id, r.region, r.resource, r.reason) for r in results
+        (r.status.value, r.check_id, r.account or "-", r.region, r.resource, r.reason)
+        for r in results
     ]
     # Every column but the last (the reason) is padded to its widest cell.
     widths = [max(len(row[column]) for row in rows) for column in range(len(HEADER) - 1)]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from functools import partial
 
 from baseline.audit import (
@@ -17,8 +18,10 @@ from baseline.audit import (
     shield,
     sns,
 )
+from baseline.audit.accounts import SINGLE_ACCOUNT
 from baseline.audit.errors import guarded
-from baseline.audit.model import AuditContext, Check, CheckResult, Scope, ServiceAudit
+from baseline.audit.model import AuditContext, Check, CheckResult, Clients, Scope, ServiceAudit
+from baseline.spec import Spec
 
 SERVICES: tuple[ServiceAudit, ...] = (
     cloudtrail.SERVICE,
@@ -43,11 +46,26 @@ def all_checks() -> tuple[Check, ...]:
 
 def run_audit(context: AuditContext, regions: Sequence[str]) -> list[CheckResult]:
     """Account-wide services once from the home region, regional ones in each of `regions`."""
+    return run_accounts(context.spec, {SINGLE_ACCOUNT: context.clients}, regions)
+
+
+def run_accounts(
+    spec: Spec, accounts: Mapping[str, Clients], regions: Sequence[str]
+) -> list[CheckResult]:
+    """Each service's checks in each account of `accounts` (baseline account -> its clients)
+    that the service is audited in, every result naming its account."""
     results: list[CheckResult] = []
     for service in SERVICES:
-        service_regions = regions if service.scope is Scope.REGIONAL else [context.home_region]
-        for region in service_regions:
-            results.extend(run_service(service, context, region))
+        for account_role, clients in accounts.items():
+            if account_role != SINGLE_ACCOUNT and account_role not in service.audited_in:
+                continue
+            context = AuditContext(spec, clients)
+            service_regions = regions if service.scope is Scope.REGIONAL else [spec.regions.home]
+            for region in service_regions:
+                results.extend(
+                    dataclasses.replace(result, account=clients.account_id)
+                    for result in run_service(service, context, region)
+                )
     return results
 
 

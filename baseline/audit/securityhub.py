@@ -15,7 +15,7 @@ from components.securityhub import standard_arn
 HUB_ENABLED = Check("securityhub.hub-enabled", "Security Hub is enabled")
 STANDARDS = Check("securityhub.standards", "Every standard the spec lists is subscribed")
 # What DescribeHub answers in an account and region where Security Hub is not enabled.
-_NOT_ENABLED_CODES = frozenset({"InvalidAccessException", "ResourceNotFoundException"})
+NOT_ENABLED_CODES = frozenset({"InvalidAccessException", "ResourceNotFoundException"})
 # A subscription that is not, or no longer, in effect.
 _BROKEN_STATUSES = frozenset({"FAILED", "DELETING"})
 
@@ -27,7 +27,7 @@ def _hub_probe(context: AuditContext, region: str) -> list[CheckResult]:
     try:
         hub_arn = securityhub.describe_hub()["HubArn"]
     except ClientError as error:
-        if error_code(error) not in _NOT_ENABLED_CODES:
+        if error_code(error) not in NOT_ENABLED_CODES:
             raise
         return [
             HUB_ENABLED.failed(region, hub_arn, "Security Hub is not enabled"),

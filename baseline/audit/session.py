@@ -2,11 +2,15 @@
 
 `connect` proves the account is reachable before any check runs (STS GetCallerIdentity),
 so a wrong endpoint, missing credentials or an unknown profile is one clear problem, not
-one ERROR per check.
+one ERROR per check. `assume_role` reaches another account from there: its session shares
+the caller's boto3 session (its event hooks, its parsed service models) and only signs
+with other credentials.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -28,6 +32,10 @@ from baseline.problems import Problem, SpecError
 _CLIENT_CONFIG = Config(connect_timeout=10, read_timeout=60, user_agent_extra="baseline-audit")
 # The reachability probe fails fast: one attempt, no retries on a dead endpoint.
 _PROBE_CONFIG = Config(connect_timeout=5, read_timeout=15, retries={"total_max_attempts": 1})
+ROLE_SESSION_NAME = "security-baseline-audit"
+# boto3 sessions are not thread-safe; clients are. Clients are created under this lock, then
+# used from any thread.
+_CLIENT_CREATION = threading.Lock()
 
 
 class AuditSession:
@@ -40,11 +48,14 @@ class AuditSession:
         account_id: str,
         partition: str,
         endpoint_url: str | None = None,
+        credentials: Mapping[str, str] | None = None,
     ) -> None:
         self.boto_session = boto_session
         self._account_id = account_id
         self._partition = partition
         self.endpoint_url = endpoint_url
+        # Keyword arguments of `boto3.Session.client`; None: the session's own credentials.
+        self._credentials = dict(credentials or {})
         self._clients: dict[tuple[str, str], Any] = {}
 
     @property
@@ -57,13 +68,18 @@ class AuditSession:
 
     def client(self, service: str, region: str) -> Any:
         key = (service, region)
-        if key not in self._clients:
-            self._clients[key] = self._new_client(service, region)
-        return self._clients[key]
+        with _CLIENT_CREATION:
+            if key not in self._clients:
+                self._clients[key] = self._new_client(service, region)
+            return self._clients[key]
 
     def _new_client(self, service: str, region: str) -> Any:
         client = self.boto_session.client(
-            service, region_name=region, endpoint_url=self.endpoint_url, config=_CLIENT_CONFIG
+            service,
+            region_name=region,
+            endpoint_url=self.endpoint_url,
+            config=_CLIENT_CONFIG,
+            **self._credentials,
         )
         if service == "s3control" and self.endpoint_url:
             client.meta.events.register("before-sign.s3-control", self._onto_endpoint_host)
@@ -113,3 +129,27 @@ def _boto_session(profile: str | None, region: str) -> boto3.Session:
         return boto3.Session(profile_name=profile, region_name=region)
     except ProfileNotFound as error:
         raise SpecError([Problem("--profile", str(error))]) from None
+
+
+def assume_role(caller: AuditSession, role_arn: str, region: str) -> AuditSession:
+    """A session in the account of `role_arn`, as that role; SpecError saying why not."""
+    sts = caller.client("sts", region)
+    try:
+        response = sts.assume_role(RoleArn=role_arn, RoleSessionName=ROLE_SESSION_NAME)
+    except (ClientError, BotoCoreError) as error:
+        raise SpecError(
+            [Problem(role_arn, f"cannot assume the role: {describe_error(error)}")]
+        ) from None
+    credentials = response["Credentials"]
+    return AuditSession(
+        caller.boto_session,
+        # arn:<partition>:iam::<account>:role/<name>
+        account_id=role_arn.split(":")[4],
+        partition=caller.partition,
+        endpoint_url=caller.endpoint_url,
+        credentials={
+            "aws_access_key_id": credentials["AccessKeyId"],
+            "aws_secret_access_key": credentials["SecretAccessKey"],
+            "aws_session_token": credentials["SessionToken"],
+        },
+    )

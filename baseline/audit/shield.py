@@ -6,7 +6,7 @@ Shield Advanced is global: its API answers from us-east-1 whatever the client's 
 from __future__ import annotations
 
 from baseline.audit.model import AuditContext, Check, CheckResult, Probe, Scope, ServiceAudit
-from baseline.audit.organization import firewall_manager_skip
+from baseline.audit.organization import FIREWALL_MANAGER_ADMIN, firewall_manager_skip
 
 SUBSCRIPTION_ACTIVE = Check(
     "shield.subscription-active", "The Shield Advanced subscription is active"
@@ -54,4 +54,6 @@ SERVICE = ServiceAudit(
         Probe((PROTECTED_RESOURCES,), _protections_probe),
     ),
     skip_reason=firewall_manager_skip,
+    # Read in the Firewall Manager administrator account, next to the policies that use it.
+    audited_in=(FIREWALL_MANAGER_ADMIN,),
 )

@@ -1,7 +1,8 @@
 """`baseline report`: every framework control the pack and the audit support, with evidence.
 
 The evidence is the offline preview of a stack (default: its planned resources, checked by
-the policy pack), or, with `--audit FILE`, the results of a `baseline audit --json` run.
+the policy pack), or, with `--audit FILE` (repeatable; merged as `baseline.report.audits`
+says), the results and the organization coverage of `baseline audit --json` runs.
 Exit 0 when the report is written and no control FAILs; 1 when it is written and some
 control FAILs (a failed control, as the exit-code rule of every subcommand says); 2 for bad
 input (an unreadable or invalid audit file, an unknown format, a bad pack or stack).
@@ -11,20 +12,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from baseline.audit.coverage.runner import SERVICES as COVERAGE_SERVICES
 from baseline.audit.runner import all_checks
 from baseline.preview.runner import ProgramError
 from baseline.problems import Problem, SpecError
 from baseline.project import load_stack_file
-from baseline.report.evidence import (
-    check_sources,
-    load_audit,
-    policy_sources,
-    run_preview,
-    unevaluated,
-)
+from baseline.report.audits import load_audits
+from baseline.report.coverage import coverage_sources
+from baseline.report.evidence import check_sources, policy_sources, run_preview, unevaluated
 from baseline.report.mapping import ComplianceMapping, load_mapping
 from baseline.report.model import AUDIT_CHECK, POLICY, Report, frameworks_of
 from baseline.report.render import RENDERERS
@@ -47,8 +46,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--audit",
         type=Path,
+        action="append",
+        default=[],
         metavar="FILE",
-        help="evidence from this `baseline audit --json` output instead of a preview",
+        help="evidence from this `baseline audit --json` output instead of a preview "
+        "(repeatable: merged, a definite answer beating an ERROR or SKIP, else the later file)",
     )
     parser.add_argument("--format", default="md", metavar="FORMAT", help="md or html (default: md)")
     parser.add_argument(
@@ -108,19 +110,26 @@ def preview_report(mapping: ComplianceMapping, args: argparse.Namespace, pack_di
     return Report(f"Compliance report: {stack.project}/{stack.stack}", basis, now(), frameworks)
 
 
-def audit_report(mapping: ComplianceMapping, path: Path) -> Report:
-    known = {check.id for check in all_checks()}
-    audit = load_audit(path, known)
+def audit_report(mapping: ComplianceMapping, paths: Sequence[Path]) -> Report:
+    known_checks = [check.id for check in all_checks()]
+    audits = load_audits(paths, known_checks, [service.name for service in COVERAGE_SERVICES])
     frameworks = frameworks_of(
         mapping,
         unevaluated(POLICY, dict.fromkeys(mapping.policies, ""), PREVIEW_ONLY),
-        check_sources(check_descriptions(mapping), audit.results),
+        check_sources(check_descriptions(mapping), audits.results),
+        coverage_sources(audits.coverage),
     )
+    accounts = sorted({result.account for result in audits.results} or set(audits.accounts))
+    noun = "account" if len(accounts) == 1 else "accounts"
     basis = (
-        f"baseline audit of account {audit.account} against stack {audit.stack} of project "
-        f"{audit.project} ({path.name})"
+        f"baseline audit of {noun} {', '.join(accounts)} against stack {audits.stack} of "
+        f"project {audits.project} ({', '.join(audits.files)})"
     )
-    return Report(f"Compliance report: {audit.project}/{audit.stack}", basis, now(), frameworks)
+    if audits.coverage:
+        organization = len({entry.account for entry in audits.coverage})
+        basis += f", with the coverage of the organization's {organization} accounts"
+    title = f"Compliance report: {audits.project}/{audits.stack}"
+    return Report(title, basis, now(), frameworks)
 
 
 def check_descriptions(mapping: ComplianceMapping) -> dict[str, str]:

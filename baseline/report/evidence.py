@@ -3,17 +3,16 @@
 From a preview, a policy's evidence is every planned resource of the types it evaluates,
 PASS unless the pack reported a violation for it (FAIL, whatever its enforcement level: the
 resource does not meet the control) or could not evaluate it during preview (NOT
-EVALUATED). From an audit, a check's evidence is its results: resource, region and reason.
+EVALUATED). From an audit, a check's evidence is its results: resource, region and reason
+(the audit files themselves are read by `baseline.report.audits`).
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from baseline.audit.model import CheckResult
 from baseline.audit.model import Status as AuditStatus
@@ -33,7 +32,6 @@ AUDIT_STATUSES = {
     AuditStatus.ERROR: Status.ERROR,
     AuditStatus.SKIP: Status.NOT_EVALUATED,
 }
-AUDIT_FIELDS = ("id", "status", "region", "resource", "reason")
 
 
 @dataclass(frozen=True)
@@ -41,14 +39,6 @@ class Preview:
     plan: Plan
     pack: PackInfo
     violations: tuple[Violation, ...]
-
-
-@dataclass(frozen=True)
-class AuditDocument:
-    stack: str
-    project: str
-    account: str
-    results: tuple[CheckResult, ...]
 
 
 def run_preview(stack: StackFile, pack_dir: Path, config_file: Path | None) -> Preview:
@@ -154,50 +144,3 @@ def _audit_item(result: CheckResult) -> Item:
 def unevaluated(kind: str, descriptions: Mapping[str, str], note: str) -> dict[str, Source]:
     """Sources this report does not run (audit checks in a preview report, and vice versa)."""
     return {name: Source(kind, name, text, note=note) for name, text in descriptions.items()}
-
-
-def load_audit(path: Path, known_checks: Iterable[str]) -> AuditDocument:
-    """Read a `baseline audit --json` file; SpecError naming the file and what is wrong."""
-    where = str(path)
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise SpecError([Problem(where, f"cannot read the audit file: {error.strerror}")]) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise SpecError([Problem(where, f"not JSON: {error}")]) from None
-    if not isinstance(document, dict) or not isinstance(document.get("results"), list):
-        what = "not a `baseline audit --json` document: no results list"
-        raise SpecError([Problem(where, what)])
-    heading = {key: document.get(key) for key in ("stack", "project", "account")}
-    problems = [
-        Problem(where, f"{key}: must be a string")
-        for key, value in heading.items()
-        if not isinstance(value, str)
-    ]
-    known = set(known_checks)
-    results = []
-    for index, entry in enumerate(document["results"]):
-        result, entry_problems = _result(entry, known)
-        problems.extend(Problem(where, f"results[{index}]: {what}") for what in entry_problems)
-        if result is not None:
-            results.append(result)
-    if problems:
-        raise SpecError(problems)
-    return AuditDocument(
-        str(heading["stack"]), str(heading["project"]), str(heading["account"]), tuple(results)
-    )
-
-
-def _result(entry: Any, known: set[str]) -> tuple[CheckResult | None, list[str]]:
-    if not isinstance(entry, dict) or not all(isinstance(entry.get(f), str) for f in AUDIT_FIELDS):
-        return None, [f"must be an object with string fields {', '.join(AUDIT_FIELDS)}"]
-    problems = []
-    if entry["id"] not in known:
-        problems.append(f"unknown audit check {entry['id']!r}")
-    if entry["status"] not in AuditStatus.__members__:
-        statuses = ", ".join(AuditStatus.__members__)
-        problems.append(f"status {entry['status']!r} is not one of {statuses}")
-    if problems:
-        return None, problems
-    status = AuditStatus(entry["status"])
-    return CheckResult(entry["id"], status, entry["region"], entry["resource"], entry["reason"]), []

@@ -1,6 +1,7 @@
 """A compliance report: per framework control, its status and the evidence behind it.
 
-Evidence comes from sources, policies of the pack or `baseline audit` checks, each holding
+Evidence comes from sources, policies of the pack or `baseline audit` checks (and the
+organization's coverage, joining the controls of a check), each holding
 items (a resource and what was found about it). A source's status, and a control's, is the
 worst of what it holds: any FAIL fails it, then ERROR (a check could not run), then PASS;
 NOT EVALUATED only when nothing was evaluated at all.
@@ -8,7 +9,7 @@ NOT EVALUATED only when nothing was evaluated at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -100,18 +101,22 @@ def frameworks_of(
     mapping: ComplianceMapping,
     policies: Mapping[str, Source],
     checks: Mapping[str, Source],
+    companions: Mapping[str, Sequence[Source]] | None = None,
 ) -> tuple[Framework, ...]:
     """Every framework of the mapping with each control its policies and checks support.
 
-    `policies` and `checks` hold a source for every name the mapping uses.
+    `policies` and `checks` hold a source for every name the mapping uses; `companions`, by
+    check id, more sources that support the controls of that check (organization coverage).
     """
+    joined = companions or {}
     frameworks = []
     for key, info in mapping.frameworks.items():
         controls = tuple(
             Control(
                 control,
                 tuple(policies[name] for name in supporters.policies)
-                + tuple(checks[check] for check in supporters.checks),
+                + tuple(checks[check] for check in supporters.checks)
+                + tuple(source for check in supporters.checks for source in joined.get(check, ())),
             )
             for control, supporters in mapping.controls(key).items()
         )

@@ -1,0 +1,1 @@
+"""`baseline audit --organization`: each account's coverage per service and region."""
