@@ -107,8 +107,20 @@ def console_url(finding: Mapping[str, Any]) -> str | None:
 
 
 def escape(text: str) -> str:
-    """Slack mrkdwn reserves &, < and >; object keys may contain any of them."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text made inert in Slack mrkdwn: object keys and titles may contain anything.
+
+    Slack reserves &, < and > (links, mentions) and has no escape for the backtick, which would
+    close the code span an object key is shown in and let the key add its own formatting: it is
+    shown as a look-alike (U+02CB). Control characters are shown as escapes, not acted on.
+    """
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "".join(_visible(character) for character in escaped.replace("`", "\u02cb"))
+
+
+def _visible(character: str) -> str:
+    if character.isprintable() or character == " ":
+        return character
+    return character.encode("unicode_escape").decode("ascii")
 
 
 def detections(finding: Mapping[str, Any]) -> list[str]:
@@ -142,7 +154,7 @@ def _summary(finding: Mapping[str, Any], quarantine_bucket: str) -> str:
 def _fields(finding: Mapping[str, Any], target: common.AffectedObject) -> list[dict[str, str]]:
     texts = [
         f"*Object*\n`{escape(_shortened(target.uri))}`",
-        f"*Version*\n{escape(target.version_id or 'current (unversioned)')}",
+        f"*Version*\n{escape(target.version_id)}",
         f"*Severity*\n{escape(_severity_text(finding))}",
         f"*Finding type*\n{escape(str(finding['type']))}",
         f"*Account / region*\n{escape(str(finding.get('accountId')))} / "
