@@ -367,3 +367,11 @@ def test_a_finding_region_that_is_not_a_region_cannot_choose_the_link_host() -> 
 def test_guardduty_labels_at_the_band_edges(severity: float, label: str) -> None:
     # GuardDuty's documented bands: 1.0-3.9 low, 4.0-6.9 medium, 7.0-8.9 high, 9.0-10.0 critical.
     assert handler.guardduty_label(severity) == label
+
+
+@pytest.mark.parametrize("resources", [{"arn": "x"}, 5, True, []], ids=str)
+def test_an_unknown_event_whose_resources_are_not_a_list_is_still_alerted(resources: Any) -> None:
+    event = load("health_instance_retirement")
+    event["resources"] = resources
+
+    assert handler.format_event(event).resource == "unknown"

@@ -337,7 +337,8 @@ def _codebuild(event: Event) -> Alert:
 
 def _generic(event: Event) -> Alert:
     base = _base(event)
-    resources = event.get("resources") or ["unknown"]
+    resources = event.get("resources")
+    resource = resources[0] if isinstance(resources, list) and resources else "unknown"
     detail = json.dumps(event.get("detail", {}), sort_keys=True, default=str)
     if len(detail) > DETAIL_LIMIT:
         detail = detail[:DETAIL_LIMIT] + "..."
@@ -345,7 +346,7 @@ def _generic(event: Event) -> Alert:
         service=str(event.get("source", "unknown source")),
         title=base["event_type"],
         severity="INFORMATIONAL",
-        resource=str(resources[0]),
+        resource=str(resource),
         link=console_url(base["region"], "console/home"),
         details=(("Detail", detail),),
         **base,

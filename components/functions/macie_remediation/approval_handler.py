@@ -62,8 +62,9 @@ class Approval:
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    headers = {str(name).lower(): value for name, value in (event.get("headers") or {}).items()}
-    raw_body = _raw_body(event)
+    request: Mapping[str, Any] = event if isinstance(event, Mapping) else {}
+    headers = _headers(request)
+    raw_body = _raw_body(request)
     secret = common.secret_string(common.required_env("SLACK_SIGNING_SECRET_ARN"))
     problem = signature_problem(
         secret,
@@ -103,7 +104,7 @@ def signature_problem(
 ) -> str | None:
     """Why the request is not Slack's, or None when its signature and timestamp hold."""
     if raw_body is None:
-        return "the body is not valid base64"
+        return "the body is not valid base64 or UTF-8"
     if not timestamp or not signature:
         return "the signature or timestamp header is missing"
     if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > MAX_TIMESTAMP_DIGITS:
@@ -120,14 +121,22 @@ def signature_problem(
     return None
 
 
+def _headers(request: Mapping[str, Any]) -> dict[str, str]:
+    """Header names in lower case (HTTP API payload 2.0 sends them so; be sure)."""
+    headers = request.get("headers")
+    if not isinstance(headers, Mapping):
+        return {}
+    return {str(name).lower(): value for name, value in headers.items() if isinstance(value, str)}
+
+
 def _raw_body(event: Mapping[str, Any]) -> bytes | None:
     """The bytes Slack signed; API Gateway may have base64-encoded them."""
     body = event.get("body") or ""
-    if not event.get("isBase64Encoded"):
-        return str(body).encode("utf-8")
     try:
+        if not event.get("isBase64Encoded"):
+            return str(body).encode("utf-8")
         return base64.b64decode(str(body), validate=True)
-    except binascii.Error:
+    except (binascii.Error, ValueError):  # not base64, non-ASCII, or a lone surrogate
         return None
 
 

@@ -95,6 +95,11 @@ def _mapping(value: object, where: str) -> Mapping[str, Any]:
 def _text(value: object, where: str) -> str:
     if not isinstance(value, str) or not value:
         raise MalformedFindingError(f"the finding has no {where}")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:  # a lone surrogate: no S3 name or Macie id has one
+            raise MalformedFindingError(f"the finding's {where} is not valid Unicode") from error
     return value
 
 

@@ -333,7 +333,8 @@ def tag_value(text: str) -> str:
     safe = "".join(c if c.isalnum() or c in TAG_PUNCTUATION else "_" for c in text)
     if len(safe) <= TAG_VALUE_LIMIT:
         return safe
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    # surrogatepass: an approver's name from Slack's JSON may hold a lone surrogate escape.
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return f"{safe[: TAG_VALUE_LIMIT - len(digest) - 1]}:{digest}"
 
 
