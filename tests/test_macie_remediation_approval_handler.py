@@ -437,3 +437,21 @@ def test_a_response_url_not_exactly_on_slacks_https_hosts_is_never_called(
     assert status(approval_handler.handler(slack_request(payload), None)) == 200
     assert len(env.invocations) == 1
     assert env.slack_posts == []
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        None,
+        [],
+        "POST /slack/actions",
+        {"headers": ["x-slack-signature"], "body": "payload=%7B%7D"},
+        {"headers": {"x-slack-signature": 5}, "body": {"payload": "{}"}},
+        {"headers": {}, "body": "¡no es base64!", "isBase64Encoded": True},
+        {"headers": {}, "body": "\ud800", "isBase64Encoded": False},
+    ],
+    ids=["null", "list", "string", "headers-list", "header-number", "non-ascii-b64", "surrogate"],
+)
+def test_a_request_of_any_shape_gets_401_not_an_error(env: Env, event: Any) -> None:
+    assert status(approval_handler.handler(event, None)) == 401
+    assert env.invocations == []
