@@ -7,6 +7,7 @@ what the old pattern did, in linear time. Each within the bound of tests/hostile
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
@@ -18,8 +19,9 @@ from components.functions.findings_import.importer import asff, events, service
 from components.functions.findings_import.importer.model import Scan, Source
 from components.functions.findings_import.importer.shape import ReportError
 from components.functions.findings_import.importer.text import plain_text, without_tags
-from tests.findings_import_harness import FIXTURE_TOOLS, REGION, load
+from tests.findings_import_harness import FIXTURE_TOOLS, FIXTURES, REGION, load
 from tests.hostile_input import PROPERTY, hostile, text, within_memory
+from tests.test_findings_import_events import s3_event
 
 ACCOUNT = asff.Account(partition="aws", region=REGION, account_id="123456789012")
 SOURCE = Source(repository="orders-service", branch="main", commit="4f2c9a1e", build_id="b-7")
@@ -95,3 +97,28 @@ def test_tags_are_stripped_as_the_old_pattern_did(markup: str) -> None:
 @given(st.text(st.sampled_from("<>p/ x"), min_size=1, max_size=20).map(lambda unit: unit * 3000))
 def test_plain_text_takes_linear_time_on_any_markup(markup: str) -> None:
     within_memory(lambda: plain_text(markup))
+
+
+class OneReport:
+    """S3 as the importer sees it: any key holds the ZAP fixture, with a build id."""
+
+    BODY = (FIXTURES / "zap.json").read_bytes()
+
+    def get_object(self, **request: Any) -> dict[str, Any]:
+        return {
+            "Body": io.BytesIO(self.BODY),
+            "ContentLength": len(self.BODY),
+            "Metadata": {"build-id": "orders-service:42"},
+        }
+
+
+@PROPERTY
+@given(hostile(s3_event("reports/zap/orders-service/feature/login/4f2c9a1e.json")))
+def test_any_s3_notification_is_read_or_refused(event: Any) -> None:
+    try:
+        uploads = within_memory(lambda: events.uploads(event, service.PARSERS.keys(), OneReport()))
+    except ReportError as error:
+        assert str(error)
+        return
+    assert uploads
+    assert all(upload.origin.startswith("s3://") for upload in uploads)

@@ -171,3 +171,21 @@ def test_any_signed_body_gets_a_status_and_only_a_real_finding_is_remediated(
         assert payload["finding"]["resourcesAffected"] == FINDING["resourcesAffected"]
     else:
         assert approval_environment.invocations == []
+
+
+@PROPERTY
+@given(hostile({"finding": FINDING, "approved_by": {"slack_user_id": APPROVER}}))
+def test_the_remediator_reads_any_event_or_says_why_not(event: Any) -> None:
+    finding = event.get("finding") if isinstance(event, dict) else None
+    approver = event.get("approved_by") if isinstance(event, dict) else None
+    try:
+        target = within_memory(lambda: common.AffectedObject.from_finding(finding))
+    except common.MalformedFindingError as error:
+        assert str(error)
+        return
+    assert target.version_id and target.bucket and target.key
+    label = remediator.approver_label(approver)
+    assert len(remediator.tag_value(label)) <= 256
+    assert len(remediator.quarantine_key(target.bucket, target.key).encode()) <= 1024 or (
+        len(target.bucket.encode()) > 63
+    )
