@@ -354,7 +354,7 @@ def test_the_slack_button_value_approved_in_slack_quarantines_the_object(
     monkeypatch.setenv("QUARANTINE_BUCKET", quarantine)
     monkeypatch.setenv("NOTIFY_TOPIC_ARN", topic_arn)
 
-    message, _ = slack_review.review_message(detail, quarantine)
+    message = slack_review.review_message(detail, quarantine)
     [button] = next(b for b in message["blocks"] if b["type"] == "actions")["elements"]
     payload = fixture("slack_block_actions_remediate")
     payload["actions"][0]["value"] = button["value"]

@@ -334,7 +334,7 @@ def test_review_with_slack_posts_block_kit_with_a_remediate_button(
     result = finding_handler.handler(event, None)
 
     assert result["action"] == "review_requested"
-    assert (result["channel"], result["button"]) == ("slack", "full")
+    assert result["channel"] == "slack"
     assert env.invocations == []
     assert env.notifications() == []
     [request] = slack.requests
@@ -357,56 +357,26 @@ def test_review_with_slack_posts_block_kit_with_a_remediate_button(
     [actions] = [block for block in message["blocks"] if block["type"] == "actions"]
     [button] = actions["elements"]
     assert button["action_id"] == "remediate_finding"
-    assert json.loads(button["value"]) == remediation_shape(event)
+    # The id only: the approval acts on the finding Macie has under that id.
+    assert json.loads(button["value"]) == {"id": event["detail"]["id"]}
 
 
-def test_a_finding_too_large_for_the_button_is_cut_to_its_essential_fields(
+def test_the_button_of_a_large_finding_still_names_only_its_id(
     env: Env, slack: SlackWebhook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     event = macie_event("finding_credentials_high")
     event["detail"]["resourcesAffected"]["s3Bucket"]["tags"] = [
         {"key": f"cost-centre-{n}", "value": "x" * 40} for n in range(40)
     ]
+    event["detail"]["resourcesAffected"]["s3Object"]["key"] = '"' * 1000
     actions = {**DEFAULT_ACTIONS, "SensitiveData:S3Object/Credentials": "REVIEW"}
     monkeypatch.setenv("ACTIONS", json.dumps(actions))
 
-    result = finding_handler.handler(event, None)
+    assert finding_handler.handler(event, None)["channel"] == "slack"
 
-    assert result["button"] == "essential"
     message = slack.requests[0]["json"]
     [button] = next(b for b in message["blocks"] if b["type"] == "actions")["elements"]
-    assert len(button["value"]) <= 2000
-    value = json.loads(button["value"])
-    detail = event["detail"]
-    assert value == {
-        "id": detail["id"],
-        "type": detail["type"],
-        "severity": detail["severity"],
-        "resourcesAffected": {
-            "s3Bucket": {"name": "amzn-s3-demo-bucket", "arn": "arn:aws:s3:::amzn-s3-demo-bucket"},
-            "s3Object": {
-                "key": "deploy/ci keys+old#2 ?é.txt",
-                "versionId": "zDq9p0hcbnIYkVjHO0MZt8BDQW2fTCtn",
-                "eTag": "c2b6c1f0a9e17d24bd1a74f6b4b0f5e1",
-                "size": 1370,
-            },
-        },
-    }
-    assert "carries only its id, type, severity, bucket and object" in json.dumps(message)
-
-
-def test_a_finding_that_cannot_fit_any_button_is_posted_without_one(
-    env: Env, slack: SlackWebhook
-) -> None:
-    event = macie_event("finding_personal_medium")
-    event["detail"]["resourcesAffected"]["s3Object"]["key"] = '"' * 1000  # JSON doubles each
-
-    result = finding_handler.handler(event, None)
-
-    assert result["button"] == "omitted"
-    blocks = slack.requests[0]["json"]["blocks"]
-    assert [block for block in blocks if block["type"] == "actions"] == []
-    assert "cannot fit in a Slack button" in json.dumps(blocks)
+    assert json.loads(button["value"]) == {"id": event["detail"]["id"]}
 
 
 def test_slack_failure_falls_back_to_the_topic(env: Env, slack: SlackWebhook) -> None:
@@ -591,7 +561,7 @@ def test_an_object_key_cannot_close_its_code_span_or_add_links_in_slack() -> Non
     forged = "x` *approved by security* <https://evil.example|open> <!channel> `y\nFinding id"
     detail["resourcesAffected"]["s3Object"]["key"] = forged
 
-    message, _ = slack_review.review_message(detail, QUARANTINE_BUCKET)
+    message = slack_review.review_message(detail, QUARANTINE_BUCKET)
 
     [fields] = [block["fields"] for block in message["blocks"] if "fields" in block]
     object_field = fields[0]["text"]

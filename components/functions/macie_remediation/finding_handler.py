@@ -153,7 +153,7 @@ def _request_review(settings: Settings, finding: Mapping[str, Any]) -> dict[str,
     if settings.slack_webhook_secret_arn is None:
         _publish_review(settings, finding, slack_error=None)
         return {"action": "review_requested", "finding_id": finding["id"], "channel": "sns"}
-    message, button = review_message(finding, settings.quarantine_bucket)
+    message = review_message(finding, settings.quarantine_bucket)
     try:
         webhook_url = _webhook_url(common.secret_string(settings.slack_webhook_secret_arn))
         common.post_json(webhook_url, message)
@@ -163,12 +163,7 @@ def _request_review(settings: Settings, finding: Mapping[str, Any]) -> dict[str,
         _publish_review(settings, finding, slack_error=str(error))
         return {"action": "review_requested", "finding_id": finding["id"], "channel": "sns"}
     common.LOGGER.info("finding %s: review requested in Slack", finding["id"])
-    return {
-        "action": "review_requested",
-        "finding_id": finding["id"],
-        "channel": "slack",
-        "button": button,
-    }
+    return {"action": "review_requested", "finding_id": finding["id"], "channel": "slack"}
 
 
 def _publish_review(
