@@ -743,3 +743,21 @@ def test_the_1024_byte_key_limit_is_counted_in_utf8_bytes(key: str, kept: bool) 
     assert len(destination.encode("utf-8")) <= 1024
     if not kept:
         assert destination.startswith(f"{SOURCE}/long-keys/")
+
+
+def test_a_delete_that_reports_success_but_leaves_the_bytes_is_never_called_quarantined(
+    env: Env,
+) -> None:
+    [version] = put_versions(b"secret")
+
+    def pretend_to_delete(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        return AWSResponse("https://s3", 204, {}, None), {
+            "ResponseMetadata": {"HTTPStatusCode": 204}
+        }
+
+    env.inject("before-call.s3.DeleteObject", pretend_to_delete)
+
+    with pytest.raises(RuntimeError, match="still holds the quarantined bytes"):
+        quarantine({"finding": finding(version_id=version)})
+    assert versions(SOURCE, KEY) == {version: b"secret"}
+    assert env.notifications() == []
