@@ -40,7 +40,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import macie_remediation_access as access
-from components.iam import aws_context, deny_insecure_transport, render_policy
+from components.iam import aws_context, deny_insecure_transport, render_policy, statement
 from components.kms import ManagedKey, component_key
 from components.lambda_code import ROLE_PATH, RUNTIME, code_archive
 from components.macie_remediation_settings import (
@@ -373,6 +373,9 @@ class MacieRemediation(pulumi.ComponentResource):
             [
                 *access.slack_secret_statements(self._shared, self.secret_arns["signing_secret"]),
                 access.invoke_statement(remediator.arn),
+                # The approval acts on Macie's own finding, looked up by the button's finding id.
+                # GetFindings has no resource type (Service Authorization Reference): "*".
+                statement("ReadMacieFindings", actions=["macie2:GetFindings"], resources="*"),
                 access.logs_statement(self._log_groups[APPROVAL_HANDLER.kind].arn),
             ],
             {

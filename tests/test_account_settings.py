@@ -33,6 +33,13 @@ ALL_SETTINGS = {
     "MaxPasswordAgeDays": "90",
     "PasswordReusePrevention": "24",
 }
+# S3's four account-level Block Public Access settings, all on (PublicAccessBlockConfiguration).
+ALL_FOUR_BLOCKED = {
+    "BlockPublicAcls": True,
+    "IgnorePublicAcls": True,
+    "BlockPublicPolicy": True,
+    "RestrictPublicBuckets": True,
+}
 REQUIRED_FIELDS = {"Status", "Reason", "PhysicalResourceId", "StackId", "RequestId"}
 REQUIRED_FIELDS |= {"LogicalResourceId", "Data"}
 
@@ -45,6 +52,7 @@ class Received:
     path: str
     content_type: str | None
     body: dict[str, Any]
+    size: int
 
 
 @dataclass
@@ -70,6 +78,7 @@ def response_url() -> Iterator[ResponseUrl]:
                     path=self.path,
                     content_type=self.headers.get("Content-Type"),
                     body=json.loads(self.rfile.read(length)),
+                    size=length,
                 )
             )
             self.send_response(200)
@@ -184,7 +193,7 @@ def test_create_applies_every_setting_and_answers_success(
         "EbsDefaultKmsKeyArn": "",
         "PasswordPolicy": "true",
     }
-    assert public_access_block() == handler.ALL_PUBLIC_ACCESS_BLOCKED
+    assert public_access_block() == ALL_FOUR_BLOCKED
     assert ebs_encryption_by_default()
     assert not ebs_encryption_by_default("eu-central-1"), "only the stack's own region"
     assert password_policy() == {
@@ -261,7 +270,7 @@ def test_delete_answers_success_and_keeps_the_hardening(
     assert_protocol_fields(response, request)
     assert response.body["Status"] == "SUCCESS"
     assert response.body["PhysicalResourceId"] == physical_id
-    assert public_access_block() == handler.ALL_PUBLIC_ACCESS_BLOCKED
+    assert public_access_block() == ALL_FOUR_BLOCKED
     assert ebs_encryption_by_default()
     policy = password_policy()
     assert policy is not None
@@ -385,3 +394,22 @@ def test_an_unreachable_response_url_is_retried_then_logged(
 
     assert len(pauses) == handler.RESPONSE_ATTEMPTS
     assert "CloudFormation never received the response" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "character", ["ü", "\U0001f512", "\\", "a"], ids=["2-byte", "astral", "escaped", "ascii"]
+)
+def test_a_long_failure_reason_is_cut_to_cloudformations_4096_bytes(
+    aws: None, response_url: ResponseUrl, character: str
+) -> None:
+    properties = {**ALL_SETTINGS, "BlockS3PublicAccess": character * 5000}
+
+    handler.handler(event("Create", response_url.url, properties), Context())
+
+    response = response_url.only()
+    assert response.body["Status"] == "FAILED"
+    assert response.size <= 4096
+    assert response.size > 3900  # cut close to the limit, not far below it
+    reason = response.body["Reason"]
+    assert reason.startswith("ValueError: BlockS3PublicAccess must be true or false")
+    assert reason.endswith(f"... (log stream {Context.log_stream_name})")

@@ -309,3 +309,69 @@ def test_the_function_needs_only_the_standard_library_and_boto3() -> None:
         )
     }
     assert imported - set(sys.stdlib_module_names) == {"boto3"}
+
+
+# --- hostile strings (issue 17) -----------------------------------------------------------------
+
+FORGED = "x\nConsole: https://evil.example/login\r\n*Approved* <!channel> <https://evil.example|ok>"
+
+
+def test_a_newline_in_an_object_path_cannot_forge_a_console_line() -> None:
+    event = load("macie_sensitive_data")
+    event["detail"]["resourcesAffected"]["s3Object"]["path"] = FORGED
+    alert = handler.format_event(event)
+
+    lines = alert.text().splitlines()
+
+    assert [line for line in lines if line.startswith("Console:")] == [f"Console: {alert.link}"]
+    [resource] = [line for line in lines if line.startswith("Resource:")]
+    assert "\\nConsole: https://evil.example/login\\r\\n" in resource
+
+
+def test_chat_mentions_and_links_from_a_request_parameter_are_inert() -> None:
+    event = load("cloudtrail_stop_logging")
+    event["detail"]["requestParameters"]["name"] = FORGED
+    event["detail"]["eventName"] = "StopLogging <!here>"
+    content = handler.format_event(event).chat_payload()["content"]
+
+    rendered = [content["title"], content["description"], *content["nextSteps"]]
+    assert not [text for text in rendered if "<!" in text or "<https://evil" in text]
+    assert "&lt;!channel&gt;" in content["description"]
+    assert "&lt;!here&gt;" in content["title"]
+    assert len(content["description"].splitlines()) == len(handler.format_event(event).fields())
+
+
+def test_a_finding_region_that_is_not_a_region_cannot_choose_the_link_host() -> None:
+    event = load("guardduty_high")
+    event["detail"]["region"] = "evil.example/phish#"
+
+    link = handler.format_event(event).link
+
+    assert link.startswith("https://console.aws.amazon.com/guardduty/")
+    assert "evil.example" not in link
+
+
+@pytest.mark.parametrize(
+    ("severity", "label"),
+    [
+        (9.0, "CRITICAL"),
+        (8.9, "HIGH"),
+        (7.0, "HIGH"),
+        (6.9, "MEDIUM"),
+        (4.0, "MEDIUM"),
+        (3.9, "LOW"),
+        (1.0, "LOW"),
+        (0.5, "INFORMATIONAL"),
+    ],
+)
+def test_guardduty_labels_at_the_band_edges(severity: float, label: str) -> None:
+    # GuardDuty's documented bands: 1.0-3.9 low, 4.0-6.9 medium, 7.0-8.9 high, 9.0-10.0 critical.
+    assert handler.guardduty_label(severity) == label
+
+
+@pytest.mark.parametrize("resources", [{"arn": "x"}, 5, True, []], ids=str)
+def test_an_unknown_event_whose_resources_are_not_a_list_is_still_alerted(resources: Any) -> None:
+    event = load("health_instance_retirement")
+    event["resources"] = resources
+
+    assert handler.format_event(event).resource == "unknown"

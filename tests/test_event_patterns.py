@@ -146,6 +146,47 @@ def test_firewall_manager_findings_come_through_security_hub() -> None:
     }
 
 
+def archived(name: str) -> dict[str, Any]:
+    """The event of fixture `name` once its findings are archived (resolved, or deleted)."""
+    event = load(name)
+    for finding in event["detail"]["findings"]:
+        finding["RecordState"] = "ARCHIVED"
+    return event
+
+
+@pytest.mark.parametrize("name", ["securityhub_high_new", "securityhub_critical_new"])
+def test_archived_security_hub_findings_never_alert(name: str) -> None:
+    assert matches(event_patterns.securityhub_findings(["HIGH", "CRITICAL"]), load(name))
+    assert not matches(event_patterns.securityhub_findings(["HIGH", "CRITICAL"]), archived(name))
+
+
+def test_archived_firewall_manager_findings_never_alert() -> None:
+    assert matches(event_patterns.firewall_manager_findings(), load("fms_noncompliant"))
+    assert not matches(event_patterns.firewall_manager_findings(), archived("fms_noncompliant"))
+
+
+def guardduty_with_severity(severity: float) -> dict[str, Any]:
+    event = load("guardduty_medium")
+    event["detail"]["severity"] = severity
+    return event
+
+
+@pytest.mark.parametrize(
+    ("min_severity", "matched"),
+    [
+        # GuardDuty's bands: 1.0-3.9 low, 4.0-6.9 medium, 7.0-8.9 high, 9.0-10.0 critical.
+        ("LOW", [3.9, 4.0, 6.9, 7.0, 8.9, 9.0]),
+        ("MEDIUM", [4.0, 6.9, 7.0, 8.9, 9.0]),
+        ("HIGH", [7.0, 8.9, 9.0]),
+        ("CRITICAL", [9.0]),
+    ],
+)
+def test_guardduty_band_edges(min_severity: str, matched: list[float]) -> None:
+    pattern = event_patterns.guardduty_findings(min_severity)
+    edges = [0.9, 3.9, 4.0, 6.9, 7.0, 8.9, 9.0]
+    assert [edge for edge in edges if matches(pattern, guardduty_with_severity(edge))] == matched
+
+
 def test_macie_sensitive_data_findings_but_not_policy_findings() -> None:
     pattern = event_patterns.macie_sensitive_data()
     assert matches(pattern, load("macie_sensitive_data"))

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from botocore.stub import Stubber
 
 from tests.macie_remediation_harness import (
     REGION,
@@ -50,6 +51,23 @@ SLACK_DOC_REQUEST: dict[str, Any] = {
 }
 
 
+def macie_finding(detail: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A finding as Macie's GetFindings returns it: the event's detail without its nulls (the
+    API leaves absent members out). By default the finding of the fixture's button."""
+    finding: dict[str, Any] = _without_nulls(
+        detail or fixture("finding_credentials_high")["detail"]
+    )
+    return finding
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {name: _without_nulls(item) for name, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_nulls(item) for item in value]
+    return value
+
+
 def sign(body: bytes, timestamp: int, secret: str = SIGNING_SECRET) -> str:
     basestring = f"v0:{timestamp}:".encode() + body
     return "v0=" + hmac.new(secret.encode(), basestring, hashlib.sha256).hexdigest()
@@ -82,9 +100,17 @@ def slack_request(
 
 
 class Env:
-    def __init__(self) -> None:
+    def __init__(self, macie: Stubber) -> None:
         self.invocations: list[dict[str, Any]] = []
         self.slack_posts: list[tuple[str, dict[str, Any]]] = []
+        self.macie = macie
+
+    def macie_returns(self, *findings: dict[str, Any], finding_id: str | None = None) -> None:
+        """The next GetFindings answer (moto has no Macie findings; Stubber checks the shapes)."""
+        wanted = finding_id or findings[0]["id"]
+        self.macie.add_response(
+            "get_findings", {"findings": list(findings)}, {"findingIds": [wanted]}
+        )
 
     def record_invocation(self, params: dict[str, Any], **_: Any) -> None:
         self.invocations.append(params)
@@ -102,10 +128,10 @@ def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
         monkeypatch.setenv("SLACK_SIGNING_SECRET_ARN", secret_arn)
         monkeypatch.setenv("APPROVERS", json.dumps([APPROVER, "U09OTHER99"]))
         monkeypatch.setenv("REMEDIATOR_FUNCTION", REMEDIATOR)
-        state = Env()
+        state = Env(Stubber(common.aws_client("macie2")))
         # response_url is https://hooks.slack.com/...: record what would be posted there.
         monkeypatch.setattr(common, "post_json", state.record_slack_post)
-        with invocations_recorded(state.record_invocation):
+        with state.macie, invocations_recorded(state.record_invocation):
             yield state
 
 
@@ -161,6 +187,8 @@ def test_the_timestamp_window_is_300_s_back_and_60_s_ahead(
     # One frozen clock for the request and the handler: a second boundary, not a race.
     frozen = 1_767_225_600.0
     monkeypatch.setattr(approval_handler.time, "time", lambda: frozen)
+    if expected == 200:
+        env.macie_returns(macie_finding())
     assert status(approval_handler.handler(slack_request(age=age), None)) == expected
 
 
@@ -212,6 +240,7 @@ def test_an_unsigned_garbage_body_is_rejected_before_parsing(env: Env) -> None:
 @pytest.mark.parametrize("base64_body", [True, False], ids=["base64", "plain"])
 def test_an_approver_starts_the_remediator_asynchronously(env: Env, base64_body: bool) -> None:
     payload = fixture("slack_block_actions_remediate")
+    env.macie_returns(macie_finding())
 
     response = approval_handler.handler(slack_request(payload, base64_body=base64_body), None)
 
@@ -220,7 +249,7 @@ def test_an_approver_starts_the_remediator_asynchronously(env: Env, base64_body:
     assert invocation["headers"]["X-Amz-Invocation-Type"] == "Event"
     assert f"/functions/{REMEDIATOR}/invocations" in invocation["url_path"]
     assert json.loads(invocation["body"]) == {
-        "finding": json.loads(payload["actions"][0]["value"]),
+        "finding": common.remediation_finding(macie_finding()),
         "approved_by": {"slack_user_id": APPROVER, "slack_user_name": "jdoe"},
     }
     body = json.loads(response["body"])
@@ -254,6 +283,7 @@ def test_no_approvers_means_nobody_may_approve(env: Env, monkeypatch: pytest.Mon
 def test_a_response_url_outside_slack_is_never_called(env: Env) -> None:
     payload = fixture("slack_block_actions_remediate")
     payload["response_url"] = "https://attacker.example/hooks"
+    env.macie_returns(macie_finding())
 
     assert status(approval_handler.handler(slack_request(payload), None)) == 200
     assert len(env.invocations) == 1
@@ -273,7 +303,9 @@ def _payload_with(change: Any) -> dict[str, Any]:
         _payload_with(lambda p: p.update(actions=[])),
         _payload_with(lambda p: p["actions"][0].update(action_id="something_else")),
         _payload_with(lambda p: p["actions"][0].update(value="not json")),
-        _payload_with(lambda p: p["actions"][0].update(value='{"id": "only-an-id"}')),
+        _payload_with(lambda p: p["actions"][0].update(value='{"type": "no id"}')),
+        _payload_with(lambda p: p["actions"][0].update(value='{"id": "' + "f" * 513 + '"}')),
+        _payload_with(lambda p: p["actions"][0].update(value="[" * 100_000)),
         _payload_with(lambda p: p.pop("user")),
     ],
     ids=[
@@ -281,7 +313,9 @@ def _payload_with(change: Any) -> dict[str, Any]:
         "no-actions",
         "other-button",
         "value-not-json",
-        "value-no-object",
+        "value-no-id",
+        "id-too-long",
+        "value-nested-too-deep",
         "no-user",
     ],
 )
@@ -311,7 +345,8 @@ def test_the_slack_button_value_approved_in_slack_quarantines_the_object(
     bucket, key = detail["resourcesAffected"]["s3Bucket"]["name"], s3_object["key"]
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    s3_object["versionId"] = s3.put_object(Bucket=bucket, Key=key, Body=b"AKIA...")["VersionId"]
+    written = s3.put_object(Bucket=bucket, Key=key, Body=b"AKIA...")
+    s3_object.update(versionId=written["VersionId"], eTag=written["ETag"].strip('"'), size=7)
     s3.put_object(Bucket=bucket, Key=key, Body=b"a later, clean version")
     quarantine = "quarantine-111122223333"
     s3.create_bucket(Bucket=quarantine, CreateBucketConfiguration={"LocationConstraint": REGION})
@@ -319,10 +354,11 @@ def test_the_slack_button_value_approved_in_slack_quarantines_the_object(
     monkeypatch.setenv("QUARANTINE_BUCKET", quarantine)
     monkeypatch.setenv("NOTIFY_TOPIC_ARN", topic_arn)
 
-    message, _ = slack_review.review_message(detail, quarantine)
+    message = slack_review.review_message(detail, quarantine)
     [button] = next(b for b in message["blocks"] if b["type"] == "actions")["elements"]
     payload = fixture("slack_block_actions_remediate")
     payload["actions"][0]["value"] = button["value"]
+    env.macie_returns(macie_finding(detail))
     assert status(approval_handler.handler(slack_request(payload), None)) == 200
     remediator_event = json.loads(env.invocations[0]["body"])
     result = remediator.handler(remediator_event, None)
@@ -336,3 +372,86 @@ def test_the_slack_button_value_approved_in_slack_quarantines_the_object(
     }
     assert tags["quarantine:approved-by"] == f"slack:{APPROVER}/jdoe"
     assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"a later, clean version"
+
+
+# --- hostile requests (issue 17) ----------------------------------------------------------------
+
+
+def test_a_forged_button_cannot_choose_the_object_the_remediator_gets(env: Env) -> None:
+    payload = fixture("slack_block_actions_remediate")
+    forged = json.loads(payload["actions"][0]["value"])
+    forged["resourcesAffected"]["s3Bucket"]["name"] = "quarantine-111122223333"
+    forged["resourcesAffected"]["s3Object"]["key"] = "amzn-s3-demo-bucket/evidence.txt"
+    payload["actions"][0]["value"] = json.dumps(forged)
+    env.macie_returns(macie_finding())
+
+    assert status(approval_handler.handler(slack_request(payload), None)) == 200
+
+    [invocation] = env.invocations
+    sent = json.loads(invocation["body"])["finding"]
+    assert sent["resourcesAffected"] == macie_finding()["resourcesAffected"]
+    assert sent["resourcesAffected"]["s3Bucket"]["name"] == "amzn-s3-demo-bucket"
+
+
+def test_a_button_naming_a_finding_macie_does_not_have_gets_400(env: Env) -> None:
+    payload = fixture("slack_block_actions_remediate")
+    payload["actions"][0]["value"] = json.dumps({"id": "f" * 32})
+    env.macie_returns(finding_id="f" * 32)
+
+    assert status(approval_handler.handler(slack_request(payload), None)) == 400
+    assert env.invocations == []
+
+
+@pytest.mark.parametrize("digits", [13, 309, 4301], ids=["13", "309", "4301"])
+def test_a_timestamp_of_absurd_length_gets_401(env: Env, digits: int) -> None:
+    event = slack_request()
+    event["headers"]["x-slack-request-timestamp"] = "9" * digits
+
+    assert status(approval_handler.handler(event, None)) == 401
+    assert env.invocations == []
+
+
+def test_a_signed_payload_nested_too_deep_gets_400(env: Env) -> None:
+    body = urllib.parse.urlencode({"payload": "[" * 100_000}).encode()
+    assert status(approval_handler.handler(slack_request(body=body), None)) == 400
+
+
+@pytest.mark.parametrize(
+    "response_url",
+    [
+        "http://hooks.slack.com/actions/T01EXAMPLE/1/abc",
+        "https://hooks.slack.com.attacker.example/actions/T01EXAMPLE/1/abc",
+        "https://evilhooks.slack.com/actions/T01EXAMPLE/1/abc",
+        "https://attacker.example/hooks.slack.com/actions",
+        "https://hooks.slack.com@attacker.example/actions",
+    ],
+    ids=["http", "suffix-host", "prefix-host", "host-in-path", "userinfo"],
+)
+def test_a_response_url_not_exactly_on_slacks_https_hosts_is_never_called(
+    env: Env, response_url: str
+) -> None:
+    payload = fixture("slack_block_actions_remediate")
+    payload["response_url"] = response_url
+    env.macie_returns(macie_finding())
+
+    assert status(approval_handler.handler(slack_request(payload), None)) == 200
+    assert len(env.invocations) == 1
+    assert env.slack_posts == []
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        None,
+        [],
+        "POST /slack/actions",
+        {"headers": ["x-slack-signature"], "body": "payload=%7B%7D"},
+        {"headers": {"x-slack-signature": 5}, "body": {"payload": "{}"}},
+        {"headers": {}, "body": "¡no es base64!", "isBase64Encoded": True},
+        {"headers": {}, "body": "\ud800", "isBase64Encoded": False},
+    ],
+    ids=["null", "list", "string", "headers-list", "header-number", "non-ascii-b64", "surrogate"],
+)
+def test_a_request_of_any_shape_gets_401_not_an_error(env: Env, event: Any) -> None:
+    assert status(approval_handler.handler(event, None)) == 401
+    assert env.invocations == []

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import ast
 import copy
+import http.client
 import json
+import os
 import subprocess
 import sys
 import threading
+import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -68,7 +71,6 @@ class Env:
 
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     with lambda_container(monkeypatch):
         topic_arn, queue_url = alerts_topic_with_reader()
         monkeypatch.setenv("ACTIONS", json.dumps(DEFAULT_ACTIONS))
@@ -83,6 +85,14 @@ def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
 
 
 class SlackWebhook:
+    """Slack's incoming-webhook endpoint, played by a local HTTP server.
+
+    The handler posts to the real https URL; the transport injected into remediation_common
+    carries https requests to this server instead (the handler itself accepts only https).
+    """
+
+    URL = "https://hooks.slack.com/services/T01EXAMPLE/B07EXAMPLE/x"
+
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.status = 200
@@ -92,7 +102,12 @@ class SlackWebhook:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 webhook.requests.append(
-                    {"path": self.path, "headers": dict(self.headers), "json": json.loads(body)}
+                    {
+                        "host": self.headers["Host"],
+                        "path": self.path,
+                        "headers": dict(self.headers),
+                        "json": json.loads(body),
+                    }
                 )
                 self.send_response(webhook.status)
                 self.end_headers()
@@ -102,10 +117,23 @@ class SlackWebhook:
                 """Quiet: the test asserts on what was received."""
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/services/T01EXAMPLE/B07EXAMPLE/x"
         threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         ).start()
+
+    def transport(self) -> urllib.request.OpenerDirector:
+        port = self.server.server_port
+
+        class ToLocalServer(urllib.request.HTTPHandler):
+            handler_order = 100  # before the default HTTPSHandler
+
+            def https_open(self, request: urllib.request.Request) -> http.client.HTTPResponse:
+                def connect(host: str, **options: Any) -> http.client.HTTPConnection:
+                    return http.client.HTTPConnection("127.0.0.1", port, **options)
+
+                return self.do_open(connect, request)
+
+        return urllib.request.build_opener(ToLocalServer())
 
     def close(self) -> None:
         self.server.shutdown()
@@ -115,7 +143,8 @@ class SlackWebhook:
 @pytest.fixture
 def slack(env: Env, monkeypatch: pytest.MonkeyPatch) -> Iterator[SlackWebhook]:
     webhook = SlackWebhook()
-    monkeypatch.setenv("SLACK_WEBHOOK_SECRET_ARN", env.set_slack_secret(webhook.url))
+    monkeypatch.setattr(common, "HTTP_TRANSPORT", webhook.transport())
+    monkeypatch.setenv("SLACK_WEBHOOK_SECRET_ARN", env.set_slack_secret(webhook.URL))
     yield webhook
     webhook.close()
 
@@ -293,7 +322,8 @@ def test_review_without_slack_publishes_the_remediator_event_to_the_topic(env: E
     [notification] = env.notifications()
     assert notification["subject"] == "Macie remediation: review requested"
     assert notification["message"]["remediator_event"] == {"finding": remediation_shape(event)}
-    assert notification["message"]["version_id"] is None  # Macie's "" for unversioned buckets
+    # Macie reports "" for an object written while its bucket was unversioned: S3 calls it "null".
+    assert notification["message"]["version_id"] == "null"
 
 
 def test_review_with_slack_posts_block_kit_with_a_remediate_button(
@@ -304,11 +334,14 @@ def test_review_with_slack_posts_block_kit_with_a_remediate_button(
     result = finding_handler.handler(event, None)
 
     assert result["action"] == "review_requested"
-    assert (result["channel"], result["button"]) == ("slack", "full")
+    assert result["channel"] == "slack"
     assert env.invocations == []
     assert env.notifications() == []
     [request] = slack.requests
-    assert request["path"] == "/services/T01EXAMPLE/B07EXAMPLE/x"
+    assert (request["host"], request["path"]) == (
+        "hooks.slack.com",
+        "/services/T01EXAMPLE/B07EXAMPLE/x",
+    )
     assert request["headers"]["Content-Type"].startswith("application/json")
     message = request["json"]
     text = json.dumps(message["blocks"], ensure_ascii=False)
@@ -324,56 +357,26 @@ def test_review_with_slack_posts_block_kit_with_a_remediate_button(
     [actions] = [block for block in message["blocks"] if block["type"] == "actions"]
     [button] = actions["elements"]
     assert button["action_id"] == "remediate_finding"
-    assert json.loads(button["value"]) == remediation_shape(event)
+    # The id only: the approval acts on the finding Macie has under that id.
+    assert json.loads(button["value"]) == {"id": event["detail"]["id"]}
 
 
-def test_a_finding_too_large_for_the_button_is_cut_to_its_essential_fields(
+def test_the_button_of_a_large_finding_still_names_only_its_id(
     env: Env, slack: SlackWebhook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     event = macie_event("finding_credentials_high")
     event["detail"]["resourcesAffected"]["s3Bucket"]["tags"] = [
         {"key": f"cost-centre-{n}", "value": "x" * 40} for n in range(40)
     ]
+    event["detail"]["resourcesAffected"]["s3Object"]["key"] = '"' * 1000
     actions = {**DEFAULT_ACTIONS, "SensitiveData:S3Object/Credentials": "REVIEW"}
     monkeypatch.setenv("ACTIONS", json.dumps(actions))
 
-    result = finding_handler.handler(event, None)
+    assert finding_handler.handler(event, None)["channel"] == "slack"
 
-    assert result["button"] == "essential"
     message = slack.requests[0]["json"]
     [button] = next(b for b in message["blocks"] if b["type"] == "actions")["elements"]
-    assert len(button["value"]) <= 2000
-    value = json.loads(button["value"])
-    detail = event["detail"]
-    assert value == {
-        "id": detail["id"],
-        "type": detail["type"],
-        "severity": detail["severity"],
-        "resourcesAffected": {
-            "s3Bucket": {"name": "amzn-s3-demo-bucket", "arn": "arn:aws:s3:::amzn-s3-demo-bucket"},
-            "s3Object": {
-                "key": "deploy/ci keys+old#2 ?é.txt",
-                "versionId": "zDq9p0hcbnIYkVjHO0MZt8BDQW2fTCtn",
-                "eTag": "c2b6c1f0a9e17d24bd1a74f6b4b0f5e1",
-                "size": 1370,
-            },
-        },
-    }
-    assert "carries only its id, type, severity, bucket and object" in json.dumps(message)
-
-
-def test_a_finding_that_cannot_fit_any_button_is_posted_without_one(
-    env: Env, slack: SlackWebhook
-) -> None:
-    event = macie_event("finding_personal_medium")
-    event["detail"]["resourcesAffected"]["s3Object"]["key"] = '"' * 1000  # JSON doubles each
-
-    result = finding_handler.handler(event, None)
-
-    assert result["button"] == "omitted"
-    blocks = slack.requests[0]["json"]["blocks"]
-    assert [block for block in blocks if block["type"] == "actions"] == []
-    assert "cannot fit in a Slack button" in json.dumps(blocks)
+    assert json.loads(button["value"]) == {"id": event["detail"]["id"]}
 
 
 def test_slack_failure_falls_back_to_the_topic(env: Env, slack: SlackWebhook) -> None:
@@ -389,16 +392,29 @@ def test_slack_failure_falls_back_to_the_topic(env: Env, slack: SlackWebhook) ->
     assert notification["message"]["remediator_event"] == {"finding": remediation_shape(event)}
 
 
-def test_a_plain_http_webhook_off_this_host_is_refused(
-    env: Env, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://hooks.example.com/services/T/B/x",
+        "http://127.0.0.1:8080/services/T/B/x",
+        "http://localhost/services/T/B/x",
+        "http://[::1]/services/T/B/x",
+        "ftp://hooks.slack.com/services/T/B/x",
+    ],
+    ids=["remote", "loopback-v4", "localhost", "loopback-v6", "ftp"],
+)
+def test_a_webhook_url_that_is_not_https_is_refused(
+    env: Env, slack: SlackWebhook, monkeypatch: pytest.MonkeyPatch, url: str
 ) -> None:
-    arn = env.set_slack_secret("http://hooks.example.com/services/T/B/x")
-    monkeypatch.setenv("SLACK_WEBHOOK_SECRET_ARN", arn)
+    client("secretsmanager").put_secret_value(
+        SecretId=os.environ["SLACK_WEBHOOK_SECRET_ARN"], SecretString=url
+    )
 
     result = finding_handler.handler(macie_event("finding_personal_medium"), None)
 
     assert result["channel"] == "sns"
     assert "not an https URL" in env.notifications()[0]["message"]["slack_error"]
+    assert slack.requests == []
 
 
 def test_the_webhook_secret_is_read_once_per_container(env: Env, slack: SlackWebhook) -> None:
@@ -525,3 +541,42 @@ def test_an_invalid_configuration_fails_loudly(
     monkeypatch.setenv(name, value)
     with pytest.raises(common.ConfigurationError):
         finding_handler.handler(macie_event("finding_credentials_high"), None)
+
+
+# --- hostile findings (issue 17) ----------------------------------------------------------------
+
+
+def test_a_finding_in_the_quarantine_bucket_is_never_sent_for_quarantine(env: Env) -> None:
+    event = macie_event("finding_credentials_high")  # AUTO
+    event["detail"]["resourcesAffected"]["s3Bucket"]["name"] = QUARANTINE_BUCKET
+
+    result = finding_handler.handler(event, None)
+
+    assert result["action"] == "ignored"
+    assert env.invocations == []
+
+
+def test_an_object_key_cannot_close_its_code_span_or_add_links_in_slack() -> None:
+    detail = macie_event("finding_personal_medium")["detail"]
+    forged = "x` *approved by security* <https://evil.example|open> <!channel> `y\nFinding id"
+    detail["resourcesAffected"]["s3Object"]["key"] = forged
+
+    message = slack_review.review_message(detail, QUARANTINE_BUCKET)
+
+    [fields] = [block["fields"] for block in message["blocks"] if "fields" in block]
+    object_field = fields[0]["text"]
+    assert object_field.startswith("*Object*\n`") and object_field.endswith("`")
+    assert object_field.count("`") == 2
+    assert object_field.count("\n") == 1  # the key's newline is shown, not acted on
+    # Everything Slack renders as mrkdwn; the button's value is data, never rendered.
+    rendered = [message["text"], *_mrkdwn_texts(message["blocks"])]
+    assert not [text for text in rendered if "<https://evil" in text or "<!channel>" in text]
+
+
+def _mrkdwn_texts(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        own = [value["text"]] if value.get("type") == "mrkdwn" else []
+        return own + [text for item in value.values() for text in _mrkdwn_texts(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _mrkdwn_texts(item)]
+    return []

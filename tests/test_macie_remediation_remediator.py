@@ -11,7 +11,7 @@ import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
 
 from tests import remediation_calls
 from tests.macie_remediation_harness import (
@@ -34,12 +34,34 @@ MIB = 1024 * 1024
 APPROVAL = {"slack_user_id": "U04ABCD1234", "slack_user_name": "jdoe"}
 
 
-def finding(key: str = KEY, version_id: str = "", bucket: str = SOURCE) -> dict[str, Any]:
-    """The remediator's input shape, from a real Macie finding, pointed at a moto object."""
+def finding(
+    key: str = KEY,
+    version_id: str = "",
+    bucket: str = SOURCE,
+    scanned: str | None = None,
+    *,
+    in_moto: bool = True,
+) -> dict[str, Any]:
+    """The remediator's input shape, from a real Macie finding, pointed at a moto object.
+
+    Macie reports the scanned version's eTag and size: taken from `scanned` (a version id, "" for
+    the current object) or else from the version named, when it exists. Outside moto
+    (`in_moto=False`: tests that fail before any AWS call) the fixture's values stay.
+    """
     detail = fixture("finding_credentials_high")["detail"]
     resources = detail["resourcesAffected"]
     resources["s3Bucket"].update(name=bucket, arn=f"arn:aws:s3:::{bucket}")
-    resources["s3Object"].update(key=key, versionId=version_id, path=f"{bucket}/{key}")
+    s3_object = resources["s3Object"]
+    s3_object.update(key=key, versionId=version_id, path=f"{bucket}/{key}")
+    located = {"Bucket": bucket, "Key": key}
+    version = version_id if scanned is None else scanned
+    if not in_moto:
+        return {name: detail[name] for name in ("id", "type", "severity", "resourcesAffected")}
+    try:
+        head = client("s3").head_object(**located, **({"VersionId": version} if version else {}))
+        s3_object.update(eTag=head["ETag"].strip('"'), size=head["ContentLength"])
+    except (ClientError, ParamValidationError):
+        pass  # no such object: the fixture's eTag and size stay
     return {name: detail[name] for name in ("id", "type", "severity", "resourcesAffected")}
 
 
@@ -513,7 +535,7 @@ def test_the_tagging_header_round_trips() -> None:
 
 @pytest.mark.parametrize(
     "event",
-    [{}, {"finding": {"id": FINDING_ID}}, {"finding": finding(key="")}, "not an object"],
+    [{}, {"finding": {"id": FINDING_ID}}, {"finding": finding(key="", in_moto=False)}, "x"],
 )
 def test_an_event_without_a_usable_finding_raises(settings: None, event: Any) -> None:
     with pytest.raises(common.MalformedFindingError):
@@ -534,4 +556,215 @@ def test_an_invalid_configuration_fails_loudly(
 ) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(common.ConfigurationError):
-        remediator.handler({"finding": finding(version_id="v")}, None)
+        remediator.handler({"finding": finding(version_id="v", in_moto=False)}, None)
+
+
+# --- hostile and awkward input (issue 17) ----------------------------------------------------
+
+
+def new_bucket(name: str) -> str:
+    """An unversioned source bucket."""
+    location = {"LocationConstraint": REGION}
+    client("s3").create_bucket(Bucket=name, CreateBucketConfiguration=location)
+    return name
+
+
+@pytest.mark.parametrize("reported_version", ["null", ""], ids=["null", "empty"])
+def test_a_version_written_before_versioning_is_quarantined_and_the_clean_one_stays(
+    env: Env, reported_version: str
+) -> None:
+    bucket = new_bucket("amzn-s3-demo-bucket2")
+    s3 = client("s3")
+    s3.put_object(Bucket=bucket, Key=KEY, Body=b"AKIAIOSFODNN7EXAMPLE")
+    # Macie scans the object while the bucket is unversioned: its eTag and size are the current.
+    event = {"finding": finding(bucket=bucket, version_id=reported_version, scanned="")}
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    clean = s3.put_object(Bucket=bucket, Key=KEY, Body=b"clean")["VersionId"]
+
+    result = quarantine(event)
+
+    assert result["status"] == "quarantined"
+    destination = f"{bucket}/{KEY}"
+    assert versions(QUARANTINE, destination) == {
+        result["quarantine"]["version_id"]: b"AKIAIOSFODNN7EXAMPLE"
+    }
+    assert tags(QUARANTINE, destination)["quarantine:source-version-id"] == "null"
+    assert versions(bucket, KEY) == {clean: b"clean"}
+    assert s3.get_object(Bucket=bucket, Key=KEY)["Body"].read() == b"clean"
+    with pytest.raises(ClientError):
+        s3.head_object(Bucket=bucket, Key=KEY, VersionId="null")
+    assert quarantine(event)["status"] == "already_quarantined"
+    assert versions(bucket, KEY) == {clean: b"clean"}
+
+
+def test_an_unversioned_object_replaced_after_the_scan_is_left_alone(env: Env) -> None:
+    bucket = new_bucket("amzn-s3-demo-bucket3")
+    s3 = client("s3")
+    s3.put_object(Bucket=bucket, Key=KEY, Body=b"scanned secret")
+    event = {"finding": finding(bucket=bucket)}
+    s3.put_object(Bucket=bucket, Key=KEY, Body=b"replaced, never scanned")
+
+    assert quarantine(event) == {"status": "changed"}
+
+    assert s3.get_object(Bucket=bucket, Key=KEY)["Body"].read() == b"replaced, never scanned"
+    assert versions(QUARANTINE, f"{bucket}/{KEY}") == {}
+    [notification] = env.notifications()
+    assert notification["subject"] == "Macie remediation: object changed since the scan"
+    assert notification["message"]["status"] == "changed"
+
+
+def test_a_named_version_whose_size_differs_from_the_finding_is_left_alone(env: Env) -> None:
+    [version] = put_versions(b"twelve bytes")
+    event = {"finding": finding(version_id=version)}
+    event["finding"]["resourcesAffected"]["s3Object"]["size"] = 13
+
+    assert quarantine(event) == {"status": "changed"}
+    assert versions(SOURCE, KEY) == {version: b"twelve bytes"}
+
+
+def test_the_quarantine_bucket_is_never_a_source(env: Env) -> None:
+    key = f"{SOURCE}/{KEY}"
+    client("s3").put_object(Bucket=QUARANTINE, Key=key, Body=b"already quarantined")
+    event = {"finding": finding(bucket=QUARANTINE, key=key)}
+
+    assert quarantine(event) == {"status": "refused"}
+
+    assert list(versions(QUARANTINE, key).values()) == [b"already quarantined"]
+    assert versions(QUARANTINE, f"{QUARANTINE}/{key}") == {}
+    [notification] = env.notifications()
+    assert notification["subject"] == "Macie remediation: quarantine bucket named as source"
+
+
+def deny(operation: str) -> Callable[..., tuple[AWSResponse, dict[str, Any]]]:
+    def refuse(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        error = {"Code": "AccessDenied", "Message": f"{operation} denied"}
+        return AWSResponse("https://s3", 403, {}, None), {
+            "Error": error,
+            "ResponseMetadata": {"HTTPStatusCode": 403},
+        }
+
+    return refuse
+
+
+def test_a_delete_that_keeps_failing_leaves_one_copy(env: Env) -> None:
+    _, flagged = put_versions(b"keep", b"secret")
+    env.inject("before-call.s3.DeleteObject", deny("DeleteObject"))
+    event = {"finding": finding(version_id=flagged)}
+
+    for _ in range(3):
+        with pytest.raises(ClientError, match="AccessDenied"):
+            quarantine(event)
+
+    assert list(versions(QUARANTINE, f"{SOURCE}/{KEY}").values()) == [b"secret"]
+    env.remove_injections()
+    result = quarantine(event)
+    assert result["status"] == "quarantined"
+    assert list(versions(QUARANTINE, f"{SOURCE}/{KEY}")) == [result["quarantine"]["version_id"]]
+    assert env.notifications()[-1]["message"]["reused_earlier_copy"] is True
+
+
+def test_an_earlier_copy_that_no_longer_verifies_is_not_reused(env: Env) -> None:
+    [flagged] = put_versions(b"secret")
+    env.inject("before-call.s3.DeleteObject", deny("DeleteObject"))
+    event = {"finding": finding(version_id=flagged)}
+    with pytest.raises(ClientError):
+        quarantine(event)
+    env.remove_injections()
+
+    def strip_checksums(parsed: dict[str, Any], **_: Any) -> None:
+        for name in [name for name in parsed if name.startswith("Checksum")]:
+            del parsed[name]
+
+    env.inject("after-call.s3.HeadObject", strip_checksums)
+    with pytest.raises(quarantine_copy.CopyVerificationError, match="no SHA256 checksum"):
+        quarantine(event)
+
+    assert len(versions(QUARANTINE, f"{SOURCE}/{KEY}")) == 2  # the new copy, not the old
+    assert versions(SOURCE, KEY) == {flagged: b"secret"}
+
+
+def test_another_finding_about_quarantined_bytes_is_already_quarantined(env: Env) -> None:
+    [flagged] = put_versions(b"secret")
+    first = finding(version_id=flagged)
+    assert quarantine({"finding": first})["status"] == "quarantined"
+    second = {**first, "id": "88888888888888888888888888888888"}
+
+    assert quarantine({"finding": second})["status"] == "already_quarantined"
+    assert len(versions(QUARANTINE, f"{SOURCE}/{KEY}")) == 1
+
+
+def test_an_unversioned_object_is_deleted_only_if_it_still_has_the_copied_etag(env: Env) -> None:
+    bucket = new_bucket("amzn-s3-demo-bucket4")
+    etag = client("s3").put_object(Bucket=bucket, Key=KEY, Body=b"secret")["ETag"]
+    deletes: list[dict[str, Any]] = []
+    # moto ignores If-Match on DeleteObject: what the remediator sends is what S3 would judge.
+    env.inject("provide-client-params.s3.DeleteObject", lambda params, **_: deletes.append(params))
+
+    assert quarantine({"finding": finding(bucket=bucket)})["status"] == "quarantined"
+    assert deletes == [{"Bucket": bucket, "Key": KEY, "IfMatch": etag}]
+
+
+def test_a_failed_if_match_on_delete_keeps_the_object_and_raises(env: Env) -> None:
+    bucket = new_bucket("amzn-s3-demo-bucket5")
+    client("s3").put_object(Bucket=bucket, Key=KEY, Body=b"secret")
+
+    def precondition_failed(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        error = {"Code": "PreconditionFailed", "Message": "At least one precondition failed"}
+        return AWSResponse("https://s3", 412, {}, None), {
+            "Error": error,
+            "ResponseMetadata": {"HTTPStatusCode": 412},
+        }
+
+    env.inject("before-call.s3.DeleteObject", precondition_failed)
+    with pytest.raises(ClientError, match="PreconditionFailed"):
+        quarantine({"finding": finding(bucket=bucket)})
+    assert client("s3").get_object(Bucket=bucket, Key=KEY)["Body"].read() == b"secret"
+
+
+def test_a_copy_whose_head_has_no_checksum_is_not_verified(env: Env) -> None:
+    [version] = put_versions(b"secret")
+
+    def strip_checksums(parsed: dict[str, Any], **_: Any) -> None:
+        for name in [name for name in parsed if name.startswith("Checksum")]:
+            del parsed[name]
+
+    env.inject("after-call.s3.HeadObject", strip_checksums)
+    with pytest.raises(quarantine_copy.CopyVerificationError, match="checksum"):
+        quarantine({"finding": finding(version_id=version)})
+    assert versions(SOURCE, KEY) == {version: b"secret"}
+
+
+@pytest.mark.parametrize(
+    ("key", "kept"),
+    [
+        ("k" * (1024 - len(SOURCE) - 1), True),  # exactly 1,024 bytes with the prefix
+        ("k" * (1024 - len(SOURCE)), False),  # 1,025
+        ("é" * ((1024 - len(SOURCE) - 1) // 2), True),  # two bytes a character
+        ("é" * ((1024 - len(SOURCE) - 1) // 2 + 1), False),  # fewer than 1,024 characters
+    ],
+    ids=["1024-bytes", "1025-bytes", "multibyte-fits", "multibyte-over"],
+)
+def test_the_1024_byte_key_limit_is_counted_in_utf8_bytes(key: str, kept: bool) -> None:
+    destination = remediator.quarantine_key(SOURCE, key)
+    assert (destination == f"{SOURCE}/{key}") is kept
+    assert len(destination.encode("utf-8")) <= 1024
+    if not kept:
+        assert destination.startswith(f"{SOURCE}/long-keys/")
+
+
+def test_a_delete_that_reports_success_but_leaves_the_bytes_is_never_called_quarantined(
+    env: Env,
+) -> None:
+    [version] = put_versions(b"secret")
+
+    def pretend_to_delete(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        return AWSResponse("https://s3", 204, {}, None), {
+            "ResponseMetadata": {"HTTPStatusCode": 204}
+        }
+
+    env.inject("before-call.s3.DeleteObject", pretend_to_delete)
+
+    with pytest.raises(RuntimeError, match="still holds the quarantined bytes"):
+        quarantine({"finding": finding(version_id=version)})
+    assert versions(SOURCE, KEY) == {version: b"secret"}
+    assert env.notifications() == []

@@ -44,8 +44,11 @@ CLIENT_CONFIG = Config(
 WATCHDOG_MARGIN_SECONDS = 5.0
 RESPONSE_ATTEMPTS = 3
 RESPONSE_TIMEOUT_SECONDS = 10
-# CloudFormation rejects responses over 4096 bytes; the reason is the only unbounded field.
-REASON_LIMIT = 1500
+# CloudFormation rejects a response body over 4,096 bytes (the custom resource response
+# documentation); the reason is the only unbounded field, and JSON escapes a non-ASCII character
+# into up to 12 bytes, so the reason is cut by the size of the encoded body, not by characters.
+RESPONSE_LIMIT_BYTES = 4096
+CUT_MARK = "..."
 ALL_PUBLIC_ACCESS_BLOCKED = {
     "BlockPublicAcls": True,
     "IgnorePublicAcls": True,
@@ -183,28 +186,47 @@ class Responder:
         self._send("SUCCESS", "", data)
 
     def fail(self, reason: str) -> None:
-        detail = f"{reason} (log stream {self.log_stream_name})"
-        self._send("FAILED", detail[:REASON_LIMIT], {})
+        self._send("FAILED", reason, {}, suffix=f" (log stream {self.log_stream_name})")
 
-    def _send(self, status: str, reason: str, data: Mapping[str, str]) -> None:
+    def _send(self, status: str, reason: str, data: Mapping[str, str], suffix: str = "") -> None:
         with self._lock:
             if self._sent:
                 LOGGER.info("already answered; not sending %s", status)
                 return
             self._sent = True
-        body = json.dumps(
-            {
-                "Status": status,
-                "Reason": reason,
-                "PhysicalResourceId": physical_resource_id(self.event),
-                "StackId": self.event["StackId"],
-                "RequestId": self.event["RequestId"],
-                "LogicalResourceId": self.event["LogicalResourceId"],
-                "NoEcho": False,
-                "Data": dict(data),
-            }
-        ).encode()
-        put_response(str(self.event["ResponseURL"]), body)
+        document = {
+            "Status": status,
+            "Reason": "",
+            "PhysicalResourceId": physical_resource_id(self.event),
+            "StackId": self.event["StackId"],
+            "RequestId": self.event["RequestId"],
+            "LogicalResourceId": self.event["LogicalResourceId"],
+            "NoEcho": False,
+            "Data": dict(data),
+        }
+        room = RESPONSE_LIMIT_BYTES - len(json.dumps(document).encode())
+        document["Reason"] = fitted_reason(reason, suffix, room) if reason else ""
+        put_response(str(self.event["ResponseURL"]), json.dumps(document).encode())
+
+
+def fitted_reason(reason: str, suffix: str, room: int) -> str:
+    """`reason + suffix`, the reason cut so that the two take at most `room` bytes in JSON."""
+    whole = reason + suffix
+    if _json_size(whole) <= room:
+        return whole
+    budget = room - _json_size(suffix + CUT_MARK)
+    kept: list[str] = []
+    for character in reason:
+        budget -= _json_size(character)
+        if budget < 0:
+            break
+        kept.append(character)
+    return "".join(kept) + CUT_MARK + suffix
+
+
+def _json_size(text: str) -> int:
+    """Bytes `text` takes inside a JSON string (json.dumps escapes to ASCII)."""
+    return len(json.dumps(text)) - 2
 
 
 def put_response(url: str, body: bytes) -> None:

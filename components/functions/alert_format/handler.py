@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ import boto3
 LOGGER = logging.getLogger(__name__)
 LOGGER.setLevel(logging.INFO)
 
+REGION_PATTERN = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 SUBJECT_LIMIT = 100  # SNS refuses longer email subjects
 DETAIL_LIMIT = 1500
 TAMPER_SEVERITY = "HIGH"
@@ -75,40 +77,68 @@ class Alert:
         ]
 
     def text(self) -> str:
-        lines = [self.headline, ""]
-        lines += [f"{label}: {value}" for label, value in self.fields()]
-        lines += ["", f"Console: {self.link}"]
+        """Plain text for email: one line per field, whatever the event's strings contain."""
+        lines = [one_line(self.headline), ""]
+        lines += [f"{label}: {one_line(value)}" for label, value in self.fields()]
+        lines += ["", f"Console: {one_line(self.link)}"]
         return "\n".join(lines)
 
     def chat_payload(self) -> dict[str, Any]:
-        """An AWS Chatbot (Amazon Q Developer in chat applications) custom notification."""
-        description = "\n".join(f"*{label}:* {value}" for label, value in self.fields())
+        """An AWS Chatbot (Amazon Q Developer in chat applications) custom notification.
+
+        Every string from the event is made inert for the chat client's markdown: Slack reads
+        `<url|text>`, `<!channel>` and `<!here>` between angle brackets, so &, < and > are sent
+        as entities (Slack's documented escaping), and control characters as escapes.
+        """
+        description = "\n".join(f"*{label}:* {chat_text(value)}" for label, value in self.fields())
+        headline = chat_text(self.headline)
         return {
             "version": "1.0",
             "source": "custom",
             "id": self.event_id,
             "content": {
                 "textType": "client-markdown",
-                "title": self.headline,
+                "title": headline,
                 "description": description,
-                "nextSteps": [f"Open in the AWS console: {self.link}"],
-                "keywords": [self.severity, self.service, self.account, self.region],
+                "nextSteps": [f"Open in the AWS console: {chat_text(self.link)}"],
+                "keywords": [
+                    chat_text(word)
+                    for word in (self.severity, self.service, self.account, self.region)
+                ],
             },
             "metadata": {
-                "summary": self.headline,
-                "eventType": self.event_type,
-                "relatedResources": [self.resource],
+                "summary": headline,
+                "eventType": chat_text(self.event_type),
+                "relatedResources": [chat_text(self.resource)],
                 "additionalContext": {
-                    "account": self.account,
-                    "region": self.region,
-                    "severity": self.severity,
+                    "account": chat_text(self.account),
+                    "region": chat_text(self.region),
+                    "severity": chat_text(self.severity),
                 },
             },
         }
 
 
+def one_line(text: str) -> str:
+    """Control characters (newlines, bidi overrides, ...) shown as escapes, never acted on."""
+    return "".join(
+        c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )
+
+
+def chat_text(text: str) -> str:
+    return one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def console_url(region: str, path: str) -> str:
-    """A console page in `region`, on the console of the region's partition."""
+    """A console page in `region`, on the console of the region's partition.
+
+    The region comes from the event (a finding's own Region field): anything that is not a
+    region name gets the global console, never a host of the event's choosing.
+    """
+    if not REGION_PATTERN.fullmatch(region):
+        return f"https://console.aws.amazon.com/{path}"
     if region.startswith("us-gov-"):
         host = "https://console.amazonaws-us-gov.com"
     elif region.startswith("cn-"):
@@ -307,7 +337,8 @@ def _codebuild(event: Event) -> Alert:
 
 def _generic(event: Event) -> Alert:
     base = _base(event)
-    resources = event.get("resources") or ["unknown"]
+    resources = event.get("resources")
+    resource = resources[0] if isinstance(resources, list) and resources else "unknown"
     detail = json.dumps(event.get("detail", {}), sort_keys=True, default=str)
     if len(detail) > DETAIL_LIMIT:
         detail = detail[:DETAIL_LIMIT] + "..."
@@ -315,7 +346,7 @@ def _generic(event: Event) -> Alert:
         service=str(event.get("source", "unknown source")),
         title=base["event_type"],
         severity="INFORMATIONAL",
-        resource=str(resources[0]),
+        resource=str(resource),
         link=console_url(base["region"], "console/home"),
         details=(("Detail", detail),),
         **base,

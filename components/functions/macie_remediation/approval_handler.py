@@ -8,6 +8,11 @@ signing secret), APPROVERS (JSON list of Slack user ids), REMEDIATOR_FUNCTION.
 Nothing in the request is parsed before its signature is verified: `v0=` + hex HMAC-SHA256 of
 `v0:<timestamp>:<raw body>`, compared in constant time, with the timestamp at most 300 s old and
 at most 60 s ahead, which bounds replays to the window Slack documents.
+
+The button is bound to a real finding: of the finding in the button's value only its id is read;
+the finding the remediator gets is the one Macie returns for that id (GetFindings), so a message
+posted by anyone else who holds the webhook URL cannot name an object of its choice. The remediator
+itself never takes the quarantine bucket as a source.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
 # mypy sees the package; Lambda and the tests load each file as a top-level module.
 if TYPE_CHECKING:
     from . import remediation_common as common
@@ -32,6 +39,11 @@ else:
     from slack_review import escape
 
 MAX_REQUEST_AGE_SECONDS = 300
+# Unix seconds have 10 digits until the year 2286; a longer header is not a timestamp, and
+# int() of thousands of digits raises (or costs quadratic time) before the signature is checked.
+MAX_TIMESTAMP_DIGITS = 12
+# Macie finding ids are 32 to 64 lowercase hex characters; allow room, refuse what is absurd.
+MAX_FINDING_ID_LENGTH = 512
 MAX_CLOCK_AHEAD_SECONDS = 60
 # Slack's response_url points at its own hooks hosts; anything else is not Slack's.
 SLACK_RESPONSE_HOSTS = frozenset({"hooks.slack.com", "hooks.slack-gov.com"})
@@ -50,8 +62,9 @@ class Approval:
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    headers = {str(name).lower(): value for name, value in (event.get("headers") or {}).items()}
-    raw_body = _raw_body(event)
+    request: Mapping[str, Any] = event if isinstance(event, Mapping) else {}
+    headers = _headers(request)
+    raw_body = _raw_body(request)
     secret = common.secret_string(common.required_env("SLACK_SIGNING_SECRET_ARN"))
     problem = signature_problem(
         secret,
@@ -91,11 +104,11 @@ def signature_problem(
 ) -> str | None:
     """Why the request is not Slack's, or None when its signature and timestamp hold."""
     if raw_body is None:
-        return "the body is not valid base64"
+        return "the body is not valid base64 or UTF-8"
     if not timestamp or not signature:
         return "the signature or timestamp header is missing"
-    if not (timestamp.isascii() and timestamp.isdigit()):
-        return "the timestamp is not a number"
+    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > MAX_TIMESTAMP_DIGITS:
+        return "the timestamp is not a number of seconds"
     age = now - int(timestamp)
     if age > MAX_REQUEST_AGE_SECONDS:
         return "the request is too old"
@@ -108,14 +121,22 @@ def signature_problem(
     return None
 
 
+def _headers(request: Mapping[str, Any]) -> dict[str, str]:
+    """Header names in lower case (HTTP API payload 2.0 sends them so; be sure)."""
+    headers = request.get("headers")
+    if not isinstance(headers, Mapping):
+        return {}
+    return {str(name).lower(): value for name, value in headers.items() if isinstance(value, str)}
+
+
 def _raw_body(event: Mapping[str, Any]) -> bytes | None:
     """The bytes Slack signed; API Gateway may have base64-encoded them."""
     body = event.get("body") or ""
-    if not event.get("isBase64Encoded"):
-        return str(body).encode("utf-8")
     try:
+        if not event.get("isBase64Encoded"):
+            return str(body).encode("utf-8")
         return base64.b64decode(str(body), validate=True)
-    except binascii.Error:
+    except (binascii.Error, ValueError):  # not base64, non-ASCII, or a lone surrogate
         return None
 
 
@@ -123,7 +144,7 @@ def _payload(raw_body: bytes | None) -> Mapping[str, Any]:
     try:
         form = urllib.parse.parse_qs((raw_body or b"").decode("utf-8"), strict_parsing=True)
         payload = json.loads(form["payload"][0])
-    except (UnicodeDecodeError, ValueError, KeyError) as error:
+    except (UnicodeDecodeError, ValueError, KeyError, RecursionError) as error:
         raise InvalidInteractionError("the body has no JSON payload field") from error
     if not isinstance(payload, Mapping) or payload.get("type") != "block_actions":
         raise InvalidInteractionError("the payload is not a block_actions interaction")
@@ -158,17 +179,35 @@ def _approval(payload: Mapping[str, Any], user_id: str, user_name: str | None) -
     if button is None or not isinstance(button.get("value"), str):
         raise InvalidInteractionError("the interaction is not a Remediate button click")
     try:
-        finding = json.loads(button["value"])
-    except json.JSONDecodeError as error:
+        shown = json.loads(button["value"])
+    except (json.JSONDecodeError, RecursionError) as error:
         raise InvalidInteractionError("the Remediate button carries no finding") from error
+    finding_id = shown.get("id") if isinstance(shown, Mapping) else None
+    if not isinstance(finding_id, str) or not 0 < len(finding_id) <= MAX_FINDING_ID_LENGTH:
+        raise InvalidInteractionError("the Remediate button names no finding id")
+    finding = macie_finding(finding_id)
     common.AffectedObject.from_finding(finding)
     response_url = payload.get("response_url")
     return Approval(
         user_id=user_id,
         user_name=user_name,
         response_url=response_url if isinstance(response_url, str) else None,
-        finding=finding,
+        finding=common.remediation_finding(finding),
     )
+
+
+def macie_finding(finding_id: str) -> Mapping[str, Any]:
+    """The finding as Macie has it: nothing but its id is taken from the Slack message."""
+    try:
+        findings = common.aws_client("macie2").get_findings(findingIds=[finding_id])["findings"]
+    except ClientError as error:
+        if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (400, 404):
+            raise InvalidInteractionError("Macie does not know the button's finding") from error
+        raise
+    match = [finding for finding in findings if finding.get("id") == finding_id]
+    if not match:
+        raise InvalidInteractionError("Macie does not know the button's finding")
+    return match[0]
 
 
 def _approve(approval: Approval) -> dict[str, Any]:

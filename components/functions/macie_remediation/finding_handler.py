@@ -9,7 +9,6 @@ A finding is never dropped silently: an event that cannot be handled is logged a
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import urllib.parse
@@ -85,6 +84,10 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
         response = _response_for(settings, finding["type"])
     except (common.MalformedFindingError, UnknownFindingTypeError) as error:
         return _report_error(settings, event, str(error))
+    if common.AffectedObject.from_finding(finding).bucket == settings.quarantine_bucket:
+        # Quarantined objects hold sensitive data by design: they are never moved again.
+        common.LOGGER.warning("finding %s ignored: in the quarantine bucket", finding["id"])
+        return {"action": "ignored", "finding_id": finding["id"], "reason": "quarantine bucket"}
     if _finding_severity_rank(finding) < settings.min_severity_rank:
         common.LOGGER.info("finding %s ignored: below MIN_SEVERITY", finding["id"])
         return {"action": "ignored", "finding_id": finding["id"]}
@@ -150,7 +153,7 @@ def _request_review(settings: Settings, finding: Mapping[str, Any]) -> dict[str,
     if settings.slack_webhook_secret_arn is None:
         _publish_review(settings, finding, slack_error=None)
         return {"action": "review_requested", "finding_id": finding["id"], "channel": "sns"}
-    message, button = review_message(finding, settings.quarantine_bucket)
+    message = review_message(finding, settings.quarantine_bucket)
     try:
         webhook_url = _webhook_url(common.secret_string(settings.slack_webhook_secret_arn))
         common.post_json(webhook_url, message)
@@ -160,12 +163,7 @@ def _request_review(settings: Settings, finding: Mapping[str, Any]) -> dict[str,
         _publish_review(settings, finding, slack_error=str(error))
         return {"action": "review_requested", "finding_id": finding["id"], "channel": "sns"}
     common.LOGGER.info("finding %s: review requested in Slack", finding["id"])
-    return {
-        "action": "review_requested",
-        "finding_id": finding["id"],
-        "channel": "slack",
-        "button": button,
-    }
+    return {"action": "review_requested", "finding_id": finding["id"], "channel": "slack"}
 
 
 def _publish_review(
@@ -182,22 +180,11 @@ def _publish_review(
 
 
 def _webhook_url(url: str) -> str:
-    """Slack webhooks are HTTPS; plain HTTP is accepted only for a receiver on this host."""
+    """Slack webhooks are HTTPS; anything else would send the finding in clear text."""
     parsed = urllib.parse.urlsplit(url.strip())
     if parsed.scheme == "https" and parsed.hostname:
         return url.strip()
-    if parsed.scheme == "http" and _is_loopback(parsed.hostname):
-        return url.strip()
     raise ValueError("the Slack webhook URL is not an https URL")
-
-
-def _is_loopback(host: str | None) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return host is not None and ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _clipped_json(event: Any) -> str:

@@ -69,12 +69,18 @@ class CopyVerificationError(RuntimeError):
 class SourceVersion:
     bucket: str
     key: str
-    version_id: str | None  # None: the bucket is not versioned
+    # A real version id or "null", exactly as asked for; None: the current object, which is the
+    # version "null" (an unversioned bucket, or one written before versioning was turned on).
+    version_id: str | None
     etag: str
     size: int
     checksums: Mapping[str, str]
     checksum_type: str | None
     content_settings: Mapping[str, Any]
+
+    @property
+    def version_tag(self) -> str:
+        return self.version_id or common.NULL_VERSION
 
     @property
     def locator(self) -> dict[str, str]:
@@ -129,10 +135,12 @@ def head_source(s3: Any, bucket: str, key: str, version_id: str | None) -> Sourc
             return None
         raise
     found_version = head.get("VersionId")
+    if version_id is None and found_version != common.NULL_VERSION:
+        version_id = found_version
     return SourceVersion(
         bucket=bucket,
         key=key,
-        version_id=found_version if found_version not in (None, "null") else None,
+        version_id=version_id,
         etag=head["ETag"],
         size=int(head["ContentLength"]),
         checksums={
@@ -169,7 +177,7 @@ def copy_and_verify(
     copy = QuarantineCopy(
         destination.bucket, destination.key, version_id if version_id != "null" else None
     )
-    _verify(s3, source, copy, plan)
+    verify_copy(s3, source, copy, plan)
     return copy
 
 
@@ -270,7 +278,8 @@ def _abort(s3: Any, destination: Destination, upload_id: str) -> None:
         common.LOGGER.warning("abort of multipart upload %s failed: %s", upload_id, error)
 
 
-def _verify(s3: Any, source: SourceVersion, copy: QuarantineCopy, plan: CopyPlan) -> None:
+def verify_copy(s3: Any, source: SourceVersion, copy: QuarantineCopy, plan: CopyPlan) -> None:
+    """Raise CopyVerificationError unless the copy has the source's size and checksum."""
     located = {"Bucket": copy.bucket, "Key": copy.key}
     if copy.version_id is not None:
         located["VersionId"] = copy.version_id
@@ -280,6 +289,8 @@ def _verify(s3: Any, source: SourceVersion, copy: QuarantineCopy, plan: CopyPlan
             f"the copy has {head['ContentLength']} bytes, the source {source.size}"
         )
     actual = head.get(f"Checksum{plan.algorithm}")
+    if not actual:
+        raise CopyVerificationError(f"the copy reports no {plan.algorithm} checksum")
     expected = plan.known_checksum or _expected_checksum(s3, source, plan)
     if actual not in _accepted_values(expected, plan):
         raise CopyVerificationError(

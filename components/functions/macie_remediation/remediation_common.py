@@ -25,6 +25,8 @@ REMEDIATE_ACTION_ID = "remediate_finding"
 
 HTTP_TIMEOUT_SECONDS = 10
 SNS_SUBJECT_LIMIT = 100
+# What post_json sends through; the tests put in one that carries https requests to a local server.
+HTTP_TRANSPORT = urllib.request.build_opener()
 _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
 
 
@@ -36,6 +38,11 @@ class MalformedFindingError(ValueError):
     """The event does not carry a Macie finding this workflow can act on."""
 
 
+# S3's id of the version an object has when it was written while the bucket was unversioned
+# (before versioning was enabled, or while it was suspended): a real version id, not "no version".
+NULL_VERSION = "null"
+
+
 @dataclass(frozen=True)
 class AffectedObject:
     """The S3 object version a Macie sensitive-data finding is about."""
@@ -43,7 +50,11 @@ class AffectedObject:
     finding_id: str
     bucket: str
     key: str
-    version_id: str | None  # None: the finding names no version (unversioned bucket)
+    # The version Macie scanned; "null" (S3's id) when Macie reported "null" or none at all.
+    version_id: str
+    named_version: bool  # False: the finding gave no version id, only eTag and size pin it
+    etag: str  # without quotes
+    size: int | None
 
     @classmethod
     def from_finding(cls, finding: object) -> AffectedObject:
@@ -55,12 +66,19 @@ class AffectedObject:
         version_id = s3_object.get("versionId")
         if version_id is not None and not isinstance(version_id, str):
             raise MalformedFindingError("resourcesAffected.s3Object.versionId is not a string")
+        size = s3_object.get("size")
+        if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
+            raise MalformedFindingError("resourcesAffected.s3Object.size is not a byte count")
         return cls(
             finding_id=_text(finding.get("id"), "id"),
             bucket=_text(bucket.get("name"), "resourcesAffected.s3Bucket.name"),
             key=_text(s3_object.get("key"), "resourcesAffected.s3Object.key"),
-            # Macie reports "" for objects in unversioned buckets; S3 calls that version "null".
-            version_id=version_id if version_id and version_id != "null" else None,
+            # Macie reports "" (or "null") for an object written while its bucket was
+            # unversioned: S3 keeps that object as version "null", also after versioning is on.
+            version_id=version_id or NULL_VERSION,
+            named_version=bool(version_id) and version_id != NULL_VERSION,
+            etag=_text(s3_object.get("eTag"), "resourcesAffected.s3Object.eTag").strip('"'),
+            size=size,
         )
 
     @property
@@ -77,6 +95,11 @@ def _mapping(value: object, where: str) -> Mapping[str, Any]:
 def _text(value: object, where: str) -> str:
     if not isinstance(value, str) or not value:
         raise MalformedFindingError(f"the finding has no {where}")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:  # a lone surrogate: no S3 name or Macie id has one
+            raise MalformedFindingError(f"the finding's {where} is not valid Unicode") from error
     return value
 
 
@@ -119,7 +142,8 @@ def invoke_async(function_name: str, payload: Mapping[str, Any]) -> None:
     response = aws_client("lambda").invoke(
         FunctionName=function_name,
         InvocationType="Event",
-        Payload=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+        # default=str: a finding read from Macie's API carries datetimes.
+        Payload=json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8"),
     )
     if response.get("StatusCode") != 202:
         raise RuntimeError(
@@ -144,5 +168,5 @@ def post_json(url: str, body: Mapping[str, Any]) -> None:
         headers={"Content-Type": "application/json; charset=utf-8"},
         method="POST",
     )
-    with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_SECONDS) as response:
+    with HTTP_TRANSPORT.open(request, timeout=HTTP_TIMEOUT_SECONDS) as response:
         response.read()

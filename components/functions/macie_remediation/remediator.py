@@ -40,7 +40,6 @@ TAG_APPROVER = "quarantine:approved-by"
 TAG_VALUE_LIMIT = 256
 # S3 tag values allow letters, digits, spaces and these characters.
 TAG_PUNCTUATION = frozenset(" +-=._:/@")
-NULL_VERSION = "null"
 MAX_KEY_BYTES = 1024
 DEFAULT_PART_SIZE = 512 * copying.MIB
 
@@ -79,11 +78,19 @@ def _int_env(name: str, default: int) -> int:
 
 @dataclass(frozen=True)
 class PriorCopy:
-    """A quarantine copy an earlier run made for the same finding."""
+    """A quarantine copy an earlier run made of the same source version (same version id and
+    ETag): a retry, a second approval or another finding about the same bytes."""
 
     version_id: str | None
-    source_version_id: str | None
-    source_etag: str | None
+    source_version_id: str
+
+
+@dataclass(frozen=True)
+class Located:
+    """What the source holds for the finding: the scanned version, or why there is none."""
+
+    source: copying.SourceVersion | None
+    changed: bool  # the key exists but no version of it has the scanned ETag and size
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
@@ -91,10 +98,16 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     finding = event.get("finding") if isinstance(event, Mapping) else None
     target = common.AffectedObject.from_finding(finding)
     approver = approver_label(event.get("approved_by"))
+    if target.bucket == settings.quarantine_bucket:
+        return _refuse_quarantine_bucket(settings, target)
     s3 = common.aws_client("s3")
     destination_key = quarantine_key(target.bucket, target.key)
-    prior = find_prior_copy(s3, settings.quarantine_bucket, destination_key, target)
-    source = _source_still_there(s3, target, prior)
+    located = locate_source(s3, target)
+    source = located.source
+    source_version = source.version_tag if source is not None else None
+    prior = find_prior_copy(
+        s3, settings.quarantine_bucket, destination_key, target.etag, source_version
+    )
     if source is None and prior is not None:
         common.LOGGER.info("finding %s is already quarantined", target.finding_id)
         return {
@@ -102,35 +115,76 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
             "quarantine": _location(settings.quarantine_bucket, destination_key, prior.version_id),
         }
     if source is None:
-        common.LOGGER.warning("finding %s: %s no longer exists", target.finding_id, target.uri)
-        common.notify(
-            settings.topic_arn,
-            "Macie remediation: object not found",
-            {
-                "status": "not_found",
-                "finding_id": target.finding_id,
-                "object": target.uri,
-                "version_id": target.version_id,
-            },
+        return _report_missing(settings, target, changed=located.changed)
+    return _quarantine(s3, settings, target, source, approver, prior=prior)
+
+
+def locate_source(s3: Any, target: common.AffectedObject) -> Located:
+    """The version Macie scanned, recognised by its ETag and size.
+
+    A finding that names a real version id pins it. Otherwise the object was written while the
+    bucket was unversioned: it is the current object of an unversioned bucket, or the version
+    "null" of a bucket whose versioning was turned on later (then newer versions may exist).
+    """
+    if target.named_version:
+        candidates = [copying.head_source(s3, target.bucket, target.key, target.version_id)]
+    else:
+        current = copying.head_source(s3, target.bucket, target.key, None)
+        candidates = [current]
+        if current is None or current.version_id is not None:
+            candidates.append(
+                copying.head_source(s3, target.bucket, target.key, common.NULL_VERSION)
+            )
+    found = [candidate for candidate in candidates if candidate is not None]
+    for candidate in found:
+        if scanned_version(candidate, target):
+            return Located(candidate, changed=False)
+    return Located(None, changed=bool(found))
+
+
+def scanned_version(source: copying.SourceVersion, target: common.AffectedObject) -> bool:
+    return _plain_etag(source.etag) == target.etag and target.size in (None, source.size)
+
+
+def _refuse_quarantine_bucket(settings: Settings, target: common.AffectedObject) -> dict[str, Any]:
+    common.LOGGER.error(
+        "finding %s names the quarantine bucket itself: nothing moved", target.finding_id
+    )
+    common.notify(
+        settings.topic_arn,
+        "Macie remediation: quarantine bucket named as source",
+        {"status": "refused", "finding_id": target.finding_id, "object": target.uri},
+    )
+    return {"status": "refused"}
+
+
+def _report_missing(
+    settings: Settings, target: common.AffectedObject, *, changed: bool
+) -> dict[str, Any]:
+    status = "changed" if changed else "not_found"
+    if changed:
+        common.LOGGER.error(
+            "finding %s: %s no longer holds the scanned ETag %s; nothing moved",
+            target.finding_id,
+            target.uri,
+            target.etag,
         )
-        return {"status": "not_found"}
-    return _quarantine(s3, settings, target, source, approver)
-
-
-def _source_still_there(
-    s3: Any, target: common.AffectedObject, prior: PriorCopy | None
-) -> copying.SourceVersion | None:
-    """The version to quarantine: the one an earlier copy recorded, else the finding's."""
-    version_id = prior.source_version_id if prior is not None else target.version_id
-    source = copying.head_source(s3, target.bucket, target.key, version_id)
-    if (
-        source is not None
-        and prior is not None
-        and source.version_id is None
-        and prior.source_etag not in (None, _plain_etag(source.etag))
-    ):
-        return None  # an unversioned key that now holds another object: ours is gone
-    return source
+    else:
+        common.LOGGER.warning("finding %s: %s no longer exists", target.finding_id, target.uri)
+    subject = "object changed since the scan" if changed else "object not found"
+    common.notify(
+        settings.topic_arn,
+        f"Macie remediation: {subject}",
+        {
+            "status": status,
+            "finding_id": target.finding_id,
+            "object": target.uri,
+            "version_id": target.version_id,
+            "etag": target.etag,
+            "size": target.size,
+        },
+    )
+    return {"status": status}
 
 
 def _quarantine(
@@ -139,6 +193,8 @@ def _quarantine(
     target: common.AffectedObject,
     source: copying.SourceVersion,
     approver: str,
+    *,
+    prior: PriorCopy | None,
 ) -> dict[str, Any]:
     plan = copying.plan_copy(source, settings.multipart_threshold, settings.part_size)
     destination = copying.Destination(
@@ -146,16 +202,17 @@ def _quarantine(
         key=quarantine_key(source.bucket, source.key),
         tagging=tag_header(quarantine_tags(source, target.finding_id, approver)),
     )
+    copy = _reused_copy(s3, source, destination, plan, prior)
     try:
-        copy = copying.copy_and_verify(s3, source, destination, plan)
+        if copy is None:
+            copy = copying.copy_and_verify(s3, source, destination, plan)
     except copying.CopyVerificationError as error:
         common.LOGGER.error(
             "finding %s: copy not verified, source kept: %s", target.finding_id, error
         )
         raise
-    delete_conditions = {} if source.version_id is not None else {"IfMatch": source.etag}
     try:
-        s3.delete_object(**source.locator, **delete_conditions)
+        delete_source(s3, source)
     except Exception:
         common.LOGGER.exception(
             "finding %s: copy verified but the source was not deleted", target.finding_id
@@ -168,36 +225,77 @@ def _quarantine(
         {
             "status": "quarantined",
             "finding_id": target.finding_id,
-            "source": {"bucket": source.bucket, "key": source.key, "version_id": source.version_id},
+            "source": {
+                "bucket": source.bucket,
+                "key": source.key,
+                "version_id": source.version_tag,
+            },
             "quarantine": quarantine,
             "approved_by": approver,
             "size": source.size,
             "verified_with": plan.algorithm,
+            "reused_earlier_copy": prior is not None and copy.version_id == prior.version_id,
         },
     )
     common.LOGGER.info("finding %s: quarantined %s", target.finding_id, target.uri)
     return {"status": "quarantined", "quarantine": quarantine}
 
 
+def _reused_copy(
+    s3: Any,
+    source: copying.SourceVersion,
+    destination: copying.Destination,
+    plan: copying.CopyPlan,
+    prior: PriorCopy | None,
+) -> copying.QuarantineCopy | None:
+    """An earlier copy of this very version, if it still proves to hold the same bytes."""
+    if prior is None:
+        return None
+    copy = copying.QuarantineCopy(destination.bucket, destination.key, prior.version_id)
+    try:
+        copying.verify_copy(s3, source, copy, plan)
+    except copying.CopyVerificationError as error:
+        common.LOGGER.warning("earlier copy %s not reused: %s", prior.version_id, error)
+        return None
+    return copy
+
+
+def delete_source(s3: Any, source: copying.SourceVersion) -> None:
+    """Delete exactly the quarantined version, and check that its bytes are gone.
+
+    A versioned source is deleted by version id. An unversioned one, or a "null" version that is
+    the current one, is deleted only if it still has the copied ETag (If-Match; S3 evaluates it
+    against the current version only); when that leaves a delete marker on top (versioning is on),
+    the "null" version beneath is deleted by its id.
+    """
+    if source.version_id is not None:
+        s3.delete_object(**source.locator)
+    else:
+        response = s3.delete_object(Bucket=source.bucket, Key=source.key, IfMatch=source.etag)
+        if response.get("DeleteMarker"):
+            s3.delete_object(Bucket=source.bucket, Key=source.key, VersionId=common.NULL_VERSION)
+    left = copying.head_source(s3, source.bucket, source.key, source.version_id)
+    if left is not None and _plain_etag(left.etag) == _plain_etag(source.etag):
+        raise RuntimeError(f"s3://{source.bucket}/{source.key} still holds the quarantined bytes")
+
+
 def find_prior_copy(
-    s3: Any, bucket: str, key: str, target: common.AffectedObject
+    s3: Any, bucket: str, key: str, etag: str, source_version: str | None
 ) -> PriorCopy | None:
-    wanted_version = tag_value(target.version_id) if target.version_id is not None else None
+    """A copy tagged with the source's ETag and, when the source is known, its version id."""
+    wanted_etag = tag_value(etag)
+    wanted_version = tag_value(source_version) if source_version is not None else None
     for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=key):
         for version in page.get("Versions", []):
             if version["Key"] != key:
                 continue
             version_id = _real_version(version["VersionId"])
             tags = _tags(s3, bucket, key, version_id)
-            if tags.get(TAG_FINDING) != tag_value(target.finding_id):
+            if tags.get(TAG_SOURCE_ETAG) != wanted_etag:
                 continue
             if wanted_version is not None and tags.get(TAG_SOURCE_VERSION) != wanted_version:
                 continue
-            return PriorCopy(
-                version_id=version_id,
-                source_version_id=_real_version(tags.get(TAG_SOURCE_VERSION)),
-                source_etag=tags.get(TAG_SOURCE_ETAG),
-            )
+            return PriorCopy(version_id=version_id, source_version_id=tags[TAG_SOURCE_VERSION])
     return None
 
 
@@ -222,7 +320,7 @@ def quarantine_tags(
     return {
         TAG_SOURCE_BUCKET: tag_value(source.bucket),
         TAG_SOURCE_KEY: tag_value(source.key),
-        TAG_SOURCE_VERSION: tag_value(source.version_id or NULL_VERSION),
+        TAG_SOURCE_VERSION: tag_value(source.version_tag),
         TAG_SOURCE_ETAG: tag_value(_plain_etag(source.etag)),
         TAG_FINDING: tag_value(finding_id),
         TAG_APPROVER: tag_value(approver),
@@ -235,7 +333,8 @@ def tag_value(text: str) -> str:
     safe = "".join(c if c.isalnum() or c in TAG_PUNCTUATION else "_" for c in text)
     if len(safe) <= TAG_VALUE_LIMIT:
         return safe
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    # surrogatepass: an approver's name from Slack's JSON may hold a lone surrogate escape.
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return f"{safe[: TAG_VALUE_LIMIT - len(digest) - 1]}:{digest}"
 
 
@@ -260,7 +359,7 @@ def _plain_etag(etag: str) -> str:
 
 
 def _real_version(version_id: str | None) -> str | None:
-    return None if version_id in (None, NULL_VERSION) else version_id
+    return None if version_id in (None, common.NULL_VERSION) else version_id
 
 
 def _location(bucket: str, key: str, version_id: str | None) -> dict[str, Any]:

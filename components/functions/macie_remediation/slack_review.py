@@ -1,8 +1,9 @@
 """The Slack Block Kit message that asks a reviewer to approve quarantining a finding's object.
 
-The Remediate button's value carries the finding in the shape the remediator takes, so that the
-approval handler needs no further lookup. Slack limits a button value to 2000 characters: a
-finding that does not fit is cut down to the fields the remediator needs, and the message says so.
+The Remediate button's value names the finding by its id, and nothing else: the approval handler
+acts on the finding as Macie returns it for that id, so no other content of a button is trusted
+(anyone who holds the webhook URL can post a message with a button of their own). Buttons of
+older messages, which carried the whole finding, work the same way: only their id is read.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
 else:
     import remediation_common as common
 
-BUTTON_VALUE_LIMIT = 2000
 DETECTIONS_SHOWN = 8
 # Slack caps a field at 2000 characters; escaping can grow a 1024-byte key fivefold.
 DISPLAYED_URI_LIMIT = 300
@@ -31,12 +31,9 @@ CONSOLE_HOSTS = {
 REGION_PATTERN = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 
 
-def review_message(
-    finding: Mapping[str, Any], quarantine_bucket: str
-) -> tuple[dict[str, Any], str]:
-    """The webhook message, and which button it carries: "full", "essential" or "omitted"."""
+def review_message(finding: Mapping[str, Any], quarantine_bucket: str) -> dict[str, Any]:
+    """The webhook message: the finding, its object, a console link and the Remediate button."""
     target = common.AffectedObject.from_finding(finding)
-    value, button = button_value(finding)
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Macie: sensitive data found"}},
         _mrkdwn_section(_summary(finding, quarantine_bucket)),
@@ -45,52 +42,21 @@ def review_message(
     link = console_url(finding)
     if link is not None:
         blocks.append(_mrkdwn_section(f"<{link}|Open the finding in the Macie console>"))
-    if button == "essential":
-        blocks.append(
-            _context(
-                "The finding is too large for a Slack button: the Remediate button carries "
-                "only its id, type, severity, bucket and object."
-            )
-        )
-    if value is None:
-        blocks.append(
-            _context(
-                "This finding cannot fit in a Slack button: remediate it by invoking the "
-                f"remediator with finding {escape(target.finding_id)}."
-            )
-        )
-    else:
-        blocks.append(
-            {"type": "actions", "block_id": "macie_remediation", "elements": [_button(value)]}
-        )
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": "macie_remediation",
+            "elements": [_button(button_value(finding))],
+        }
+    )
     fallback = (
         f"Macie finding {finding['type']} ({_severity_text(finding)}) in {_shortened(target.uri)}"
     )
-    return {"text": escape(fallback), "blocks": blocks}, button
+    return {"text": escape(fallback), "blocks": blocks}
 
 
-def button_value(finding: Mapping[str, Any]) -> tuple[str | None, str]:
-    full = _compact_json(common.remediation_finding(finding))
-    if len(full) <= BUTTON_VALUE_LIMIT:
-        return full, "full"
-    essential = _compact_json(essential_finding(finding))
-    if len(essential) <= BUTTON_VALUE_LIMIT:
-        return essential, "essential"
-    return None, "omitted"
-
-
-def essential_finding(finding: Mapping[str, Any]) -> dict[str, Any]:
-    """The remediator's shape with only what it acts on and what a notification shows."""
-    resources = finding["resourcesAffected"]
-    return {
-        "id": finding["id"],
-        "type": finding["type"],
-        "severity": _pick(finding["severity"], "description", "score"),
-        "resourcesAffected": {
-            "s3Bucket": _pick(resources["s3Bucket"], "name", "arn"),
-            "s3Object": _pick(resources["s3Object"], "key", "versionId", "eTag", "size"),
-        },
-    }
+def button_value(finding: Mapping[str, Any]) -> str:
+    return _compact_json({"id": finding["id"]})
 
 
 def console_url(finding: Mapping[str, Any]) -> str | None:
@@ -107,8 +73,20 @@ def console_url(finding: Mapping[str, Any]) -> str | None:
 
 
 def escape(text: str) -> str:
-    """Slack mrkdwn reserves &, < and >; object keys may contain any of them."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text made inert in Slack mrkdwn: object keys and titles may contain anything.
+
+    Slack reserves &, < and > (links, mentions) and has no escape for the backtick, which would
+    close the code span an object key is shown in and let the key add its own formatting: it is
+    shown as a look-alike (U+02CB). Control characters are shown as escapes, not acted on.
+    """
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "".join(_visible(character) for character in escaped.replace("`", "\u02cb"))
+
+
+def _visible(character: str) -> str:
+    if character.isprintable() or character == " ":
+        return character
+    return character.encode("unicode_escape").decode("ascii")
 
 
 def detections(finding: Mapping[str, Any]) -> list[str]:
@@ -142,7 +120,7 @@ def _summary(finding: Mapping[str, Any], quarantine_bucket: str) -> str:
 def _fields(finding: Mapping[str, Any], target: common.AffectedObject) -> list[dict[str, str]]:
     texts = [
         f"*Object*\n`{escape(_shortened(target.uri))}`",
-        f"*Version*\n{escape(target.version_id or 'current (unversioned)')}",
+        f"*Version*\n{escape(target.version_id)}",
         f"*Severity*\n{escape(_severity_text(finding))}",
         f"*Finding type*\n{escape(str(finding['type']))}",
         f"*Account / region*\n{escape(str(finding.get('accountId')))} / "
@@ -186,16 +164,8 @@ def _mrkdwn_section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
-
-
 def _compact_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
-
-
-def _pick(mapping: Mapping[str, Any], *names: str) -> dict[str, Any]:
-    return {name: mapping[name] for name in names if name in mapping}
 
 
 def _nested(mapping: Mapping[str, Any], *path: str) -> Mapping[str, Any]:

@@ -13,13 +13,25 @@ from .text import one_line, truncate
 
 SCHEMA_VERSION = "2018-10-08"
 FIELD_PREFIX = "security-baseline/"
+# Limits documented in the Security Hub API reference for AwsSecurityFinding and its objects (the
+# same text as botocore's securityhub model): Id and GeneratorId 512 characters, Title 256,
+# Description 1,024, Severity.Original 64, Remediation.Recommendation.Text 512, Types at most 50,
+# ProductFields at most 50 pairs with keys of 128 and values of 2,048 characters; ProductFields
+# and Resources.Details.Other values are NonEmptyString.
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 1024
 ID_LIMIT = 512
 GENERATOR_ID_LIMIT = 512
 PRODUCT_FIELD_LIMIT = 2048
+PRODUCT_FIELD_KEY_LIMIT = 128
+MAX_PRODUCT_FIELDS = 50
+MAX_TYPES = 50
 SEVERITY_ORIGINAL_LIMIT = 64
 REMEDIATION_LIMIT = 512
+# Where the reference names no limit (Resources.Id, Details.Other values, vulnerability and package
+# fields, URLs): 1,024, Description's limit and the one Amazon Inspector documents for the same
+# vulnerability fields (PackageVulnerabilityDetails). URLs longer than that are left out, not cut.
+STRING_LIMIT = 1024
 DIGEST_LENGTH = 32
 
 # Keys of the ProductFields this function sets and reads back to find its earlier findings.
@@ -96,27 +108,28 @@ def to_finding(
         "Label": issue.severity_label,
         "Original": truncate(issue.severity_original, SEVERITY_ORIGINAL_LIMIT),
     }
+    types = list(issue.types)[:MAX_TYPES]
     finding: dict[str, Any] = {
         "SchemaVersion": SCHEMA_VERSION,
         "Id": finding_id(tool, source, issue.identity),
         "ProductArn": account.product_arn,
         "GeneratorId": truncate(f"{issue.scanner}/{issue.rule}", GENERATOR_ID_LIMIT),
         "AwsAccountId": account.account_id,
-        "Types": list(issue.types),
+        "Types": types,
         "CreatedAt": earlier.get("CreatedAt") or issue.created_at or now,
         "UpdatedAt": now,
         "FirstObservedAt": earlier.get("FirstObservedAt") or now,
         "LastObservedAt": now,
         "Severity": severity,
         # Providers update severity and types here; the top-level copies belong to the teams.
-        "FindingProviderFields": {"Severity": dict(severity), "Types": list(issue.types)},
-        "Title": truncate(one_line(issue.title), TITLE_LIMIT),
-        "Description": truncate(issue.description.strip(), DESCRIPTION_LIMIT),
+        "FindingProviderFields": {"Severity": dict(severity), "Types": list(types)},
+        "Title": truncate(one_line(issue.title) or issue.rule, TITLE_LIMIT),
+        "Description": truncate(issue.description.strip() or issue.rule, DESCRIPTION_LIMIT),
         "Resources": [_resource(issue, source, account)],
         "ProductFields": _product_fields(tool, issue, source),
         "RecordState": "ACTIVE",
     }
-    if issue.source_url and issue.source_url.startswith(("https://", "http://")):
+    if _url(issue.source_url):
         finding["SourceUrl"] = issue.source_url
     if issue.remediation:
         text = truncate(issue.remediation.strip(), REMEDIATION_LIMIT)
@@ -148,10 +161,10 @@ def _resource(issue: Issue, source: Source, account: Account) -> dict[str, Any]:
         other["location"] = issue.location
     return {
         "Type": "Other",
-        "Id": f"{source.repository}@{source.commit}",
+        "Id": truncate(f"{source.repository}@{source.commit}", STRING_LIMIT),
         "Partition": account.partition,
         "Region": account.region,
-        "Details": {"Other": other},
+        "Details": {"Other": _non_empty(other, STRING_LIMIT)},
     }
 
 
@@ -170,32 +183,52 @@ def _product_fields(tool: str, issue: Issue, source: Source) -> dict[str, str]:
     }
     if issue.location:
         fields[FIELD_PREFIX + "location"] = issue.location
-    return {key: truncate(value, PRODUCT_FIELD_LIMIT) for key, value in fields.items()}
+    fitting = {key: value for key, value in fields.items() if len(key) <= PRODUCT_FIELD_KEY_LIMIT}
+    # The fields this function reads back come first, so they are never the ones left out.
+    return dict(list(_non_empty(fitting, PRODUCT_FIELD_LIMIT).items())[:MAX_PRODUCT_FIELDS])
+
+
+def _non_empty(fields: Mapping[str, str], limit: int) -> dict[str, str]:
+    """The fields with a value, each cut to ``limit``: Security Hub refuses blank values."""
+    return {key: truncate(value, limit) for key, value in fields.items() if value.strip()}
+
+
+def _url(text: str | None) -> bool:
+    return (
+        bool(text)
+        and len(str(text)) <= STRING_LIMIT
+        and str(text).startswith(("https://", "http://"))
+    )
 
 
 def _vulnerability(vulnerability: Vulnerability) -> dict[str, Any]:
-    package: dict[str, str] = {"Name": vulnerability.package.name}
-    if vulnerability.package.version:
-        package["Version"] = vulnerability.package.version
-    if vulnerability.package.package_manager:
-        package["PackageManager"] = vulnerability.package.package_manager
-    result: dict[str, Any] = {"Id": vulnerability.id, "VulnerablePackages": [package]}
+    package = _non_empty(
+        {
+            "Name": vulnerability.package.name,
+            "Version": vulnerability.package.version or "",
+            "PackageManager": vulnerability.package.package_manager or "",
+        },
+        STRING_LIMIT,
+    )
+    result: dict[str, Any] = {
+        "Id": truncate(vulnerability.id, STRING_LIMIT),
+        "VulnerablePackages": [package],
+    }
     if vulnerability.cvss:
         result["Cvss"] = [_cvss(score) for score in vulnerability.cvss]
     if vulnerability.vendor:
-        vendor = {"Name": vulnerability.vendor}
-        if vulnerability.vendor_severity:
-            vendor["VendorSeverity"] = vulnerability.vendor_severity
-        result["Vendor"] = vendor
-    if vulnerability.reference_urls:
-        result["ReferenceUrls"] = list(vulnerability.reference_urls)
+        result["Vendor"] = _non_empty(
+            {"Name": vulnerability.vendor, "VendorSeverity": vulnerability.vendor_severity or ""},
+            STRING_LIMIT,
+        )
+    urls = [url for url in vulnerability.reference_urls if _url(url)]
+    if urls:
+        result["ReferenceUrls"] = urls
     return result
 
 
 def _cvss(score: Cvss) -> dict[str, Any]:
-    cvss: dict[str, Any] = {"Version": score.version, "BaseScore": score.base_score}
-    if score.base_vector:
-        cvss["BaseVector"] = score.base_vector
-    if score.source:
-        cvss["Source"] = score.source
-    return cvss
+    cvss: dict[str, Any] = {"Version": truncate(score.version, STRING_LIMIT)}
+    cvss["BaseScore"] = score.base_score
+    extra = {"BaseVector": score.base_vector or "", "Source": score.source or ""}
+    return {**cvss, **_non_empty(extra, STRING_LIMIT)}

@@ -22,8 +22,11 @@ from .shape import JsonObject, ReportError, require_list, require_object, requir
 KEY_PREFIX = "reports"
 KEY_SUFFIX = ".json"
 BUILD_ID_METADATA = "build-id"
-# A parsed JSON report takes several times its size in memory; larger ones are refused.
-MAX_REPORT_BYTES = 50 * 1024 * 1024
+# What the reports of one event may weigh together. Measured (docs/input-limits.md): parsed JSON
+# of small objects takes about 26 times its size in memory, a dense report with its findings about
+# 31 times; 8 MiB of either stays near 270 MB in the 512 MB function, with room for the findings
+# already in Security Hub that the import reads back.
+MAX_REPORT_BYTES = 8 * 1024 * 1024
 MAX_SOURCE_FIELD = 512
 FIELDS = ("repository", "branch", "commit", "build_id")
 
@@ -46,10 +49,15 @@ def uploads(event: object, tools: Collection[str], s3: Any) -> list[Upload]:
         records = require_list(event["Records"], "event.Records")
         if not records:
             raise ReportError("event.Records: empty")
-        return [
-            _from_s3(require_object(record, f"event.Records[{index}]"), tools, s3, index)
-            for index, record in enumerate(records)
-        ]
+        read: list[Upload] = []
+        budget = MAX_REPORT_BYTES
+        for index, record in enumerate(records):
+            upload, size = _from_s3(
+                require_object(record, f"event.Records[{index}]"), tools, s3, index, budget
+            )
+            read.append(upload)
+            budget -= size
+        return read
     if "tool" in event:
         return [_direct(event, tools)]
     raise ReportError(
@@ -66,7 +74,10 @@ def _direct(event: JsonObject, tools: Collection[str]) -> Upload:
     return Upload(tool, event["report"], Source(**fields), origin="direct invocation")
 
 
-def _from_s3(record: JsonObject, tools: Collection[str], s3: Any, index: int) -> Upload:
+def _from_s3(
+    record: JsonObject, tools: Collection[str], s3: Any, index: int, budget: int
+) -> tuple[Upload, int]:
+    """The upload a notification record names, and its size in bytes (at most ``budget``)."""
     where = f"event.Records[{index}]"
     if record.get("eventSource") != "aws:s3":
         raise ReportError(f"{where}.eventSource: not an S3 notification")
@@ -81,14 +92,16 @@ def _from_s3(record: JsonObject, tools: Collection[str], s3: Any, index: int) ->
     key = unquote_plus(require_text(stored.get("key"), f"{where}.s3.object.key"))
     tool, repository, branch, commit = _key_parts(key, tools)
     version = stored.get("versionId")
-    body, metadata = _read(s3, bucket, key, version if isinstance(version, str) else None)
+    body, metadata = _read(s3, bucket, key, version if isinstance(version, str) else None, budget)
     origin = f"s3://{bucket}/{key}"
     build_id = _source_field(metadata.get(BUILD_ID_METADATA), f"{origin} {BUILD_ID_METADATA}")
     try:
         report = json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (ValueError, RecursionError) as error:
+        # ValueError: not UTF-8, not JSON, or an integer beyond Python's 4,300 digits;
+        # RecursionError: nested deeper than the parser's stack.
         raise ReportError(f"{origin}: not a JSON document: {error}") from error
-    return Upload(tool, report, Source(repository, branch, commit, build_id), origin)
+    return Upload(tool, report, Source(repository, branch, commit, build_id), origin), len(body)
 
 
 def _key_parts(key: str, tools: Collection[str]) -> tuple[str, str, str, str]:
@@ -106,7 +119,9 @@ def _key_parts(key: str, tools: Collection[str]) -> tuple[str, str, str, str]:
     return tool, parts[2], branch, commit
 
 
-def _read(s3: Any, bucket: str, key: str, version: str | None) -> tuple[bytes, dict[str, str]]:
+def _read(
+    s3: Any, bucket: str, key: str, version: str | None, budget: int
+) -> tuple[bytes, dict[str, str]]:
     request = {"Bucket": bucket, "Key": key, **({"VersionId": version} if version else {})}
     try:
         response = s3.get_object(**request)
@@ -114,10 +129,14 @@ def _read(s3: Any, bucket: str, key: str, version: str | None) -> tuple[bytes, d
         if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "NoSuchVersion"):
             raise ReportError(f"s3://{bucket}/{key}: no longer exists") from error
         raise
-    if response.get("ContentLength", 0) > MAX_REPORT_BYTES:
+    too_large = f"s3://{bucket}/{key}: the event's reports exceed {MAX_REPORT_BYTES} bytes"
+    if response.get("ContentLength", 0) > budget:
         response["Body"].close()
-        raise ReportError(f"s3://{bucket}/{key}: larger than {MAX_REPORT_BYTES} bytes")
-    body: bytes = response["Body"].read()
+        raise ReportError(too_large)
+    body: bytes = response["Body"].read(budget + 1)
+    response["Body"].close()
+    if len(body) > budget:
+        raise ReportError(too_large)
     return body, {name.lower(): value for name, value in response.get("Metadata", {}).items()}
 
 

@@ -17,9 +17,11 @@ from .model import Source
 LOGGER = logging.getLogger(__name__)
 
 MAX_BATCH_FINDINGS = 100
-# Security Hub takes up to 6 MB per BatchImportFindings request; stay under it with room for
-# the request's own framing.
+# Security Hub takes up to 100 findings, 240 KB per finding and 6 MB per BatchImportFindings
+# request ("Guidelines for using the BatchImportFindings API", Security Hub partner guide).
+# Sizes are counted as botocore sends the body (json.dumps, ASCII), in decimal units to be safe.
 MAX_BATCH_BYTES = 6_000_000
+MAX_FINDING_BYTES = 240_000
 MAX_UPDATE_FINDINGS = 100
 PAGE_SIZE = 100
 
@@ -48,18 +50,23 @@ class Outcome:
     failed: tuple[str, ...]
 
 
+def finding_size(finding: Mapping[str, Any]) -> int:
+    """Bytes the finding takes in the request body: botocore sends json.dumps(body)."""
+    return len(json.dumps(finding))
+
+
 def batches(findings: Iterable[Mapping[str, Any]]) -> Iterator[list[Mapping[str, Any]]]:
     """Findings grouped under Security Hub's per-request limits (count and JSON size)."""
     batch: list[Mapping[str, Any]] = []
     size = len(json.dumps({"Findings": []}))
     for finding in findings:
         # botocore sends the request body as json.dumps(body): measure it the same way.
-        finding_size = len(json.dumps(finding)) + len(", ")
-        if batch and (len(batch) == MAX_BATCH_FINDINGS or size + finding_size > MAX_BATCH_BYTES):
+        needed = finding_size(finding) + len(", ")
+        if batch and (len(batch) == MAX_BATCH_FINDINGS or size + needed > MAX_BATCH_BYTES):
             yield batch
             batch, size = [], len(json.dumps({"Findings": []}))
         batch.append(finding)
-        size += finding_size
+        size += needed
     if batch:
         yield batch
 
@@ -73,7 +80,19 @@ class SecurityHub:
 
     def import_findings(self, findings: Sequence[Mapping[str, Any]]) -> Outcome:
         failed: list[str] = []
-        for batch in batches(findings):
+        sendable = []
+        for finding in findings:
+            if finding_size(finding) > MAX_FINDING_BYTES:
+                LOGGER.error(
+                    "finding %s not sent: %d bytes, over Security Hub's %d per finding",
+                    finding["Id"],
+                    finding_size(finding),
+                    MAX_FINDING_BYTES,
+                )
+                failed.append(finding["Id"])
+            else:
+                sendable.append(finding)
+        for batch in batches(sendable):
             response = self._call("batch_import_findings", Findings=batch)
             for failure in response.get("FailedFindings", []):
                 LOGGER.error(

@@ -34,6 +34,10 @@ PARSERS: Mapping[str, Callable[[object], Scan]] = {
 }
 
 Clock = Callable[[], datetime]
+# Findings one event may import: each takes about 5 KB in memory (measured, docs/input-limits.md),
+# and as many again come back from Security Hub as the earlier findings of the scope; 20,000 also
+# keeps the import (at 100 findings a request, 10 requests a second) well inside the timeout.
+MAX_ISSUES = 20_000
 
 
 @dataclass(frozen=True)
@@ -84,9 +88,14 @@ def run(
             (upload, PARSERS[upload.tool](upload.report))
             for upload in events.uploads(event, PARSERS.keys(), clients.s3)
         ]
-    except ReportError as error:
-        LOGGER.error("Nothing imported: %s", error)
-        return {"error": str(error)}
+        issues = sum(len(scan.issues) for _, scan in scans)
+        if issues > MAX_ISSUES:
+            raise ReportError(f"{issues} issues: more than {MAX_ISSUES} in one event")
+    except (ReportError, RecursionError) as error:
+        # RecursionError: a report nested deeper than Python's stack, met while reading it.
+        reason = str(error) if isinstance(error, ReportError) else "report: nested too deeply"
+        LOGGER.error("Nothing imported: %s", reason)
+        return {"error": reason}
     account = _account(clients)
     hub = SecurityHub(clients.securityhub, sleep)
     totals = Totals()

@@ -121,10 +121,11 @@ def _timestamp(value: str | None, where: str) -> str | None:
     if value is None:
         return None
     try:
-        moment = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
-    except ValueError as error:
+        # Converting to UTC overflows at the ends of the calendar (year 1 or 9999 with an offset).
+        moment = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)
+    except (ValueError, OverflowError) as error:
         raise ReportError(f"{where}.creationDate: not a timestamp: {value!r}") from error
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def _component_paths(document: JsonObject) -> dict[str, str]:

@@ -7,7 +7,6 @@ import re
 
 ELLIPSIS = "\N{HORIZONTAL ELLIPSIS}"
 _BLOCK_END = re.compile(r"</p\s*>|<br\s*/?>|</li\s*>", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]+>")
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
 
@@ -31,9 +30,31 @@ def one_line(text: str) -> str:
 def plain_text(markup: str) -> str:
     """Paragraph HTML (as ZAP writes it) as plain text, one paragraph per line."""
     with_breaks = _BLOCK_END.sub("\n", markup)
-    unescaped = html.unescape(_TAG.sub("", with_breaks))
+    unescaped = html.unescape(without_tags(with_breaks))
     lines = (one_line(line) for line in unescaped.splitlines())
     return "\n".join(line for line in lines if line)
+
+
+def without_tags(markup: str) -> str:
+    """``markup`` without its ``<...>`` tags, in one pass.
+
+    A regular expression such as ``<[^>]+>`` scans to the end of the text from every ``<`` that
+    has no ``>`` after it: quadratic time on text with many of them. Here, once no ``>`` follows,
+    the rest is text.
+    """
+    kept: list[str] = []
+    position = 0
+    while (start := markup.find("<", position)) >= 0:
+        end = markup.find(">", start + 1)
+        if end < 0:
+            break
+        if end == start + 1:  # "<>" is not a tag
+            kept.append(markup[position : end + 1])
+        else:
+            kept.append(markup[position:start])
+        position = end + 1
+    kept.append(markup[position:])
+    return "".join(kept)
 
 
 def first_url(text: str) -> str | None:
