@@ -43,7 +43,7 @@ def _regional_topic_arns(
                 key_deletion_window_in_days=spec.kms.deletion_window_days,
                 region=region,
             ),
-            opts=baseline.providers.options("security"),
+            opts=baseline.topic_options(),
         )
         arns[region] = regional.topic_arns[topic]
     return arns

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
+import pulumi_aws as aws
 
 from baseline.providers import AccountProviders, account_providers, deployer_arns, partition_of
 from baseline.spec import Spec, TopicSpec
@@ -43,6 +44,13 @@ class Baseline:
     trail: OrganizationTrail | None
     notifications: Notifications
     quarantine: QuarantineBucket
+    # What every topic Firewall Manager publishes to waits for (its service-linked role).
+    topic_prerequisites: tuple[pulumi.Resource, ...] = ()
+
+    def topic_options(self) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(
+            provider=self.providers.security, depends_on=list(self.topic_prerequisites)
+        )
 
 
 TRAIL_NAME = "cloudtrail"
@@ -150,7 +158,30 @@ def topic_args(topic: TopicSpec) -> TopicArgs:
     )
 
 
-def _notifications(spec: Spec, providers: AccountProviders) -> Notifications:
+def _fms_service_linked_role(
+    spec: Spec, providers: AccountProviders
+) -> tuple[pulumi.Resource, ...]:
+    """Firewall Manager's service-linked role in the security account, before any topic names it.
+
+    KMS and SNS refuse a policy whose principal does not exist (KMS PutKeyPolicy:
+    MalformedPolicyDocumentException; SNS SetTopicAttributes: PrincipalNotFound), and the topic
+    and key policies name AWSServiceRoleForFMS (Firewall Manager developer guide, "Firewall
+    Manager required permissions for API actions"). `existing`: the account has it already.
+    """
+    settings = spec.firewall_manager
+    if not settings.enabled or settings.service_linked_role != "create":
+        return ()
+    role = aws.iam.ServiceLinkedRole(
+        "firewall-manager-service-role",
+        aws_service_name="fms.amazonaws.com",
+        opts=providers.options("security"),
+    )
+    return (role,)
+
+
+def _notifications(
+    spec: Spec, providers: AccountProviders, prerequisites: tuple[pulumi.Resource, ...]
+) -> Notifications:
     return Notifications(
         "notifications",
         NotificationsArgs(
@@ -161,7 +192,7 @@ def _notifications(spec: Spec, providers: AccountProviders) -> Notifications:
             key_deployer_arns=deployer_arns(spec, "security"),
             key_deletion_window_in_days=spec.kms.deletion_window_days,
         ),
-        opts=providers.options("security"),
+        opts=pulumi.ResourceOptions(provider=providers.security, depends_on=list(prerequisites)),
     )
 
 
@@ -186,11 +217,13 @@ def _quarantine(spec: Spec, providers: AccountProviders) -> QuarantineBucket:
 def build_core(spec: Spec) -> Baseline:
     providers = account_providers(spec)
     archive = _log_archive(spec, providers)
+    topic_prerequisites = _fms_service_linked_role(spec, providers)
     return Baseline(
         spec=spec,
         providers=providers,
         log_archive=archive,
         trail=_trail(spec, providers, archive) if spec.cloudtrail.enabled else None,
-        notifications=_notifications(spec, providers),
+        notifications=_notifications(spec, providers, topic_prerequisites),
         quarantine=_quarantine(spec, providers),
+        topic_prerequisites=topic_prerequisites,
     )

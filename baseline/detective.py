@@ -141,6 +141,7 @@ def build_macie_enrollment(baseline: Baseline) -> MacieEnrollment:
             schedule=spec.macie.enrollment.schedule,
             dead_letter_reader_arns=spec.kms.users,
             key_administrator_arns=spec.kms.administrators,
+            key_deployer_arns=deployer_arns(spec, "security"),
             key_deletion_window_in_days=spec.kms.deletion_window_days,
             tags={ROLE_TAG: "macie-enrollment"},
         ),

@@ -230,7 +230,9 @@ class ManagedKey(pulumi.ComponentResource):
             policy=policy,
             region=args.region,
             tags=dict(args.tags) or None,
-            opts=pulumi.ResourceOptions(parent=self),
+            # What the key waits for (a principal its policy names) holds for its policy too:
+            # the engine does not pass a component's dependencies on to its children.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None),
         )
         alias = aws.kms.Alias(
             f"{name}-alias",
@@ -275,6 +277,8 @@ def component_key(
     description: str,
     grants: tuple[KeyGrant, ...] = (),
     user_arns: tuple[pulumi.Input[str], ...] = (),
+    depends_on: pulumi.Input[Sequence[pulumi.Input[pulumi.Resource]] | pulumi.Resource]
+    | None = None,
 ) -> ManagedKey:
     """The ManagedKey `<name>-key` of the component `parent`, administered as `args` say."""
     return ManagedKey(
@@ -290,7 +294,7 @@ def component_key(
             region=args.region,
             tags=args.tags,
         ),
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=depends_on),
     )
 
 

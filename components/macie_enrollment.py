@@ -80,6 +80,8 @@ class MacieEnrollmentArgs:
     log_retention_days: int = 365
     dead_letter_reader_arns: tuple[pulumi.Input[str], ...] = ()
     key_administrator_arns: tuple[pulumi.Input[str], ...] = ()
+    # Who runs `pulumi up` keeps administering the keys (KMS lockout check); empty: the root.
+    key_deployer_arns: tuple[pulumi.Input[str], ...] = ()
     key_deletion_window_in_days: int = MAX_DELETION_WINDOW_DAYS
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -192,6 +194,7 @@ class MacieEnrollment(pulumi.ComponentResource):
                 description=f"security-baseline: Macie enrollment logs and dead letters, {region}",
                 deletion_window_in_days=args.key_deletion_window_in_days,
                 administrator_arns=args.key_administrator_arns,
+                deployer_arns=args.key_deployer_arns,
                 grants=grants,
                 region=region,
                 tags=args.tags,

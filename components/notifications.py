@@ -194,6 +194,8 @@ class Notifications(pulumi.ComponentResource):
     ) -> None:
         super().__init__("security-baseline:notifications:Notifications", name, None, opts)
         context = aws_context(self, args.region)
+        # The policies wait for what the component waits for: the principals they name.
+        self._policy_prerequisites = opts.depends_on if opts else None
         key = component_key(
             self,
             name,
@@ -201,6 +203,7 @@ class Notifications(pulumi.ComponentResource):
             alias=f"security-baseline/notifications/{name}",
             description="SNS topics for security notifications",
             grants=_key_grants(args, context),
+            depends_on=self._policy_prerequisites,
         )
         self.topic_arns = {
             topic: self._topic(f"{name}-{topic}", subscribers, key, context, args)
@@ -232,7 +235,7 @@ class Notifications(pulumi.ComponentResource):
                 lambda values: policy_document(topic_policy_statements(values[0], values[1], args))
             ),
             region=args.region,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=self._policy_prerequisites),
         )
         for email in subscribers.emails:
             aws.sns.TopicSubscription(

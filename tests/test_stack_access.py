@@ -2,6 +2,7 @@
 5, 6 and the CloudTrail -> CloudWatch Logs trust of 7), as AWS documents each of them."""
 
 import json
+from collections.abc import Callable
 
 import pytest
 
@@ -213,18 +214,23 @@ def test_dev_lets_the_accounts_iam_decide_who_reads_the_trail_and_archive(dev):
     assert "LogReadersGetObjects" not in {each["Sid"] for each in archive_policy(dev)["Statement"]}
 
 
-def test_prod_without_kms_users_the_log_archive_accounts_iam_decides_who_reads():
-    """The trail's files live in the archive: its account, not the trail's, may decrypt them."""
+def prod_variant(change: Callable[[dict], None]) -> Plan:
+    """The prod plan with its spec changed by `change`."""
     config, secret_keys = program_config(load_stack_file(ROOT, "prod"))
     spec = json.loads(config["security-baseline:baseline"])
-    del spec["kms"]["users"]
-    plan = run_inline(
+    change(spec)
+    return run_inline(
         lambda: build(spec_from_pulumi_config()),
         project="security-baseline",
         stack="prod",
         config={**config, "security-baseline:baseline": json.dumps(spec)},
         secret_keys=secret_keys,
     )
+
+
+def test_prod_without_kms_users_the_log_archive_accounts_iam_decides_who_reads():
+    """The trail's files live in the archive: its account, not the trail's, may decrypt them."""
+    plan = prod_variant(lambda spec: spec["kms"].pop("users"))
     archive_root = f"arn:aws:iam::{LOG_ARCHIVE}:root"
     assert principals(statement(archive_key(plan), "LogReadersDecrypt"), "AWS") == [archive_root]
     trail_readers = statement(trail_key(plan), "AllowCloudTrailLogDecryption")
@@ -328,3 +334,29 @@ def test_parliament_finds_nothing_in_key_topic_archive_and_trail_documents(stack
     assert len(documents) >= 6
     for text, kind, name in documents:
         assert lint(text, kind) == [], name
+
+
+def test_prod_fms_topics_and_keys_wait_for_the_service_linked_role_they_name(prod):
+    """KMS and SNS refuse a policy naming a principal that does not exist yet."""
+    (role,) = [
+        r
+        for r in of_type(prod, "aws:iam/serviceLinkedRole:ServiceLinkedRole")
+        if r.inputs["awsServiceName"] == "fms.amazonaws.com"
+    ]
+    assert account_of(role) == SECURITY
+    named = [
+        r
+        for r in (*of_type(prod, TOPIC_POLICY), *of_type(prod, KEY))
+        if "AWSServiceRoleForFMS" in json.dumps(document(r))
+    ]
+    assert len(named) == 9  # 5 topic policies, 4 keys
+    for resource in named:
+        assert role.urn in resource.dependencies, resource.name
+
+
+def test_an_existing_fms_service_linked_role_is_not_created_again():
+    plan = prod_variant(
+        lambda spec: spec["firewall_manager"].update(service_linked_role="existing")
+    )
+    roles = of_type(plan, "aws:iam/serviceLinkedRole:ServiceLinkedRole")
+    assert all(r.inputs["awsServiceName"] != "fms.amazonaws.com" for r in roles)

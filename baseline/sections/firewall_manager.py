@@ -13,6 +13,7 @@ firewall_manager:
   enabled: true
   notification_topic: security-alerts
   shield_advanced: {subscription: create, acknowledge_one_year_commitment: true}
+  service_linked_role: create   # or existing: the account has AWSServiceRoleForFMS already
   policies:
     - {name: shield, type: SHIELD_ADVANCED, scope: {exclude_ous: [ou-ab12-34cd56ef]}}
     - name: waf
@@ -42,6 +43,7 @@ from baseline.sections._checks import (
     no_duplicates,
     unique,
 )
+from components.config_recorders import SERVICE_LINKED_ROLE_CHOICES, ServiceLinkedRoleChoice
 from components.firewall import SHIELD_SUBSCRIPTION_CHOICES, ShieldSubscription
 from components.firewall_policies import (
     ALLOWED_RESOURCE_TYPES,
@@ -283,6 +285,12 @@ _SHIELD_ADVANCED = {
 SCHEMA: dict[str, Any] = {
     "enabled": {"type": "boolean", "default": False},
     "shield_advanced": {"type": "dict", "default": {}, "schema": _SHIELD_ADVANCED},
+    # `existing`: the security account has AWSServiceRoleForFMS already (AWS refuses a second).
+    "service_linked_role": {
+        "type": "string",
+        "allowed": SERVICE_LINKED_ROLE_CHOICES,
+        "default": "create",
+    },
     # Absent: the first topic of notifications.
     "notification_topic": {
         "type": "string",
@@ -327,6 +335,7 @@ class FirewallManagerSpec:
     policies: tuple[FirewallPolicy, ...]
     # None: the administrator account has its Shield Advanced subscription already.
     shield_subscription: ShieldSubscription | None
+    service_linked_role: ServiceLinkedRoleChoice
 
 
 def parse(document: Mapping[str, Any], default_topic: str) -> FirewallManagerSpec:
@@ -341,6 +350,7 @@ def parse(document: Mapping[str, Any], default_topic: str) -> FirewallManagerSpe
             if shield["subscription"] == "create"
             else None
         ),
+        service_linked_role=document["service_linked_role"],
     )
 
 
