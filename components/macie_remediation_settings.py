@@ -136,7 +136,11 @@ class MacieRemediationArgs:
     slack_webhook_url: pulumi.Input[str] | None = None
     slack_signing_secret: pulumi.Input[str] | None = None
     slack_channel: str | None = None
-    remediator_reserved_concurrency: int | None = None
+    # One remediation at a time: two approvals of one finding racing would otherwise each copy
+    # the object (each later run reuses the verified copy). None: the account's pool. Lambda
+    # refuses any reservation that leaves under 10 unreserved (Lambda developer guide, "Lambda
+    # quotas"), which only new accounts with the default quota of 10 hit.
+    remediator_reserved_concurrency: int | None = 1
     max_retry_attempts: int = 2
     dead_letter_reader_arns: tuple[pulumi.Input[str], ...] = ()
     key_administrator_arns: tuple[pulumi.Input[str], ...] = ()

@@ -588,3 +588,9 @@ def test_the_prod_stack_quarantines_with_slack_approvals_in_the_security_account
     policies = {r.name: document(r) for r in mine(ROLE_POLICY)}
     sources = statement(policies["macie-remediation-remediator"], "ListSourceBuckets")
     assert sources["Resource"] == ["arn:aws:s3:::acme-data-lake-*"]
+
+
+def test_one_remediation_runs_at_a_time_by_default(plan: Plan) -> None:
+    """Two approvals of one finding must not race to copy the object twice."""
+    assert _function(plan, "remediator").inputs["reservedConcurrentExecutions"] == 1
+    assert "reservedConcurrentExecutions" not in _function(plan, "approval").inputs
