@@ -593,4 +593,4 @@ def test_the_prod_stack_quarantines_with_slack_approvals_in_the_security_account
 def test_one_remediation_runs_at_a_time_by_default(plan: Plan) -> None:
     """Two approvals of one finding must not race to copy the object twice."""
     assert _function(plan, "remediator").inputs["reservedConcurrentExecutions"] == 1
-    assert "reservedConcurrentExecutions" not in _function(plan, "approval").inputs
+    assert "reservedConcurrentExecutions" not in _function(plan, "approval-handler").inputs
