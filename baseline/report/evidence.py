@@ -8,7 +8,6 @@ EVALUATED). From an audit, a check's evidence is its results: resource, region a
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any
 
 from baseline.audit.model import CheckResult
 from baseline.audit.model import Status as AuditStatus
+from baseline.inputs import MAX_AUDIT_FILE_BYTES, load_json, read_text
 from baseline.preview.analyzer import AnalysisResult, PackInfo, PolicyPackError, analyze
 from baseline.preview.engine import plan_project
 from baseline.preview.model import Plan, PlannedResource, Violation
@@ -159,12 +159,8 @@ def unevaluated(kind: str, descriptions: Mapping[str, str], note: str) -> dict[s
 def load_audit(path: Path, known_checks: Iterable[str]) -> AuditDocument:
     """Read a `baseline audit --json` file; SpecError naming the file and what is wrong."""
     where = str(path)
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise SpecError([Problem(where, f"cannot read the audit file: {error.strerror}")]) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise SpecError([Problem(where, f"not JSON: {error}")]) from None
+    text = read_text(path, MAX_AUDIT_FILE_BYTES, where, "cannot read the audit file: no such file")
+    document = load_json(text, where)
     if not isinstance(document, dict) or not isinstance(document.get("results"), list):
         what = "not a `baseline audit --json` document: no results list"
         raise SpecError([Problem(where, what)])
