@@ -36,7 +36,7 @@ bench: setup
 # mutants and a count per module. Slow (about an hour on 2 cores), so not part of `make test`:
 # run it before resolving an issue that touches those modules. ONLY="policies/s3 ..." narrows it.
 mutation: setup
-	$(BIN)/python -m mutation.run $(if $(ONLY),--only $(ONLY))
+	$(BIN)/python -m mutation.run --jobs 2 $(if $(ONLY),--only $(ONLY))
 
 clean:
 	rm -rf $(VENV) .mutation .mypy_cache .ruff_cache .pytest_cache build dist *.egg-info

@@ -6,17 +6,22 @@ and each mutant's tests run in a fork of a server that has the libraries already
 (forkserver.py), so that a mutant costs its tests, not pytest's start-up. Prints the
 surviving mutants (their diffs) and a count per target. Not part of `make test` or CI.
 
-    python -m mutation.run [--only TARGET ...]
+    python -m mutation.run [--jobs N] [--only TARGET ...]
+    python -m mutation.run --summary     # the counts of the last run, from its sessions
 """
 
 from __future__ import annotations
 
 import argparse
+import queue
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,8 +30,7 @@ from cosmic_ray.work_item import TestOutcome, WorkerOutcome
 
 REPO = Path(__file__).resolve().parent.parent
 WORK = REPO / ".mutation"
-TREE = WORK / "tree"
-SOCKET = WORK / "forkserver.sock"
+SESSIONS = WORK / "sessions"
 MACIE = "components/functions/macie_remediation"
 IMPORTER = "components/functions/findings_import"
 MACIE_TESTS = tuple(
@@ -119,9 +123,17 @@ TARGETS: tuple[Target, ...] = (
 )
 
 
-def copy_tree() -> None:
-    """The repository's files (tracked and new, not ignored) into TREE, afresh."""
-    shutil.rmtree(TREE, ignore_errors=True)
+@dataclass(frozen=True)
+class Worker:
+    """A copy of the repository that cosmic-ray mutates, and the fork server running in it."""
+
+    tree: Path
+    socket: Path
+
+
+def copy_tree(tree: Path) -> None:
+    """The repository's files (tracked and new, not ignored) into `tree`, afresh."""
+    shutil.rmtree(tree, ignore_errors=True)
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=REPO,
@@ -131,17 +143,35 @@ def copy_tree() -> None:
     for name in filter(None, listed.split("\0")):
         source = REPO / name
         if source.is_file():
-            (TREE / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, TREE / name)
+            (tree / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, tree / name)
 
 
-def test_command(target: Target, timeout_seconds: float) -> list[str]:
-    client = str(TREE / "mutation" / "client.py")
-    return [sys.executable, client, str(SOCKET), str(timeout_seconds), *target.tests]
+@contextmanager
+def started(index: int) -> Iterator[Worker]:
+    worker = Worker(WORK / f"worker-{index}", WORK / f"worker-{index}.sock")
+    copy_tree(worker.tree)
+    worker.socket.unlink(missing_ok=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mutation.forkserver", str(worker.socket), str(worker.tree)],
+        cwd=worker.tree,
+    )
+    try:
+        while not worker.socket.exists():
+            time.sleep(0.1)
+        yield worker
+    finally:
+        server.terminate()
+        server.wait()
 
 
-def write_config(target: Target, timeout_seconds: float, path: Path) -> None:
-    command = " ".join(test_command(target, timeout_seconds))
+def test_command(worker: Worker, target: Target, timeout_seconds: float) -> list[str]:
+    client = str(worker.tree / "mutation" / "client.py")
+    return [sys.executable, client, str(worker.socket), str(timeout_seconds), *target.tests]
+
+
+def write_config(worker: Worker, target: Target, timeout_seconds: float, path: Path) -> None:
+    command = " ".join(test_command(worker, target, timeout_seconds))
     modules = ", ".join(f'"{module}"' for module in target.modules)
     excluded = ", ".join(f"'{pattern}'" for pattern in EXCLUDED_OPERATORS)
     path.write_text(
@@ -158,17 +188,21 @@ def write_config(target: Target, timeout_seconds: float, path: Path) -> None:
     )
 
 
-def run_target(target: Target) -> Counter[str]:
-    slug = target.name.replace("/", "-")
-    config, session = WORK / f"{slug}.toml", WORK / f"{slug}.sqlite"
-    started = time.monotonic()
-    baseline = subprocess.run(test_command(target, 600), cwd=TREE, check=False)
+def session_of(target: Target) -> Path:
+    return SESSIONS / f"{target.name.replace('/', '-')}.sqlite"
+
+
+def run_target(worker: Worker, target: Target) -> None:
+    session = session_of(target)
+    config = session.with_suffix(".toml")
+    began = time.monotonic()
+    baseline = subprocess.run(test_command(worker, target, 600), cwd=worker.tree, check=False)
     if baseline.returncode != 0:
         print(f"{target.name}: the tests fail without mutations; skipped", flush=True)
-        return Counter(broken=1)
+        return
     # Generous: a mutant that makes the tests loop is killed; one that slows them is not.
-    timeout = max(60.0, 5 * (time.monotonic() - started))
-    write_config(target, timeout, config)
+    timeout = max(60.0, 5 * (time.monotonic() - began))
+    write_config(worker, target, timeout, config)
     session.unlink(missing_ok=True)
     tools = Path(sys.executable).parent
     for command in (
@@ -176,14 +210,15 @@ def run_target(target: Target) -> Counter[str]:
         [tools / "cr-filter-operators", session, config],
         [tools / "cosmic-ray", "exec", config, session],
     ):
-        subprocess.run([str(part) for part in command], cwd=TREE, check=True)
+        subprocess.run([str(part) for part in command], cwd=worker.tree, check=True)
     report = [str(tools / "cr-report"), "--surviving-only", "--show-diff", str(session)]
-    subprocess.run(report, cwd=TREE, check=True)
-    return outcomes(session)
+    subprocess.run(report, cwd=worker.tree, check=True)
 
 
 def outcomes(session: Path) -> Counter[str]:
     counts: Counter[str] = Counter()
+    if not session.exists():
+        return Counter(missing=1)
     with use_db(str(session), WorkDB.Mode.open) as db:
         for _, result in db.completed_work_items:
             if result.worker_outcome == WorkerOutcome.SKIPPED:
@@ -198,28 +233,54 @@ def outcomes(session: Path) -> Counter[str]:
     return counts
 
 
+def run_all(targets: list[Target], jobs: int) -> None:
+    """Each target on the first free worker; a worker mutates only its own copy."""
+    SESSIONS.mkdir(parents=True, exist_ok=True)
+    todo: queue.Queue[Target] = queue.Queue()
+    for target in targets:
+        todo.put(target)
+
+    def work(index: int) -> None:
+        with started(index) as worker:
+            while True:
+                try:
+                    target = todo.get_nowait()
+                except queue.Empty:
+                    return
+                run_target(worker, target)
+
+    threads = [threading.Thread(target=work, args=(index,)) for index in range(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def print_summary(targets: list[Target]) -> None:
+    print(f"\n{'target':<28} {'mutants':>8} {'killed':>7} {'survived':>9} {'other':>6}")
+    for target in targets:
+        counts = outcomes(session_of(target))
+        if counts["missing"]:
+            print(f"{target.name:<28} {'not run':>8}")
+            continue
+        other = counts["incompetent"] + counts["pending"]
+        total = counts["killed"] + counts["survived"] + other
+        print(
+            f"{target.name:<28} {total:>8} {counts['killed']:>7} {counts['survived']:>9} {other:>6}"
+        )
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m mutation.run")
     names = [target.name for target in TARGETS]
     parser.add_argument("--only", nargs="+", choices=names, metavar="TARGET", help=", ".join(names))
-    chosen = parser.parse_args(argv).only or names
-    copy_tree()
-    SOCKET.unlink(missing_ok=True)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mutation.forkserver", str(SOCKET), str(TREE)], cwd=TREE
-    )
-    try:
-        while not SOCKET.exists():
-            time.sleep(0.1)
-        results = {t.name: run_target(t) for t in TARGETS if t.name in chosen}
-    finally:
-        server.terminate()
-        server.wait()
-    print(f"\n{'target':<28} {'mutants':>8} {'killed':>7} {'survived':>9} {'other':>6}")
-    for name, counts in results.items():
-        other = counts["incompetent"] + counts["pending"] + counts["broken"]
-        total = counts["killed"] + counts["survived"] + other
-        print(f"{name:<28} {total:>8} {counts['killed']:>7} {counts['survived']:>9} {other:>6}")
+    parser.add_argument("--jobs", type=int, default=1, help="workers, each with its own copy")
+    parser.add_argument("--summary", action="store_true", help="only print the last counts")
+    args = parser.parse_args(argv)
+    chosen = [target for target in TARGETS if target.name in (args.only or names)]
+    if not args.summary:
+        run_all(chosen, max(1, args.jobs))
+    print_summary(chosen)
     return 0
 
 
