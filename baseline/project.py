@@ -243,8 +243,14 @@ def _read_yaml(path: Path, missing: str) -> Any:
         mark = error.problem_mark or error.context_mark
         where = f"{path.name}:{mark.line + 1}:{mark.column + 1}" if mark else path.name
         raise SpecError([Problem(where, f"invalid YAML: {error.problem}")]) from None
+    except yaml.reader.ReaderError as error:
+        character = chr(error.character) if isinstance(error.character, int) else error.character
+        what = f"invalid YAML: {error.reason}: {character!a} at character {error.position}"
+        raise SpecError([Problem(path.name, what)]) from None
     except yaml.YAMLError as error:
-        raise SpecError([Problem(path.name, f"invalid YAML: {error}")]) from None
+        raise SpecError(
+            [Problem(path.name, f"invalid YAML: {' '.join(str(error).split())}")]
+        ) from None
 
 
 def _runtime_name(project: Mapping[str, Any]) -> object:
