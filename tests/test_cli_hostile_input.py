@@ -16,6 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from baseline.preview import engine
+from baseline.preview.runner import ProgramError
+from baseline.project import load_stack_file
+
 REPO = Path(__file__).resolve().parent.parent
 MEMORY_CAP_BYTES = 2 * 1024**3
 PROJECT_YAML = "name: hostile\nruntime: python\n"
@@ -230,4 +234,19 @@ def test_a_plain_text_webhook_url_of_the_wrong_shape_is_not_printed(tmp_path: Pa
     assert one_error(result) == (
         "error: baseline.notifications.topics.alerts.https_endpoints: must be a list, "
         "got string (not shown: the path takes a secret)"
+    )
+
+
+def test_a_program_that_never_ends_is_stopped_with_one_error_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory = project(tmp_path, "config:\n  aws:region: us-east-1\n")
+    (directory / "__main__.py").write_text("import time\ntime.sleep(60)\n")
+    monkeypatch.setattr(engine, "PROGRAM_TIMEOUT_SECONDS", 1)
+
+    with pytest.raises(ProgramError) as raised:
+        engine.plan_project(load_stack_file(directory, "dev"))
+
+    assert raised.value.lines == (
+        "error: __main__.py: the program ran longer than 1 s and was stopped",
     )
