@@ -39,4 +39,4 @@ mutation: setup
 	$(BIN)/python -m mutation.run --jobs 2 $(if $(ONLY),--only $(ONLY))
 
 clean:
-	rm -rf $(VENV) .mutation .mypy_cache .ruff_cache .pytest_cache build dist *.egg-info
+	rm -rf $(VENV) .mutation .hypothesis .mypy_cache .ruff_cache .pytest_cache build dist *.egg-info

@@ -260,12 +260,8 @@ class BaselineValidator(cerberus.Validator):
         """{'type': 'boolean'}"""
         problem = region_problem(value) if constraint else None
         if problem:
-            self._error(
-                field,
-                problem
-                if not holds_secret((*self.document_path, field))
-                else "must be a region name",
-            )
+            hidden = holds_secret((*self.document_path, field))
+            self._error(field, "must be a region name" if hidden else problem)
 
     def _validate_contains_field(self, other: str, field: str, value: object) -> None:
         """{'type': 'string'}"""
