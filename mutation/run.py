@@ -6,7 +6,7 @@ and each mutant's tests run in a fork of a server that has the libraries already
 (forkserver.py), so that a mutant costs its tests, not pytest's start-up. Prints the
 surviving mutants (their diffs) and a count per target. Not part of `make test` or CI.
 
-    python -m mutation.run [--jobs N] [--only TARGET ...]
+    python -m mutation.run [--jobs N] [--resume] [--only TARGET ...]
     python -m mutation.run --summary     # the counts of the last run, from its sessions
 """
 
@@ -192,9 +192,12 @@ def session_of(target: Target) -> Path:
     return SESSIONS / f"{target.name.replace('/', '-')}.sqlite"
 
 
-def run_target(worker: Worker, target: Target) -> None:
+def run_target(worker: Worker, target: Target, resume: bool) -> None:
     session = session_of(target)
     config = session.with_suffix(".toml")
+    counts = outcomes(session)
+    if resume and not counts["missing"] and not counts["pending"]:
+        return
     began = time.monotonic()
     baseline = subprocess.run(test_command(worker, target, 600), cwd=worker.tree, check=False)
     if baseline.returncode != 0:
@@ -203,13 +206,15 @@ def run_target(worker: Worker, target: Target) -> None:
     # Generous: a mutant that makes the tests loop is killed; one that slows them is not.
     timeout = max(60.0, 5 * (time.monotonic() - began))
     write_config(worker, target, timeout, config)
-    session.unlink(missing_ok=True)
     tools = Path(sys.executable).parent
-    for command in (
-        [tools / "cosmic-ray", "init", config, session],
-        [tools / "cr-filter-operators", session, config],
-        [tools / "cosmic-ray", "exec", config, session],
-    ):
+    commands = [[tools / "cosmic-ray", "exec", config, session]]
+    if not (resume and not counts["missing"]):
+        session.unlink(missing_ok=True)
+        commands[:0] = [
+            [tools / "cosmic-ray", "init", config, session],
+            [tools / "cr-filter-operators", session, config],
+        ]
+    for command in commands:
         subprocess.run([str(part) for part in command], cwd=worker.tree, check=True)
     report = [str(tools / "cr-report"), "--surviving-only", "--show-diff", str(session)]
     subprocess.run(report, cwd=worker.tree, check=True)
@@ -233,7 +238,7 @@ def outcomes(session: Path) -> Counter[str]:
     return counts
 
 
-def run_all(targets: list[Target], jobs: int) -> None:
+def run_all(targets: list[Target], jobs: int, resume: bool) -> None:
     """Each target on the first free worker; a worker mutates only its own copy."""
     SESSIONS.mkdir(parents=True, exist_ok=True)
     todo: queue.Queue[Target] = queue.Queue()
@@ -247,7 +252,7 @@ def run_all(targets: list[Target], jobs: int) -> None:
                     target = todo.get_nowait()
                 except queue.Empty:
                     return
-                run_target(worker, target)
+                run_target(worker, target, resume)
 
     threads = [threading.Thread(target=work, args=(index,)) for index in range(jobs)]
     for thread in threads:
@@ -276,10 +281,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--only", nargs="+", choices=names, metavar="TARGET", help=", ".join(names))
     parser.add_argument("--jobs", type=int, default=1, help="workers, each with its own copy")
     parser.add_argument("--summary", action="store_true", help="only print the last counts")
+    parser.add_argument(
+        "--resume", action="store_true", help="keep finished targets, finish interrupted ones"
+    )
     args = parser.parse_args(argv)
-    chosen = [target for target in TARGETS if target.name in (args.only or names)]
+    by_name = {target.name: target for target in TARGETS}
+    chosen = [by_name[name] for name in args.only or names]
     if not args.summary:
-        run_all(chosen, max(1, args.jobs))
+        run_all(chosen, max(1, args.jobs), args.resume)
     print_summary(chosen)
     return 0
 
