@@ -19,6 +19,8 @@ from baseline.problems import Problem, SpecError
 MAX_STACK_FILE_BYTES = 1024 * 1024
 # `baseline audit --json` of a large organization: thousands of results of a few hundred bytes.
 MAX_AUDIT_FILE_BYTES = 16 * 1024 * 1024
+# A policy pack's config: a few KB of enforcement levels and settings per policy.
+MAX_POLICY_CONFIG_BYTES = 1024 * 1024
 # Nesting of YAML or JSON values. The spec is at most 8 deep; Python's parsers recurse.
 MAX_NESTING = 100
 _READ_CHUNK = 64 * 1024

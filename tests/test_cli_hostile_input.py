@@ -250,3 +250,22 @@ def test_a_program_that_never_ends_is_stopped_with_one_error_line(
     assert raised.value.lines == (
         "error: __main__.py: the program ran longer than 1 s and was stopped",
     )
+
+
+@pytest.mark.parametrize(
+    ("content", "what"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested deeper than 100 levels"),
+        ('{"n": ' + "9" * 5000 + "}", "holds an integer too long to read (more than 4,300 digits)"),
+    ],
+    ids=["deep", "5000-digit-integer"],
+)
+def test_preview_refuses_a_hostile_policy_pack_config(
+    tmp_path: Path, content: str, what: str
+) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(content)
+
+    result = baseline("preview", "--policy-pack", REPO / "policies", "--policy-pack-config", config)
+
+    assert one_error(result) == f"error: {config}: {what}"
