@@ -29,14 +29,12 @@ def _cap_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP_BYTES, MEMORY_CAP_BYTES))
 
 
-def baseline(
-    *args: str | Path, cwd: Path = REPO, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
+def baseline(*args: str | Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "baseline", *map(str, args)],
         capture_output=True,
         text=True,
-        cwd=cwd,
+        cwd=REPO,
         timeout=timeout,
         check=False,
         preexec_fn=_cap_memory,
