@@ -84,7 +84,28 @@ TARGETS: tuple[Target, ...] = (
         (f"{MACIE}/remediation_common.py", f"{MACIE}/slack_review.py"),
         MACIE_TESTS,
     ),
-    Target("findings_import", (f"{IMPORTER}/handler.py", f"{IMPORTER}/importer"), IMPORT_TESTS),
+    Target(
+        "findings_import/parsers",
+        tuple(
+            f"{IMPORTER}/importer/{name}.py"
+            for name in ("sarif", "zap", "sonarqube", "dependency_check", "shape", "text", "model")
+        ),
+        IMPORT_TESTS[:1],
+    ),
+    Target(
+        "findings_import/securityhub",
+        (f"{IMPORTER}/importer/asff.py", f"{IMPORTER}/importer/securityhub.py"),
+        (*IMPORT_TESTS[2:4], IMPORT_TESTS[0]),
+    ),
+    Target(
+        "findings_import/service",
+        (
+            f"{IMPORTER}/handler.py",
+            f"{IMPORTER}/importer/service.py",
+            f"{IMPORTER}/importer/events.py",
+        ),
+        (*IMPORT_TESTS[1:2], *IMPORT_TESTS[3:]),
+    ),
     _policy("s3", "tests/test_policies_documents.py"),
     _policy("documents", "tests/test_policies_iam.py", "tests/test_policies_kms.py"),
     _policy("iam"),
