@@ -16,7 +16,6 @@ from pathlib import Path
 
 from baseline.audit.model import CheckResult
 from baseline.audit.model import Status as AuditStatus
-from baseline.inputs import MAX_AUDIT_FILE_BYTES, load_json, read_text
 from baseline.preview.analyzer import AnalysisResult, PackInfo, PolicyPackError, analyze
 from baseline.preview.engine import plan_project
 from baseline.preview.model import Plan, PlannedResource, Violation
