@@ -31,7 +31,7 @@ from baseline.preflight.state import load_state
 from baseline.preview.engine import plan_project
 from baseline.preview.runner import ProgramError
 from baseline.problems import Problem, SpecError
-from baseline.project import StackFile, load_stack_file
+from baseline.project import StackFile, load_stack_file, python_program
 from baseline.spec import spec_from_stack_file
 
 EXIT_OK, EXIT_BLOCKED, EXIT_BAD_INPUT = 0, 1, 2
@@ -74,6 +74,7 @@ def _check_import_file(path: Path | None) -> None:
 def run(args: argparse.Namespace) -> int:
     stack_file = load_stack_file(args.project, args.stack)
     spec = spec_from_stack_file(stack_file)
+    python_program(stack_file)
     state = load_state(args.state)
     _check_import_file(args.import_file)
     caller = connect(args.profile, args.endpoint_url, spec.regions.home)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
@@ -121,6 +121,13 @@ def required_principals(context: PreflightContext) -> dict[str, list[Target]]:
     return required
 
 
+def some_of(names: Iterable[str], at_most: int = 3) -> str:
+    """A few of `names`, sorted, and how many more."""
+    unique = sorted(set(names))
+    more = f" and {len(unique) - at_most} more" if len(unique) > at_most else ""
+    return ", ".join(unique[:at_most]) + more
+
+
 def _management(context: PreflightContext) -> Place:
     """Where the organization is read: the management account, from the home region."""
     return Place(context.spec_account("management"), context.spec.regions.home)
@@ -169,7 +176,7 @@ def _enabled(context: PreflightContext) -> list[Finding]:
     }
     findings = []
     for principal, targets in sorted(required_principals(context).items()):
-        users = ", ".join(sorted({target.resource.name for target in targets}))
+        users = some_of(target.resource.name for target in targets)
         if principal in enabled:
             status, reason = Status.PASS, f"enabled (needed by {users})"
         else:
@@ -205,7 +212,7 @@ def _ou(context: PreflightContext, ou: str, users: list[str]) -> list[Finding]:
     except ClientError as error:
         if error_code(error) != "OrganizationalUnitNotFoundException":
             raise
-        reason = f"no such OU in the organization (named by {', '.join(users)})"
+        reason = f"no such OU in the organization (named by {some_of(users)})"
         return [found(OU, Status.FAIL, _management(context), ou, reason)]
     return [found(OU, Status.PASS, _management(context), ou, "exists")]
 
