@@ -52,7 +52,7 @@ def _registered(context: PreflightContext, place: Place) -> dict[str, set[str]]:
     return registered
 
 
-def _organizations(context: PreflightContext) -> list[Finding]:
+def organizations_registrations(context: PreflightContext) -> list[Finding]:
     targets = context.plan.targets(ORGANIZATIONS_TYPE)
     if not targets:
         return []
@@ -193,7 +193,7 @@ def _firewall_manager(context: PreflightContext, target: Target) -> list[Finding
 
 
 def _delegated_admins(context: PreflightContext) -> list[Finding]:
-    findings = _organizations(context)
+    findings = organizations_registrations(context)
     for type_token, service in SERVICE_ADMINS.items():
         findings += each_target(
             DELEGATED_ADMIN, type_token, partial(_service_admin, service), context
