@@ -9,21 +9,38 @@ from pathlib import Path
 
 import yaml
 
-from baseline.audit.model import Clients, Status
+from baseline.audit.model import Clients
 from baseline.audit.session import AuditSession
-from baseline.preflight.model import Finding, PreflightContext
+from baseline.preflight.model import PreflightContext
 from baseline.preflight.planned import PlanIndex
 from baseline.preflight.state import FIRST_DEPLOYMENT, StackState
 from baseline.preview.engine import plan_project
 from baseline.preview.model import Plan
 from baseline.project import load_stack_file
 from baseline.spec import Spec, load_spec
-from tests.audit_harness import ACCOUNT, HOME, prod_project_for
+from tests.audit_harness import (
+    ACCOUNT,
+    HOME,
+    client,
+    client_in,
+    prod_project_for,
+    seed_organization,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 # The accounts of the repository's Pulumi.prod.yaml.
 MANAGEMENT, SECURITY, LOG_ARCHIVE = "111111111111", "222222222222", "333333333333"
 PROD_OUS = ("ou-ab12-34cd56ef", "ou-ab12-78gh90ij")
+TRUSTED_SERVICES = (
+    "cloudtrail.amazonaws.com",
+    "config.amazonaws.com",
+    "config-multiaccountsetup.amazonaws.com",
+    "fms.amazonaws.com",
+    "guardduty.amazonaws.com",
+    "macie.amazonaws.com",
+    "member.org.stacksets.cloudformation.amazonaws.com",
+    "securityhub.amazonaws.com",
+)
 
 
 @functools.cache
@@ -71,9 +88,20 @@ def program_project_for(
     return project
 
 
-def by_check(findings: list[Finding], check_id: str) -> list[Finding]:
-    return [each for each in findings if each.result.check_id == check_id]
-
-
-def statuses(findings: list[Finding]) -> set[Status]:
-    return {each.result.status for each in findings}
+def organization(url: str, tmp_path: Path, trusted: tuple[str, ...]) -> Path:
+    """An organization seeded in moto, the prod stack pointed at it, trusted access for
+    `trusted`, the spec's OUs created, Macie off in the security account (AWS's start)."""
+    organization_id, accounts = seed_organization(url)
+    organizations = client(url, "organizations")
+    root = organizations.list_roots()["Roots"][0]["Id"]
+    ous = {
+        spec_ou: organizations.create_organizational_unit(ParentId=root, Name=spec_ou)[
+            "OrganizationalUnit"
+        ]["Id"]
+        for spec_ou in PROD_OUS
+    }
+    for principal in trusted:
+        organizations.enable_aws_service_access(ServicePrincipal=principal)
+    for region in ("us-east-1", "us-west-2", "eu-west-1"):
+        client_in(url, accounts["security"], "macie2", region).disable_macie()
+    return program_project_for(tmp_path / "prod", organization_id, accounts, ous)

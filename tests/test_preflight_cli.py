@@ -20,22 +20,9 @@ from tests.audit_harness import (
     ACCOUNT,
     FAKE_AWS_ENV,
     client,
-    client_in,
     fake_aws_env,
-    seed_organization,
 )
-from tests.preflight_harness import PROD_OUS, REPO, plan_of, program_project_for
-
-TRUSTED_SERVICES = (
-    "cloudtrail.amazonaws.com",
-    "config.amazonaws.com",
-    "config-multiaccountsetup.amazonaws.com",
-    "fms.amazonaws.com",
-    "guardduty.amazonaws.com",
-    "macie.amazonaws.com",
-    "member.org.stacksets.cloudformation.amazonaws.com",
-    "securityhub.amazonaws.com",
-)
+from tests.preflight_harness import REPO, TRUSTED_SERVICES, organization, plan_of
 
 
 def baseline(*args: str) -> subprocess.CompletedProcess[str]:
@@ -139,25 +126,6 @@ def plan_by_urn(plan: Any) -> dict[str, Any]:
 
 
 # --- organization mode -----------------------------------------------------------------------
-
-
-def organization(url: str, tmp_path: Path, trusted: tuple[str, ...]) -> Path:
-    """An organization seeded in moto, the prod stack pointed at it, trusted access for
-    `trusted`, the spec's OUs created, Macie off in the security account (AWS's start)."""
-    organization_id, accounts = seed_organization(url)
-    organizations = client(url, "organizations")
-    root = organizations.list_roots()["Roots"][0]["Id"]
-    ous = {
-        spec_ou: organizations.create_organizational_unit(ParentId=root, Name=spec_ou)[
-            "OrganizationalUnit"
-        ]["Id"]
-        for spec_ou in PROD_OUS
-    }
-    for principal in trusted:
-        organizations.enable_aws_service_access(ServicePrincipal=principal)
-    for region in ("us-east-1", "us-west-2", "eu-west-1"):
-        client_in(url, accounts["security"], "macie2", region).disable_macie()
-    return program_project_for(tmp_path / "prod", organization_id, accounts, ous)
 
 
 def test_missing_trusted_access_fails_naming_the_service_and_the_call_that_fixes_it(
