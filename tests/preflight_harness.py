@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -15,7 +17,7 @@ from baseline.preflight.model import PreflightContext
 from baseline.preflight.planned import PlanIndex
 from baseline.preflight.state import FIRST_DEPLOYMENT, StackState
 from baseline.preview.engine import plan_project
-from baseline.preview.model import Plan
+from baseline.preview.model import Plan, PlannedResource
 from baseline.project import load_stack_file
 from baseline.spec import Spec, load_spec
 from tests.audit_harness import (
@@ -30,6 +32,7 @@ from tests.audit_harness import (
 REPO = Path(__file__).resolve().parent.parent
 # The accounts of the repository's Pulumi.prod.yaml.
 MANAGEMENT, SECURITY, LOG_ARCHIVE = "111111111111", "222222222222", "333333333333"
+OTHER = "999999999999"  # an account outside the baseline
 PROD_OUS = ("ou-ab12-34cd56ef", "ou-ab12-78gh90ij")
 TRUSTED_SERVICES = (
     "cloudtrail.amazonaws.com",
@@ -105,3 +108,33 @@ def organization(url: str, tmp_path: Path, trusted: tuple[str, ...]) -> Path:
     for region in ("us-east-1", "us-west-2", "eu-west-1"):
         client_in(url, accounts["security"], "macie2", region).disable_macie()
     return program_project_for(tmp_path / "prod", organization_id, accounts, ous)
+
+
+def planned(plan: Plan, like: str, type_token: str, name: str, **inputs: Any) -> Plan:
+    """`plan` with one more resource of `type_token`, placed like the planned `like`."""
+    model = next(r for r in plan.resources if r.type == like)
+    extra = PlannedResource(
+        urn=model.urn.rsplit("::", 1)[0].replace(like, type_token) + f"::{name}",
+        type=type_token,
+        name=name,
+        custom=True,
+        parent=model.parent,
+        provider=model.provider,
+        inputs=inputs,
+    )
+    return dataclasses.replace(plan, resources=(*plan.resources, extra))
+
+
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/quarantine-remediation"
+SOURCE_KEY = f"arn:aws:kms:us-east-1:{OTHER}:key/5f3c2b1a-8d4e-4f6a-9b7c-0123456789ab"
+
+
+def with_sources(spec: Spec, buckets: tuple[str, ...], keys: tuple[str, ...]) -> Spec:
+    remediation = dataclasses.replace(
+        spec.macie.remediation, enabled=True, source_buckets=buckets, source_key_arns=keys
+    )
+    return dataclasses.replace(
+        spec,
+        macie=dataclasses.replace(spec.macie, remediation=remediation),
+        quarantine=dataclasses.replace(spec.quarantine, remediation_role_arn=ROLE),
+    )

@@ -27,20 +27,23 @@ from baseline.preflight import (
 )
 from baseline.preflight.model import Adoption, Finding, PreflightContext
 from baseline.preflight.state import StackState
-from baseline.preview.model import Plan, PlannedResource
+from baseline.preview.model import Plan
 from baseline.spec import Spec
 from tests.audit_harness import ACCOUNT, HOME, client, client_in, fake_session, service_error
 from tests.preflight_harness import (
     MANAGEMENT,
+    OTHER,
     REPO,
+    ROLE,
     SECURITY,
+    SOURCE_KEY,
     context_for,
     plan_of,
+    planned,
     prod_sessions,
     spec_of,
+    with_sources,
 )
-
-OTHER = "999999999999"
 
 
 def dev(url: str, **changes: Any) -> PreflightContext:
@@ -64,21 +67,6 @@ def only(findings: Sequence[Finding]) -> Finding:
 def adopted(finding: Finding) -> Adoption:
     assert finding.adoption is not None, finding.result
     return finding.adoption
-
-
-def planned(plan: Plan, like: str, type_token: str, name: str, **inputs: Any) -> Plan:
-    """`plan` with one more resource of `type_token`, placed like the planned `like`."""
-    model = next(r for r in plan.resources if r.type == like)
-    extra = PlannedResource(
-        urn=model.urn.rsplit("::", 1)[0].replace(like, type_token) + f"::{name}",
-        type=type_token,
-        name=name,
-        custom=True,
-        parent=model.parent,
-        provider=model.provider,
-        inputs=inputs,
-    )
-    return dataclasses.replace(plan, resources=(*plan.resources, extra))
 
 
 # --- access ----------------------------------------------------------------------------------
@@ -438,20 +426,6 @@ def test_existing_service_linked_role_that_is_missing_fails(url: str) -> None:
 
 
 # --- Macie remediation sources ---------------------------------------------------------------
-
-ROLE = f"arn:aws:iam::{ACCOUNT}:role/quarantine-remediation"
-SOURCE_KEY = f"arn:aws:kms:us-east-1:{OTHER}:key/5f3c2b1a-8d4e-4f6a-9b7c-0123456789ab"
-
-
-def with_sources(spec: Spec, buckets: tuple[str, ...], keys: tuple[str, ...]) -> Spec:
-    remediation = dataclasses.replace(
-        spec.macie.remediation, enabled=True, source_buckets=buckets, source_key_arns=keys
-    )
-    return dataclasses.replace(
-        spec,
-        macie=dataclasses.replace(spec.macie, remediation=remediation),
-        quarantine=dataclasses.replace(spec.quarantine, remediation_role_arn=ROLE),
-    )
 
 
 def granting(bucket: str) -> str:

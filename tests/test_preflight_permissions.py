@@ -20,14 +20,17 @@ from baseline.preflight.permissions import PREFLIGHT_CALLS, preflight_actions
 from tests.audit_harness import ACCOUNT, client, client_in, fake_session
 from tests.policy_documents import lint
 from tests.preflight_harness import (
+    OTHER,
     REPO,
+    SOURCE_KEY,
     TRUSTED_SERVICES,
     context_for,
     organization,
     plan_of,
+    planned,
     spec_of,
+    with_sources,
 )
-from tests.test_preflight_checks import OTHER, SOURCE_KEY, planned, with_sources
 
 CALLS = {(call.service, call.operation) for call in PREFLIGHT_CALLS}
 Calls = set[tuple[str, str]]
