@@ -125,13 +125,15 @@ def test_commands_create_the_missing_providers_then_import_preview_and_deploy() 
     index = prod_index()
     adoptions = adoptions_of(index, ("aws:guardduty/detector:Detector",))
     path = Path("imports dir/import.json")
-    steps = commands("prod", path, adoptions, StackState())
+    config = Path("policies/config/prod.json")
+    steps = commands("prod", path, adoptions, StackState(), config)
     (provider,) = {adoption.target.provider_urn for adoption in adoptions}
+    pack = "--policy-pack policies --policy-pack-config policies/config/prod.json"
     assert steps == [
         f"pulumi up --stack prod --target {provider}",
         "pulumi import --stack prod --file 'imports dir/import.json' --generate-code=false",
-        "pulumi preview --stack prod --policy-pack policies",
-        "pulumi up --stack prod",
+        f"pulumi preview --stack prod {pack}",
+        f"pulumi up --stack prod {pack}",
     ]
     deployed = StackState(resources={provider: "provider-id"})
     assert commands("prod", path, adoptions, deployed)[0].startswith("pulumi import ")

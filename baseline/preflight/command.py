@@ -93,12 +93,20 @@ def run(args: argparse.Namespace) -> int:
     steps: list[str] = []
     if args.import_file is not None and adoptions:
         write_import_file(args.import_file, document)
-        steps = commands(stack_file.stack, args.import_file, adoptions, state)
+        steps = commands(
+            stack_file.stack, args.import_file, adoptions, state, _pack_config(stack_file)
+        )
     if args.json:
         print(json.dumps(_json(stack_file, caller.account_id, findings, document, steps), indent=2))
     else:
         _print_console(findings, adoptions, args.import_file, steps)
     return _exit_code(findings, args.strict)
+
+
+def _pack_config(stack_file: StackFile) -> Path | None:
+    """The policy pack's configuration for the stack, as `make preview` uses it, if any."""
+    relative = Path("policies", "config", f"{stack_file.stack}.json")
+    return relative if (stack_file.project_dir / relative).is_file() else None
 
 
 def _json(

@@ -77,19 +77,28 @@ def write_import_file(path: Path, document: dict[str, Any]) -> None:
     path.write_text(json.dumps(document, indent=2) + "\n")
 
 
-def commands(stack: str, path: Path, adoptions: Sequence[Adoption], state: StackState) -> list[str]:
+def commands(
+    stack: str,
+    path: Path,
+    adoptions: Sequence[Adoption],
+    state: StackState,
+    pack_config: Path | None = None,
+) -> list[str]:
     """The commands that adopt `adoptions`, then deploy: providers, import, preview, up."""
+    quoted = shlex.quote(stack)
     providers = sorted(
         {a.target.provider_urn for a in adoptions if a.target.provider_urn} - set(state.resources)
     )
     steps = []
     if providers:
         targets = " ".join(f"--target {shlex.quote(urn)}" for urn in providers)
-        steps.append(f"pulumi up --stack {shlex.quote(stack)} {targets}")
-    quoted = shlex.quote(stack)
-    steps += [
+        steps.append(f"pulumi up --stack {quoted} {targets}")
+    pack = "--policy-pack policies"
+    if pack_config is not None:
+        pack += f" --policy-pack-config {shlex.quote(str(pack_config))}"
+    return [
+        *steps,
         f"pulumi import --stack {quoted} --file {shlex.quote(str(path))} --generate-code=false",
-        f"pulumi preview --stack {quoted} --policy-pack policies",
-        f"pulumi up --stack {quoted}",
+        f"pulumi preview --stack {quoted} {pack}",
+        f"pulumi up --stack {quoted} {pack}",
     ]
-    return steps
