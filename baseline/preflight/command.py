@@ -139,6 +139,8 @@ def _print_console(
     print()
     print(summary_line(results))
     if not adoptions:
+        if import_file is not None:
+            print(f"Nothing exists that the plan creates: {import_file} not written.")
         return
     print()
     count = f"{len(adoptions)} existing resource(s) collide with the plan"
