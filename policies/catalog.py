@@ -25,7 +25,10 @@ import sqs
 import tags
 from pulumi_policy import Policy
 
-CHECKS: list[Policy] = [
+# `policy-exemptions` first: it shares the configured exemptions with the policies after it
+# (exemptions.py), and the SDK runs a pack's policies in this order.
+ALL_POLICIES: list[Policy] = [
+    *exemptions.POLICIES,
     *cloudtrail.POLICIES,
     *cloudwatch_logs.POLICIES,
     *kms.POLICIES,
@@ -48,7 +51,3 @@ CHECKS: list[Policy] = [
     *singletons.POLICIES,
     *shield.POLICIES,
 ]
-
-# `policy-exemptions` first: it shares the configured exemptions with the policies after it
-# (exemptions.py), and the SDK runs a pack's policies in this order.
-ALL_POLICIES: list[Policy] = [exemptions.exemptions_policy(p.name for p in CHECKS), *CHECKS]

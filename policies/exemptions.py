@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
-from frameworks import RESOURCE_TYPES
+from frameworks import CONTROLS, RESOURCE_TYPES
 from helpers import as_list, as_mapping, text
 from pulumi_policy import (
     EnforcementLevel,
@@ -132,6 +132,8 @@ def _report_exemptions(args: ResourceValidationArgs, report: ReportViolation) ->
 def exemptions_policy(exemptible: Iterable[str]) -> ResourceValidationPolicy:
     """The `policy-exemptions` policy, whose config may exempt resources from `exemptible`."""
     return ResourceValidationPolicy(
+        framework=None,
+        tags=[],
         name=POLICY_NAME,
         description=(
             "Lists each resource exempted from a policy of this pack, with the reason the pack "
@@ -175,3 +177,7 @@ def _schema(exemptible: Iterable[str]) -> dict[str, Any]:
             },
         },
     }
+
+
+# Every other policy of the pack may be exempted: the frameworks table names them all.
+POLICIES = [exemptions_policy(name for name in CONTROLS if name != POLICY_NAME)]

@@ -15,7 +15,6 @@ from typing import Any
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs
 from pulumi_policy.proxy import UnknownValueError
 
-
 _WORD_START = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
@@ -29,7 +28,7 @@ def python_name(engine_path: str) -> str:
 def python_type(type_token: str) -> str:
     """A pulumi-aws type token as the Python class users write: `aws:cfg/recorder:Recorder` ->
     `aws.cfg.Recorder` (`lambda` is `lambda_` in Python, a keyword otherwise)."""
-    package, module, name = (type_token.split(":") + ["", ""])[:3]
+    package, module, name = [*type_token.split(":"), "", ""][:3]
     module = module.split("/", 1)[0]
     module = f"{module}_" if module == "lambda" else module
     return f"{package}.{module}.{name}" if module and name else type_token
@@ -86,9 +85,7 @@ def names_a_value(props: Mapping[str, Any], key: str) -> bool:
 Validator = Callable[[ResourceValidationArgs, ReportViolation], None]
 
 
-def requires_flag(
-    resource_type: str, key: str, *, default: bool, consequence: str
-) -> Validator:
+def requires_flag(resource_type: str, key: str, *, default: bool, consequence: str) -> Validator:
     """Reports "<key> is not true: <consequence>." when the boolean `key` of a `resource_type`
     is not true (`default` when unset), naming `key` as Python code writes it."""
     message = f"{python_name(key)} {'is false' if default else 'is not true'}: {consequence}."

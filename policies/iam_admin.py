@@ -59,8 +59,11 @@ _SAMPLE_RESOURCES = tuple(
         f"arn:{partition}:iam::123456789012:role/example",
         f"arn:{partition}:ec2:{region}:123456789012:instance/i-0123456789abcdef0",
     )
-    for partition, region in (("aws", "us-east-1"), ("aws-us-gov", "us-gov-west-1"))
-    + (("aws-cn", "cn-north-1"),)
+    for partition, region in (
+        ("aws", "us-east-1"),
+        ("aws-us-gov", "us-gov-west-1"),
+        ("aws-cn", "cn-north-1"),
+    )
 )
 # IAM actions with which a principal grants itself more (policy writes and attachments,
 # policy versions, trust policies, credentials of other users, group membership).

@@ -36,9 +36,7 @@ def _validate_deletion_window(args: ResourceValidationArgs, report: ReportViolat
     minimum = number(args.get_config(), "minimumDays", DEFAULT_MINIMUM_DELETION_DAYS)
     days = number(args.props, "deletionWindowInDays", DEFAULT_MINIMUM_DELETION_DAYS)
     if days < minimum:
-        report(
-            f"deletion_window_in_days is {days:g}, below the minimum of {minimum:g} days.", None
-        )
+        report(f"deletion_window_in_days is {days:g}, below the minimum of {minimum:g} days.", None)
 
 
 _validate_no_public_principal = no_public_principal(KEY, KEY_POLICY)

@@ -32,7 +32,7 @@ def _problem(args: ResourceValidationArgs) -> str | None:
         return None
     return (
         "kms_master_key_id is not set: sqs_managed_sse_enabled encrypts with a key SQS owns, "
-        "which no key policy governs (this policy's allowSseSqs config is off)."
+        'which no key policy governs (the policy config\'s "allowSseSqs" is off).'
     )
 
 
