@@ -306,3 +306,10 @@ def test_unknown_inputs_give_only_the_sdk_preview_advisory(resource_type):
     for diagnostic in response.diagnostics:
         assert diagnostic.enforcementLevel == analyzer_pb2.ADVISORY, diagnostic.message
         assert "during preview" in diagnostic.message
+
+
+def test_the_pack_readme_lists_every_setting_of_every_policy():
+    readme = (POLICIES_DIR / "README.md").read_text()
+    for policy in catalog.ALL_POLICIES:
+        for setting in policy.config_schema.properties if policy.config_schema else {}:
+            assert f"| `{policy.name}` | `{setting}`" in readme, (policy.name, setting)
