@@ -280,9 +280,9 @@ class Alerts(pulumi.ComponentResource):
         """A key CloudWatch Logs may use for the log groups named `<name>-*` only.
 
         The group's name is generated (`<name>-` and a random suffix) and the key must exist
-        before the group, so the condition matches the name pattern (ArnLike, as AWS's own
-        CloudWatchLogsAPIKeyAccess policy does) rather than one ARN; giving the group a fixed
-        name would replace the deployed group.
+        before the group, so the condition matches the name pattern rather than one ARN
+        (StringLike: encryption context keys are strings, AWS KMS developer guide,
+        kms:EncryptionContext); giving the group a fixed name would replace the deployed group.
         """
         args = self._args
         context = aws_context(self, args.home_region)
@@ -292,7 +292,7 @@ class Alerts(pulumi.ComponentResource):
             # No DescribeKey: it carries no encryption context, so the condition never matches.
             actions=("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"),
             conditions={
-                "ArnLike": {
+                "StringLike": {
                     "kms:EncryptionContext:aws:logs:arn": context.apply(
                         lambda ctx: ctx.arn("logs", f"log-group:{name}-*")
                     )

@@ -58,8 +58,9 @@ class Exemption:
     reason: str
     expires: datetime.date | None = None
 
-    def covers(self, policy: str, urn: str, today: datetime.date) -> bool:
-        if policy != self.policy or (self.expires is not None and today > self.expires):
+    def covers(self, urn: str, today: datetime.date) -> bool:
+        """Whether the exemption holds `today` for the resource `urn`."""
+        if self.expires is not None and today > self.expires:
             return False
         subject = urn if self.resource.startswith("urn:") else resource_name(urn)
         return fnmatchcase(subject, self.resource)
@@ -105,10 +106,10 @@ def configured() -> tuple[Exemption, ...]:
     return _configured
 
 
-def waiver(policy: str, urn: str, today: datetime.date | None = None) -> Exemption | None:
+def waiver(policy: str, urn: str) -> Exemption | None:
     """The configured exemption of `policy` that covers the resource `urn`, if any."""
-    day = today or datetime.date.today()
-    return next((e for e in _configured if e.covers(policy, urn, day)), None)
+    today = datetime.date.today()
+    return next((e for e in _configured if e.policy == policy and e.covers(urn, today)), None)
 
 
 def _evaluates(policy: str, resource_type: str) -> bool:
@@ -123,9 +124,7 @@ def _report_exemptions(args: ResourceValidationArgs, report: ReportViolation) ->
     today = datetime.date.today()
     for exemption in _configured:
         # Only where the exempted policy could report: not on every child sharing the name.
-        if _evaluates(exemption.policy, args.resource_type) and exemption.covers(
-            exemption.policy, args.urn, today
-        ):
+        if _evaluates(exemption.policy, args.resource_type) and exemption.covers(args.urn, today):
             report(f"exempted {exemption.policy}: {exemption.reason}", None)
 
 

@@ -235,7 +235,7 @@ def test_the_log_group_is_encrypted_by_default_with_a_key_only_its_logs_may_use(
         if s.get("Sid") == "AllowCloudWatchLogsEncryption"
     )
     assert grant["Principal"] == {"Service": [f"logs.{HOME}.amazonaws.com"]}
-    pattern = grant["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
+    pattern = grant["Condition"]["StringLike"]["kms:EncryptionContext:aws:logs:arn"]
     assert pattern == f"arn:aws:logs:{HOME}:{SECURITY}:log-group:alerts-format-*"
     # The generated name falls under the pattern (CloudWatch Logs' context is the group ARN).
     assert fnmatchcase(log_group.outputs["arn"], pattern)
