@@ -2,10 +2,13 @@
 AWS keys in tag values, the resource's own or its provider's defaults."""
 
 import json
+from pathlib import Path
 
 import pytest
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
+from baseline.project import load_stack_file
+from baseline.spec import CONFIG_KEY
 from tests.policy_harness import analyze, by_name, validate_resource
 
 # isort: split
@@ -108,3 +111,13 @@ def test_unknown_default_tags_are_left_to_the_sdk_preview_advisory():
     response = analyze([DEFAULT_TAGS], PROVIDER, {"defaultTags": UNKNOWN_STRING_VALUE})
     [diagnostic] = response.diagnostics
     assert "during preview" in diagnostic.message
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_baselines_own_tags_hold_nothing_sensitive(stack):
+    """The spec's tags become every provider's default_tags: a team handle, not an email."""
+    spec = load_stack_file(Path(__file__).parent.parent, stack).config[CONFIG_KEY]
+    values = dict(spec.get("tags", {}))
+    assert values, stack
+    found = {key: kinds for key, value in values.items() if (kinds := tags.sensitive_kinds(value))}
+    assert found == {}
