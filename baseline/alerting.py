@@ -95,6 +95,9 @@ def build_alerts(baseline: Baseline) -> Alerts:
             pipeline_alerts=settings.pipeline_alerts,
             ddos_resource_arns=settings.ddos_alarms,
             ddos_topic_arns=ddos_topics,
+            key_administrator_arns=spec.kms.administrators,
+            key_deployer_arns=deployer_arns(spec, "security"),
+            key_deletion_window_in_days=spec.kms.deletion_window_days,
             organization_id=(
                 spec.accounts.organization_id
                 if spec.accounts is not None and forwards_member_tamper_events(spec)

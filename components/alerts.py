@@ -21,6 +21,9 @@ only once: the other regions' buses need no such policy.
 
 Shield Advanced's `DDoSDetected` metric of each protected resource gets an alarm in the
 region the metric lives in, notifying that region's topic.
+
+The function's log group is encrypted with `log_kms_key_arn` or, by default, with a key of its
+own that CloudWatch Logs may use for this function's log groups only.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from components.iam import (
     trust_policy,
     validate_organization_id,
 )
+from components.kms import MAX_DELETION_WINDOW_DAYS, KeyGrant, ManagedKey, ManagedKeyArgs
 from components.lambda_code import ROLE_PATH, RUNTIME, code_archive, lambda_role
 
 FUNCTION_DIR = Path(__file__).parent / "functions" / "alert_format"
@@ -81,6 +85,9 @@ class AlertsArgs:
     ddos_topic_arns: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     log_retention_days: int = 365
     log_kms_key_arn: pulumi.Input[str] | None = None
+    key_administrator_arns: tuple[pulumi.Input[str], ...] = ()
+    key_deployer_arns: tuple[pulumi.Input[str], ...] = ()
+    key_deletion_window_in_days: int = MAX_DELETION_WINDOW_DAYS
     organization_id: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -220,10 +227,13 @@ class Alerts(pulumi.ComponentResource):
             self._tags,
             self._child(),
         )
+        log_key_arn = (
+            args.log_kms_key_arn if args.log_kms_key_arn is not None else self._log_key(name).arn
+        )
         log_group = aws.cloudwatch.LogGroup(
             name,
             retention_in_days=args.log_retention_days,
-            kms_key_id=args.log_kms_key_arn,
+            kms_key_id=log_key_arn,
             region=args.home_region,
             tags=self._tags,
             opts=self._child(),
@@ -265,6 +275,44 @@ class Alerts(pulumi.ComponentResource):
         )
         self.publisher_role_arn = role.arn
         return function
+
+    def _log_key(self, name: str) -> ManagedKey:
+        """A key CloudWatch Logs may use for the log groups named `<name>-*` only.
+
+        The group's name is generated (`<name>-` and a random suffix) and the key must exist
+        before the group, so the condition matches the name pattern rather than one ARN
+        (StringLike: encryption context keys are strings, AWS KMS developer guide,
+        kms:EncryptionContext); giving the group a fixed name would replace the deployed group.
+        """
+        args = self._args
+        context = aws_context(self, args.home_region)
+        grant = KeyGrant(
+            sid="AllowCloudWatchLogsEncryption",
+            principals=(context.apply(lambda ctx: ctx.service_principal(f"logs.{ctx.region}")),),
+            # No DescribeKey: it carries no encryption context, so the condition never matches.
+            actions=("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"),
+            conditions={
+                "StringLike": {
+                    "kms:EncryptionContext:aws:logs:arn": context.apply(
+                        lambda ctx: ctx.arn("logs", f"log-group:{name}-*")
+                    )
+                }
+            },
+        )
+        return ManagedKey(
+            f"{name}-logs",
+            ManagedKeyArgs(
+                alias=f"security-baseline/{name}-logs",
+                description="security-baseline: the alert-format function's logs",
+                deletion_window_in_days=args.key_deletion_window_in_days,
+                administrator_arns=args.key_administrator_arns,
+                deployer_arns=args.key_deployer_arns,
+                grants=(grant,),
+                region=args.home_region,
+                tags=args.tags,
+            ),
+            opts=self._child(),
+        )
 
     def _publisher_statements(self, log_group_arn: pulumi.Output[str]) -> list[dict[str, Any]]:
         args = self._args

@@ -21,7 +21,9 @@ def _validate_all_resources(args: ResourceValidationArgs, report: ReportViolatio
     if args.resource_type == RECORDER:
         group = as_mapping(args.props.get("recordingGroup"))
         if not flag(group, "allSupported", True):
-            report("recordingGroup.allSupported is false: some resource types go unrecorded.", None)
+            report(
+                "recording_group.all_supported is false: some resource types go unrecorded.", None
+            )
 
 
 POLICIES = [

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import awsconfig
 import cloudtrail
+import cloudwatch_logs
 import codebuild
 import config_packs
 import ec2
+import exemptions
 import guardduty
 import iam
+import iam_admin
 import kms
 import kms_lockout
 import macie
@@ -18,14 +21,20 @@ import shield
 import singletons
 import sns
 import sns_publishers
+import sqs
 import tags
 from pulumi_policy import Policy
 
+# `policy-exemptions` first: it shares the configured exemptions with the policies after it
+# (exemptions.py), and the SDK runs a pack's policies in this order.
 ALL_POLICIES: list[Policy] = [
+    *exemptions.POLICIES,
     *cloudtrail.POLICIES,
+    *cloudwatch_logs.POLICIES,
     *kms.POLICIES,
     *s3.POLICIES,
     *sns.POLICIES,
+    *sqs.POLICIES,
     *guardduty.POLICIES,
     *securityhub.POLICIES,
     *macie.POLICIES,
@@ -33,6 +42,7 @@ ALL_POLICIES: list[Policy] = [
     *ec2.POLICIES,
     *codebuild.POLICIES,
     *iam.POLICIES,
+    *iam_admin.POLICIES,
     *tags.POLICIES,
     # AWS's deploy-time preconditions, which the mocks of an offline preview do not check.
     *kms_lockout.POLICIES,

@@ -12,23 +12,23 @@ _validate_log_file_validation = requires_flag(
     TRAIL,
     "enableLogFileValidation",
     default=False,
-    message="enableLogFileValidation is not true: log files carry no signed digest.",
+    consequence="log files carry no signed digest",
 )
 _validate_multi_region = requires_flag(
     TRAIL,
     "isMultiRegionTrail",
     default=False,
-    message="isMultiRegionTrail is not true: calls in other regions go unrecorded.",
+    consequence="calls in other regions go unrecorded",
 )
 _validate_kms_encrypted = requires_value(
-    TRAIL, "kmsKeyId", "kmsKeyId is not set: log files are encrypted only with SSE-S3."
+    TRAIL, "kmsKeyId", "log files are encrypted only with SSE-S3"
 )
 # The provider starts logging unless told otherwise.
 _validate_logging_enabled = requires_flag(
     TRAIL,
     "enableLogging",
     default=True,
-    message="enableLogging is false: the trail records nothing.",
+    consequence="the trail records nothing",
 )
 
 

@@ -9,7 +9,7 @@ from enum import Enum
 from fnmatch import fnmatchcase
 from typing import Any
 
-from helpers import Validator, as_list, as_mapping, to_plain
+from helpers import Validator, as_list, as_mapping, python_name, to_plain
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs
 
 
@@ -73,20 +73,28 @@ _RESTRICTING_KEYS = frozenset(
 
 @dataclass(frozen=True)
 class FoundDocument:
-    where: str  # the property path, for messages: "policy", "inlinePolicies[0].policy"
+    where: str  # the argument's path as Python code writes it: "inline_policies[0].policy"
     kind: DocumentKind
     text: str  # the document as JSON text
 
 
-def documents_of(resource_type: str, props: Mapping[str, Any]) -> list[FoundDocument]:
-    """Every policy document a resource's properties carry, as JSON text."""
+def documents_of(
+    resource_type: str, props: Mapping[str, Any], kind: DocumentKind | None = None
+) -> list[FoundDocument]:
+    """Every policy document (of `kind`, if given) a resource's properties carry, as JSON text.
+
+    Only the properties holding documents of `kind` are read, so an unknown trust policy does
+    not keep a check of identity policies from running during preview."""
     found: list[FoundDocument] = []
     for source in DOCUMENT_SOURCES.get(resource_type, ()):
+        if kind is not None and source.kind is not kind:
+            continue
         if not source.nested_in:
-            found.extend(_document(source.prop, source.kind, props.get(source.prop)))
+            where = python_name(source.prop)
+            found.extend(_document(where, source.kind, props.get(source.prop)))
             continue
         for index, item in enumerate(as_list(props.get(source.nested_in))):
-            where = f"{source.nested_in}[{index}].{source.prop}"
+            where = python_name(f"{source.nested_in}[{index}].{source.prop}")
             found.extend(_document(where, source.kind, as_mapping(item).get(source.prop)))
     return found
 

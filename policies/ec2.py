@@ -89,7 +89,12 @@ def _admin_ports(config: Mapping[str, Any]) -> list[int]:
     return [int(p) for p in as_list(config.get("ports"))] or list(DEFAULT_ADMIN_PORTS)
 
 
+RULE_TYPES = frozenset({SECURITY_GROUP, SECURITY_GROUP_RULE, INGRESS_RULE})
+
+
 def _validate_no_public_admin_ports(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type not in RULE_TYPES:
+        return
     ports = _admin_ports(args.get_config())
     for ingress in ingresses(args.resource_type, args.props):
         reached = ingress.reached(ports)

@@ -11,7 +11,9 @@ Plain literals only (no imports, no code): `baseline report` loads this file on 
   supports directly.
   A reminder (an advisory policy that asks for a check the plan cannot make, such as
   `fms-shield-advanced-subscription-outside-stack`) maps to no control at all: it evaluates
-  none, so a report must not count what it says against one.
+  none, so a report must not count what it says against one. So does `policy-exemptions`,
+  which lists the waivers of the pack config: each counts against the exempted policy's
+  controls, not its own.
 - `RESOURCE_TYPES[policy]`: the resource types the policy evaluates, whose resources the
   report shows as that policy's evidence from a preview; `"*"` means every resource.
 
@@ -118,6 +120,14 @@ CONTROLS: dict[str, dict[str, list[str]]] = {
         "apra-cps-234": ["23"],
         "sec-exam-themes": ["monitoring-and-oversight"],
     },
+    "cloudwatch-log-group-kms-encrypted": {
+        "cis-aws-foundations": [],
+        "pci-dss": ["10.3.2"],
+        "nist-800-53": ["AU-9", "SC-28"],
+        "nist-csf": ["PR.DS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["data-protection", "monitoring-and-oversight"],
+    },
     "kms-key-rotation": {
         "cis-aws-foundations": ["3.6"],
         "pci-dss": ["3.7.4"],
@@ -198,6 +208,14 @@ CONTROLS: dict[str, dict[str, list[str]]] = {
         "apra-cps-234": ["21"],
         "sec-exam-themes": ["misconfiguration"],
     },
+    "sqs-queue-kms-encrypted": {
+        "cis-aws-foundations": [],
+        "pci-dss": ["3.5.1"],
+        "nist-800-53": ["SC-13", "SC-28"],
+        "nist-csf": ["PR.DS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["data-protection"],
+    },
     "guardduty-enabled": {
         "cis-aws-foundations": [],
         "pci-dss": ["11.5.1"],
@@ -262,7 +280,23 @@ CONTROLS: dict[str, dict[str, list[str]]] = {
         "apra-cps-234": ["21"],
         "sec-exam-themes": ["misconfiguration"],
     },
+    "iam-no-admin-star-star": {
+        "cis-aws-foundations": ["1.16"],
+        "pci-dss": ["7.2.1", "7.2.2"],
+        "nist-800-53": ["AC-6", "AC-6(1)"],
+        "nist-csf": ["PR.AA-05"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration"],
+    },
     "tags-no-sensitive-data": {
+        "cis-aws-foundations": [],
+        "pci-dss": ["3.5.1", "8.3.2"],
+        "nist-800-53": ["SC-28", "IA-5(7)"],
+        "nist-csf": ["PR.DS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["data-protection"],
+    },
+    "provider-default-tags-no-sensitive-data": {
         "cis-aws-foundations": [],
         "pci-dss": ["3.5.1", "8.3.2"],
         "nist-800-53": ["SC-28", "IA-5(7)"],
@@ -311,6 +345,14 @@ CONTROLS: dict[str, dict[str, list[str]]] = {
         "sec-exam-themes": [],
     },
     "fms-shield-advanced-subscription-outside-stack": {
+        "cis-aws-foundations": [],
+        "pci-dss": [],
+        "nist-800-53": [],
+        "nist-csf": [],
+        "apra-cps-234": [],
+        "sec-exam-themes": [],
+    },
+    "policy-exemptions": {
         "cis-aws-foundations": [],
         "pci-dss": [],
         "nist-800-53": [],
@@ -616,4 +658,22 @@ RESOURCE_TYPES: dict[str, list[str]] = {
         "aws:shield/subscription:Subscription",
     ],
     "tags-no-sensitive-data": ["*"],
+    "provider-default-tags-no-sensitive-data": ["pulumi:providers:aws"],
+    "iam-no-admin-star-star": [
+        "aws:iam/policy:Policy",
+        "aws:iam/rolePolicy:RolePolicy",
+        "aws:iam/userPolicy:UserPolicy",
+        "aws:iam/groupPolicy:GroupPolicy",
+        "aws:iam/role:Role",
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+        "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+        "aws:iam/policyAttachment:PolicyAttachment",
+        "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+        "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
+        "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
+    ],
+    "sqs-queue-kms-encrypted": ["aws:sqs/queue:Queue"],
+    "cloudwatch-log-group-kms-encrypted": ["aws:cloudwatch/logGroup:LogGroup"],
+    "policy-exemptions": ["*"],
 }

@@ -29,7 +29,9 @@ def _validate_enabled(args: ResourceValidationArgs, report: ReportViolation) -> 
     if args.resource_type == ORGANIZATION_CONFIGURATION:
         members = text(args.props, "autoEnableOrganizationMembers")
         if members == "NONE":
-            report("autoEnableOrganizationMembers is NONE: member accounts are not enrolled.", None)
+            report(
+                "auto_enable_organization_members is NONE: member accounts are not enrolled.", None
+            )
 
 
 def _by_detector(
@@ -58,7 +60,7 @@ def _validate_s3_protection(args: StackValidationArgs, report: ReportViolation) 
         ):
             report(
                 f"detector {label(detector)}: the organization configuration has no "
-                f"OrganizationConfigurationFeature {S3_PROTECTION} with autoEnable ALL or NEW.",
+                f"OrganizationConfigurationFeature {S3_PROTECTION} with auto_enable ALL or NEW.",
                 detector.urn,
             )
         covered_by_organization = _has_feature(organization[detector.urn], "autoEnable", {"ALL"})

@@ -8,11 +8,30 @@ let it propagate: an unknown value is neither a pass nor a failure.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs
 from pulumi_policy.proxy import UnknownValueError
+
+_WORD_START = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def python_name(engine_path: str) -> str:
+    """An engine property (or path) as a pulumi-aws Python user writes it, for messages:
+    `enableKeyRotation` -> `enable_key_rotation`, `inlinePolicies[0].policy` ->
+    `inline_policies[0].policy`. Code reads engine names; messages speak the user's."""
+    return _WORD_START.sub("_", engine_path).lower()
+
+
+def python_type(type_token: str) -> str:
+    """A pulumi-aws type token as the Python class users write: `aws:cfg/recorder:Recorder` ->
+    `aws.cfg.Recorder` (`lambda` is `lambda_` in Python, a keyword otherwise)."""
+    package, module, name = [*type_token.split(":"), "", ""][:3]
+    module = module.split("/", 1)[0]
+    module = f"{module}_" if module == "lambda" else module
+    return f"{package}.{module}.{name}" if module and name else type_token
 
 
 def as_mapping(value: Any) -> Mapping[str, Any]:
@@ -66,8 +85,10 @@ def names_a_value(props: Mapping[str, Any], key: str) -> bool:
 Validator = Callable[[ResourceValidationArgs, ReportViolation], None]
 
 
-def requires_flag(resource_type: str, key: str, *, default: bool, message: str) -> Validator:
-    """Reports `message` when the boolean `key` of a `resource_type` is not true."""
+def requires_flag(resource_type: str, key: str, *, default: bool, consequence: str) -> Validator:
+    """Reports "<key> is not true: <consequence>." when the boolean `key` of a `resource_type`
+    is not true (`default` when unset), naming `key` as Python code writes it."""
+    message = f"{python_name(key)} {'is false' if default else 'is not true'}: {consequence}."
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if args.resource_type == resource_type and not flag(args.props, key, default):
@@ -76,8 +97,10 @@ def requires_flag(resource_type: str, key: str, *, default: bool, message: str) 
     return validate
 
 
-def requires_value(resource_type: str, key: str, message: str) -> Validator:
-    """Reports `message` when a `resource_type` leaves `key` unset (see `names_a_value`)."""
+def requires_value(resource_type: str, key: str, consequence: str) -> Validator:
+    """Reports "<key> is not set: <consequence>." when a `resource_type` leaves `key` unset
+    (see `names_a_value`)."""
+    message = f"{python_name(key)} is not set: {consequence}."
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if args.resource_type == resource_type and not names_a_value(args.props, key):

@@ -25,7 +25,14 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from documents import DocumentKind, documents_of, parse, statement_label, statements
+from documents import (
+    DOCUMENT_SOURCES,
+    DocumentKind,
+    documents_of,
+    parse,
+    statement_label,
+    statements,
+)
 from helpers import as_list
 from metadata import resource_policy
 from parliament import analyze_policy_string
@@ -121,6 +128,8 @@ def _additional_actions(config: Mapping[str, Any]) -> frozenset[str]:
 
 
 def _validate_documents(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type not in DOCUMENT_SOURCES:
+        return
     additional = _additional_actions(args.get_config())
     for found in documents_of(args.resource_type, args.props):
         for problem in lint(found.text, found.kind, additional):

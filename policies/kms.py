@@ -27,7 +27,7 @@ def _validate_rotation(args: ResourceValidationArgs, report: ReportViolation) ->
     if args.resource_type != KEY or not _rotation_supported(args):
         return
     if not flag(args.props, "enableKeyRotation", False):
-        report("enableKeyRotation is not true: the key material never rotates.", None)
+        report("enable_key_rotation is not true: the key material never rotates.", None)
 
 
 def _validate_deletion_window(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -36,7 +36,7 @@ def _validate_deletion_window(args: ResourceValidationArgs, report: ReportViolat
     minimum = number(args.get_config(), "minimumDays", DEFAULT_MINIMUM_DELETION_DAYS)
     days = number(args.props, "deletionWindowInDays", DEFAULT_MINIMUM_DELETION_DAYS)
     if days < minimum:
-        report(f"deletionWindowInDays is {days:g}, below the minimum of {minimum:g} days.", None)
+        report(f"deletion_window_in_days is {days:g}, below the minimum of {minimum:g} days.", None)
 
 
 _validate_no_public_principal = no_public_principal(KEY, KEY_POLICY)

@@ -1,16 +1,23 @@
-"""Policy constructors that attach the compliance mapping of `frameworks.py` to every policy."""
+"""Policy constructors that attach the compliance mapping of `frameworks.py` to every policy,
+and make every policy honour the pack config's per-resource exemptions (`exemptions.py`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import exemptions
 from frameworks import CONTROLS, FRAMEWORKS
 from pulumi_policy import (
     EnforcementLevel,
     PolicyComplianceFramework,
     PolicyConfigSchema,
+    ReportViolation,
     ResourceValidation,
+    ResourceValidationArgs,
     ResourceValidationPolicy,
     Severity,
     StackValidation,
+    StackValidationArgs,
     StackValidationPolicy,
 )
 
@@ -56,6 +63,33 @@ def described(policy_name: str, summary: str) -> str:
     return f"{summary} ({refs})" if refs else summary
 
 
+def _exemptible_resource_validation(name: str, validate: ResourceValidation) -> ResourceValidation:
+    """`validate`, skipped for a resource that the pack config exempts from policy `name`."""
+
+    def validate_unless_exempt(args: ResourceValidationArgs, report: ReportViolation) -> Any:
+        if exemptions.configured() and exemptions.waiver(name, args.urn) is not None:
+            return None
+        return validate(args, report)
+
+    return validate_unless_exempt
+
+
+def _exemptible_stack_validation(name: str, validate: StackValidation) -> StackValidation:
+    """`validate`, its violations on resources exempted from policy `name` left out."""
+
+    def validate_unless_exempt(args: StackValidationArgs, report: ReportViolation) -> Any:
+        if not exemptions.configured():
+            return validate(args, report)
+
+        def report_unless_exempt(message: str, urn: str | None = None) -> None:
+            if urn is None or exemptions.waiver(name, urn) is None:
+                report(message, urn)
+
+        return validate(args, report_unless_exempt)
+
+    return validate_unless_exempt
+
+
 def resource_policy(
     *,
     name: str,
@@ -69,7 +103,7 @@ def resource_policy(
     return ResourceValidationPolicy(
         name=name,
         description=described(name, summary),
-        validate=validate,
+        validate=_exemptible_resource_validation(name, validate),
         enforcement_level=enforcement_level,
         config_schema=config_schema,
         severity=severity,
@@ -92,7 +126,7 @@ def stack_policy(
     return StackValidationPolicy(
         name=name,
         description=described(name, summary),
-        validate=validate,
+        validate=_exemptible_stack_validation(name, validate),
         enforcement_level=enforcement_level,
         config_schema=config_schema,
         severity=severity,

@@ -21,6 +21,7 @@ from helpers import (
     label,
     names_a_value,
     of_types,
+    python_name,
     referenced,
     text,
 )
@@ -125,7 +126,7 @@ def _validate_encryption(args: StackValidationArgs, report: ReportViolation) -> 
         elif not any(_is_kms_rule(r) or (log_target and _is_sse_s3_rule(r)) for r in rules):
             report(
                 f"bucket {label(bucket)}: default encryption is not SSE-KMS with a named key "
-                "(sseAlgorithm aws:kms or aws:kms:dsse, and kmsMasterKeyId).",
+                "(sse_algorithm aws:kms or aws:kms:dsse, and kms_master_key_id).",
                 bucket.urn,
             )
 
@@ -138,7 +139,8 @@ def _validate_public_access_block(args: StackValidationArgs, report: ReportViola
         off = [f for f in PUBLIC_ACCESS_FLAGS if not any(flag(b.props, f, False) for b in blocks)]
         if off:
             report(
-                f"bucket {label(bucket)}: BucketPublicAccessBlock leaves {', '.join(off)} off.",
+                f"bucket {label(bucket)}: BucketPublicAccessBlock leaves "
+                f"{', '.join(python_name(f) for f in off)} off.",
                 bucket.urn,
             )
 

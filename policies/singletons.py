@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import partial
 
 from graph import Undecided, by_type, region_of
-from helpers import label
+from helpers import label, python_type
 from metadata import stack_policy
 from pulumi_policy import PolicyResource, ReportViolation, Severity, StackValidationArgs
 
@@ -48,9 +48,9 @@ def _record(
     first = seen.setdefault((resource.resource_type, provider_urn, region), resource)
     if first is not resource:
         report(
-            f"{label(resource)} is a second {resource.resource_type} for {provider} in "
-            f"{region}, after {label(first)}: AWS allows one per account "
-            f"and Region ({SINGLETONS[resource.resource_type]}).",
+            f"{label(resource)} is a second {python_type(resource.resource_type)} for "
+            f"{provider} in {region}, after {label(first)}: AWS allows one per account and "
+            f"Region ({SINGLETONS[resource.resource_type]}).",
             resource.urn,
         )
 

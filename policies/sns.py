@@ -11,7 +11,7 @@ TOPIC = "aws:sns/topic:Topic"
 TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
 
 _validate_kms_encrypted = requires_value(
-    TOPIC, "kmsMasterKeyId", "kmsMasterKeyId is not set: messages are stored unencrypted by KMS."
+    TOPIC, "kmsMasterKeyId", "messages are stored unencrypted by KMS"
 )
 _validate_no_public_principal = no_public_principal(TOPIC, TOPIC_POLICY)
 

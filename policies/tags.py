@@ -1,18 +1,26 @@
 """Tags: no personal data, card numbers or AWS credentials in tag values.
 
 Tags are readable by anyone with read-only or billing access, copied into Cost Explorer and
-AWS Config, and never encrypted. Messages name the tag, never its value.
+AWS Config, and never encrypted; AWS asks that they hold no personally identifiable or
+otherwise sensitive information (Tagging AWS Resources, "Best practices"). Messages name the
+tag, never its value.
+
+A provider's `default_tags` land on every taggable resource it creates, so they are checked
+once, on the provider, rather than on each resource (whose own `tags` input lacks them).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from helpers import as_list, as_mapping
 from metadata import resource_policy
-from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, Severity
+from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
+
+AWS_PROVIDER = "pulumi:providers:aws"
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
@@ -79,17 +87,57 @@ def _validate_no_sensitive_data(args: ResourceValidationArgs, report: ReportViol
             report(f"tag '{key}' looks like it holds {kind}.", None)
 
 
+def default_tags(props: Mapping[str, Any]) -> Any:
+    """The `tags` of a provider's `defaultTags`, which the engine hands over as JSON text
+    (the SDK serializes nested provider configuration); an object is read as it is."""
+    value = props.get("defaultTags")
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            return {}
+    return as_mapping(value).get("tags")
+
+
+def _validate_provider_default_tags(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != AWS_PROVIDER:
+        return
+    for key, value in tag_values(default_tags(args.props)):
+        for kind in sensitive_kinds(value):
+            report(
+                f"default_tags tag '{key}' looks like it holds {kind}: the provider puts it on "
+                "every resource it creates.",
+                None,
+            )
+
+
+_REMEDIATION = (
+    "Replace the value with a non-sensitive identifier (a team handle, a ticket id); keep "
+    "contacts in a directory and credentials in Secrets Manager, and rotate any key that was "
+    "exposed in a tag."
+)
+
+
 POLICIES = [
     resource_policy(
         name="tags-no-sensitive-data",
         summary="Tag values must not hold email addresses, card numbers or AWS credentials.",
         validate=_validate_no_sensitive_data,
         severity=Severity.MEDIUM,
-        remediation_steps=(
-            "Replace the value with a non-sensitive identifier (a team name, a ticket id); keep "
-            "contacts in a directory and credentials in Secrets Manager, and rotate any key "
-            "that was exposed in a tag."
+        remediation_steps=_REMEDIATION,
+    ),
+    resource_policy(
+        name="provider-default-tags-no-sensitive-data",
+        summary=(
+            "An AWS provider's default_tags must not hold email addresses, card numbers or AWS "
+            "credentials: they are copied onto every resource the provider creates."
         ),
-        enforcement_level=EnforcementLevel.ADVISORY,
+        validate=_validate_provider_default_tags,
+        severity=Severity.MEDIUM,
+        remediation_steps=(
+            "In aws.Provider(default_tags=aws.ProviderDefaultTagsArgs(tags=...)), or the "
+            "aws:defaultTags stack config, use a team handle rather than an email address and "
+            "no secret at all; rotate any key that was exposed in a tag."
+        ),
     ),
 ]

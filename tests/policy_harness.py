@@ -9,6 +9,7 @@ gRPC server and sleeps forever.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -38,8 +39,9 @@ from pulumi_policy.policy import _PolicyAnalyzerServicer  # noqa: E402
 from pulumi_policy.proxy import unknown_checking_proxy  # noqa: E402
 
 PACK = "security-baseline"
-# Advisory reminders of a check the plan cannot make: they evaluate, so map to, no control.
-REMINDERS = frozenset({"fms-shield-advanced-subscription-outside-stack"})
+# Advisory policies that evaluate, so map to, no control: a reminder of a check the plan cannot
+# make, and the list of the pack config's exemptions.
+REMINDERS = frozenset({"fms-shield-advanced-subscription-outside-stack", "policy-exemptions"})
 OPTIONS = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None)
 
 
@@ -59,6 +61,12 @@ def engine_properties(props: Mapping[str, Any]) -> Mapping[str, Any]:
     return unknown_checking_proxy(decoded)
 
 
+# An engine (camelCase) property name standing alone in a message: messages name arguments as
+# Python code writes them (`enable_key_rotation`). IAM actions (`kms:PutKeyPolicy`), ARNs,
+# classes (`aws.cfg.Recorder`) and quoted names or config keys are not matched.
+ENGINE_NAME = re.compile(r"(?<![\w:/.'\"-])[a-z][a-z0-9]*[A-Z][A-Za-z0-9]*")
+
+
 @dataclass(frozen=True)
 class Violation:
     message: str
@@ -72,6 +80,7 @@ class Collector:
         self.violations: list[Violation] = []
 
     def __call__(self, message: str, urn: str | None = None) -> None:
+        assert not ENGINE_NAME.search(message), f"engine property name in: {message}"
         self.violations.append(Violation(message, urn))
 
     @property

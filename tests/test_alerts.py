@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -220,6 +221,33 @@ def test_the_function_may_publish_to_its_topics_and_write_its_logs_only(plan: Pl
     }
     assert all("*" not in s["Action"] and s["Resource"] != "*" for s in statements.values())
     assert analyze_policy_string(text).findings == []
+
+
+def test_the_log_group_is_encrypted_by_default_with_a_key_only_its_logs_may_use(
+    plan: Plan,
+) -> None:
+    log_group = _one(plan, "aws:cloudwatch/logGroup:LogGroup", "alerts-format")
+    [key] = [k for k in _of_type(plan, "aws:kms/key:Key") if k.name.startswith("alerts-format")]
+    assert log_group.inputs["kmsKeyId"] == key.outputs["arn"]
+    grant = next(
+        s
+        for s in json.loads(key.inputs["policy"])["Statement"]
+        if s.get("Sid") == "AllowCloudWatchLogsEncryption"
+    )
+    assert grant["Principal"] == {"Service": [f"logs.{HOME}.amazonaws.com"]}
+    pattern = grant["Condition"]["StringLike"]["kms:EncryptionContext:aws:logs:arn"]
+    assert pattern == f"arn:aws:logs:{HOME}:{SECURITY}:log-group:alerts-format-*"
+    # The generated name falls under the pattern (CloudWatch Logs' context is the group ARN).
+    assert fnmatchcase(log_group.outputs["arn"], pattern)
+    assert not fnmatchcase(f"arn:aws:logs:{HOME}:{SECURITY}:log-group:other", pattern)
+    assert "kms:DescribeKey" not in grant["Action"]
+
+
+def test_a_given_log_key_is_used_and_no_key_is_made() -> None:
+    plan = _plan(_args(log_kms_key_arn=KEY, ddos_resource_arns=()))
+    log_group = _one(plan, "aws:cloudwatch/logGroup:LogGroup", "alerts-format")
+    assert log_group.inputs["kmsKeyId"] == KEY
+    assert _of_type(plan, "aws:kms/key:Key") == []
 
 
 def test_ddos_alarms_watch_each_resource_where_shield_publishes_its_metric(plan: Plan) -> None:

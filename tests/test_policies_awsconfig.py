@@ -33,4 +33,4 @@ def test_recorder_of_selected_types_fails():
     group = {"allSupported": False, "resourceTypes": ["AWS::S3::Bucket"]}
     assert validate_resource(
         awsconfig.POLICIES[0], RECORDER, {"roleArn": ROLE, "recordingGroup": group}
-    ) == ["recordingGroup.allSupported is false: some resource types go unrecorded."]
+    ) == ["recording_group.all_supported is false: some resource types go unrecorded."]

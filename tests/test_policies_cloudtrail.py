@@ -43,17 +43,27 @@ def test_compliant_trail_passes_every_policy(name):
         (
             "cloudtrail-log-file-validation",
             {"enableLogFileValidation": False},
-            "enableLogFileValidation",
+            "enable_log_file_validation is not true: log files carry no signed digest.",
         ),
-        ("cloudtrail-multi-region", {"isMultiRegionTrail": False}, "isMultiRegionTrail"),
-        ("cloudtrail-kms-encrypted", {"kmsKeyId": ""}, "kmsKeyId is not set"),
-        ("cloudtrail-logging-enabled", {"enableLogging": False}, "enableLogging is false"),
+        (
+            "cloudtrail-multi-region",
+            {"isMultiRegionTrail": False},
+            "is_multi_region_trail is not true: calls in other regions go unrecorded.",
+        ),
+        (
+            "cloudtrail-kms-encrypted",
+            {"kmsKeyId": ""},
+            "kms_key_id is not set: log files are encrypted only with SSE-S3.",
+        ),
+        (
+            "cloudtrail-logging-enabled",
+            {"enableLogging": False},
+            "enable_logging is false: the trail records nothing.",
+        ),
     ],
 )
-def test_non_compliant_trail_is_reported(name, props, expected):
-    messages = check(name, {**COMPLIANT, **props})
-    assert len(messages) == 1
-    assert expected in messages[0]
+def test_non_compliant_trail_is_reported_naming_the_python_argument(name, props, expected):
+    assert check(name, {**COMPLIANT, **props}) == [expected]
 
 
 @pytest.mark.parametrize(
@@ -107,4 +117,4 @@ def test_violation_through_the_sdk_is_mandatory_with_description_and_message():
     assert diagnostic.policyName == "cloudtrail-multi-region"
     assert diagnostic.enforcementLevel == analyzer_pb2.MANDATORY
     assert diagnostic.message.startswith("CloudTrail trails must record events in every region.")
-    assert "isMultiRegionTrail is not true" in diagnostic.message
+    assert "is_multi_region_trail is not true" in diagnostic.message

@@ -111,7 +111,7 @@ def test_organization_without_s3_feature_fails_even_with_own_feature():
     ]
     assert s3_protection(stack) == [
         "detector 'detector': the organization configuration has no "
-        "OrganizationConfigurationFeature S3_DATA_EVENTS with autoEnable ALL or NEW."
+        "OrganizationConfigurationFeature S3_DATA_EVENTS with auto_enable ALL or NEW."
     ]
 
 

@@ -63,7 +63,7 @@ def test_unknown_action_in_an_inline_policy_fails():
         "inlinePolicies": [{"name": "l", "policy": document(bad)}],
     }
     assert check(ROLE, props) == [
-        "inlinePolicies[0].policy (identity policy): "
+        "inline_policies[0].policy (identity policy): "
         "UNKNOWN_ACTION: Unknown action logs:PutLogEvent."
     ]
 
@@ -88,7 +88,7 @@ def test_action_newer_than_parliament_passes_once_configured():
         (
             ROLE,
             {"assumeRolePolicy": document({**LAMBDA_TRUST, "Resource": "*"})},
-            "assumeRolePolicy (trust policy): "
+            "assume_role_policy (trust policy): "
             "statement 1 has a Resource, which trust policies cannot have.",
         ),
         (
@@ -98,7 +98,7 @@ def test_action_newer_than_parliament_passes_once_configured():
                     {k: v for k, v in LAMBDA_TRUST.items() if k != "Principal"}
                 )
             },
-            "assumeRolePolicy (trust policy): "
+            "assume_role_policy (trust policy): "
             "statement 1 has no Principal, which trust policies need.",
         ),
         (

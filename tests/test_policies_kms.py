@@ -31,7 +31,7 @@ def test_rotating_key_passes():
 @pytest.mark.parametrize("props", [{}, {"enableKeyRotation": False}])
 def test_key_without_rotation_fails(props):
     assert check("kms-key-rotation", KEY, props) == [
-        "enableKeyRotation is not true: the key material never rotates."
+        "enable_key_rotation is not true: the key material never rotates."
     ]
 
 
@@ -56,7 +56,7 @@ def test_default_or_full_deletion_window_passes(props):
 
 def test_short_deletion_window_fails_against_the_default_minimum():
     assert check("kms-key-deletion-window", KEY, {"deletionWindowInDays": 7}) == [
-        "deletionWindowInDays is 7, below the minimum of 30 days."
+        "deletion_window_in_days is 7, below the minimum of 30 days."
     ]
 
 
@@ -64,7 +64,7 @@ def test_deletion_window_minimum_comes_from_config():
     config = {"minimumDays": 14.0}  # Configure hands numbers over as doubles
     assert check("kms-key-deletion-window", KEY, {"deletionWindowInDays": 14}, config) == []
     assert check("kms-key-deletion-window", KEY, {"deletionWindowInDays": 10}, config) == [
-        "deletionWindowInDays is 10, below the minimum of 14 days."
+        "deletion_window_in_days is 10, below the minimum of 14 days."
     ]
 
 

@@ -57,7 +57,7 @@ def test_requirements_name_exactly_the_allowed_packages():
     ]
 
 
-def test_every_policy_module_is_in_the_pack():
+def test_every_policy_module_is_in_the_pack_after_the_exemptions():
     modules_with_policies = {
         name
         for name in PACK_MODULES
@@ -65,7 +65,9 @@ def test_every_policy_module_is_in_the_pack():
     }
     in_pack = {p for name in modules_with_policies for p in importlib.import_module(name).POLICIES}
     assert in_pack == set(catalog.ALL_POLICIES)
-    assert len(NAMES) == len(set(NAMES)) == 29
+    # First: the SDK runs policies in order, and the others honour the exemptions it shares.
+    assert catalog.ALL_POLICIES[0].name == "policy-exemptions"
+    assert len(NAMES) == len(set(NAMES)) == 34
 
 
 EVALUATING = [p for p in catalog.ALL_POLICIES if p.name not in REMINDERS]
@@ -172,6 +174,8 @@ def test_config_files_set_one_level_for_all_and_schema_defaults(stack, level):
         assert schema is not None, name
         assert set(value) - {"enforcementLevel"} <= set(schema.properties), name
         for prop, setting in value.items():
+            if prop == "enforcementLevel":
+                continue
             if (name, prop) in chosen:
                 found[name, prop] = setting
             else:
@@ -187,9 +191,19 @@ def test_prod_declares_the_shield_subscription_and_keeps_its_reminder_advisory()
     assert policy.config_schema.properties["subscription"]["enum"] == ["create", "existing"]
 
 
-def test_prod_keeps_the_tag_policy_advisory():
-    assert load_config("prod")["tags-no-sensitive-data"] == "advisory"
-    assert set(load_config("prod")) <= {"all", *NAMES}
+def level(config, name):
+    value = config.get(name, config["all"])
+    return value if isinstance(value, str) else value.get("enforcementLevel", config["all"])
+
+
+def test_prod_makes_every_policy_mandatory_but_the_advisory_listings():
+    """No policy is turned down for the whole stack (exemptions are per resource); the
+    exemptions stay advisory, or each exemption would fail the run it waives a violation in."""
+    prod = load_config("prod")
+    advisory = {name for name in NAMES if level(prod, name) == "advisory"}
+    assert advisory == REMINDERS
+    assert {name for name in NAMES if level(prod, name) != "advisory"} == set(NAMES) - REMINDERS
+    assert set(prod) <= {"all", *NAMES}
     assert set(load_config("dev")) <= {"all", *NAMES}
 
 
@@ -214,12 +228,12 @@ def plugin():
         process.communicate(timeout=20)
 
 
-def test_plugin_describes_every_policy_mandatory_but_the_tag_policy_and_a_reminder(plugin):
+def test_plugin_describes_every_policy_mandatory_but_the_reminder_and_the_exemptions(plugin):
     info = plugin.GetAnalyzerInfo(empty_pb2.Empty())
     assert info.name == "security-baseline"
     levels = {p.name: p.enforcementLevel for p in info.policies}
     assert set(levels) == set(NAMES)
-    assert levels.pop("tags-no-sensitive-data") == analyzer_pb2.ADVISORY
+    assert levels.pop("policy-exemptions") == analyzer_pb2.ADVISORY
     assert levels.pop("fms-shield-advanced-subscription-outside-stack") == analyzer_pb2.ADVISORY
     assert set(levels.values()) == {analyzer_pb2.MANDATORY}
     kms_window = next(p for p in info.policies if p.name == "kms-key-deletion-window")
@@ -292,3 +306,10 @@ def test_unknown_inputs_give_only_the_sdk_preview_advisory(resource_type):
     for diagnostic in response.diagnostics:
         assert diagnostic.enforcementLevel == analyzer_pb2.ADVISORY, diagnostic.message
         assert "during preview" in diagnostic.message
+
+
+def test_the_pack_readme_lists_every_setting_of_every_policy():
+    readme = (POLICIES_DIR / "README.md").read_text()
+    for policy in catalog.ALL_POLICIES:
+        for setting in policy.config_schema.properties if policy.config_schema else {}:
+            assert f"| `{policy.name}` | `{setting}`" in readme, (policy.name, setting)

@@ -182,7 +182,8 @@ def test_public_access_block_names_the_flags_left_off():
     flags = {**ALL_FLAGS, "ignorePublicAcls": False}
     del flags["restrictPublicBuckets"]
     assert check("s3-bucket-public-access-block", secure_bucket({PAB: flags})) == [
-        "bucket 'logs': BucketPublicAccessBlock leaves ignorePublicAcls, restrictPublicBuckets off."
+        "bucket 'logs': BucketPublicAccessBlock leaves ignore_public_acls, "
+        "restrict_public_buckets off."
     ]
 
 

@@ -27,7 +27,7 @@ def test_topic_with_kms_key_passes():
 @pytest.mark.parametrize("props", [{}, {"kmsMasterKeyId": ""}])
 def test_topic_without_kms_key_fails(props):
     assert check("sns-topic-kms-encrypted", TOPIC, props) == [
-        "kmsMasterKeyId is not set: messages are stored unencrypted by KMS."
+        "kms_master_key_id is not set: messages are stored unencrypted by KMS."
     ]
 
 
