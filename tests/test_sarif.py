@@ -96,7 +96,9 @@ def test_one_rule_per_policy_named_by_its_pack_with_help_and_remediation(
         "fullDescription": {"text": "KMS keys rotate yearly."},
         "help": {
             "text": "KMS keys rotate yearly.\n\nRemediation: Set enableKeyRotation to true.",
-            "markdown": "KMS keys rotate yearly.\n\n**Remediation:** Set enableKeyRotation to true.",
+            "markdown": (
+                "KMS keys rotate yearly.\n\n**Remediation:** Set enableKeyRotation to true."
+            ),
         },
         "helpUri": "https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html",
         "defaultConfiguration": {"level": "error"},
