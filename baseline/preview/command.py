@@ -99,21 +99,23 @@ def choose_packs(args: argparse.Namespace, stack_file: StackFile) -> PackChoice:
         return PackChoice(packs, configs, "")
     if args.no_policy_pack:
         return PackChoice((), (), "No policy pack ran (--no-policy-pack): nothing was checked.")
-    pack = stack_file.project_dir / PROJECT_PACK
+    # As the user would type them, for the output and for any error naming them.
+    pack = Path(_shown(stack_file.project_dir / PROJECT_PACK))
     if not (pack / "PulumiPolicy.yaml").is_file():
+        project = _shown(stack_file.project_dir)
+        project = "the project" if project == "." else project
         note = (
-            f"No policy pack ran: nothing was checked ({_shown(stack_file.project_dir)} has no "
-            f"{PROJECT_PACK}/ pack; give --policy-pack DIR)."
+            f"No policy pack ran: nothing was checked ({project} has no {PROJECT_PACK}/ pack; "
+            "give --policy-pack DIR)."
         )
         return PackChoice((), (), note)
     config = pack / "config" / f"{stack_file.stack}.json"
     skip = "--no-policy-pack skips it"
     if config.is_file():
-        note = f"Policy pack: {_shown(pack)}, the project's own, with {_shown(config)} ({skip})."
+        note = f"Policy pack: {pack}, the project's own, with {config} ({skip})."
         return PackChoice((pack,), (config,), note)
     note = (
-        f"Policy pack: {_shown(pack)}, the project's own, with its defaults: there is no "
-        f"{_shown(config)} ({skip})."
+        f"Policy pack: {pack}, the project's own, with its defaults: there is no {config} ({skip})."
     )
     return PackChoice((pack,), (), note)
 
