@@ -86,6 +86,12 @@ NULL_MEANS_DEFAULT = {
     "baseline.alerts.ddos_alarms",
     "baseline.scanner_findings",
     "baseline.scanner_findings.report_retention_days",
+    "baseline.config.conformance_packs",
+    "baseline.firewall_manager.enabled",
+    "baseline.firewall_manager.policies[0].scope",
+    "baseline.alerts.topics",
+    "baseline.guardrails",
+    "baseline.guardrails.password_policy",
 }
 # Integer fields for which 7 is in range: the case is a valid value, taken as given.
 SEVEN_IS_VALID = {
@@ -103,10 +109,9 @@ SHAPE_PROBLEM = re.compile(
 )
 # Cases whose wrong shape is well-typed but breaks a rule of the section.
 RULE_PROBLEMS = {
-    "baseline.guardrails.organizational_units": (
-        "at least one OU is required when guardrails are enabled"
+    "baseline.scanner_findings.codebuild_role_arns": (
+        "at least one CodeBuild role is required when scanner_findings is enabled"
     ),
-    "baseline.guardrails.password_policy.minimum_length": "must be at least 14, got 7",
 }
 
 
