@@ -29,8 +29,10 @@ unit: setup
 
 test: lint typecheck unit
 
+# Results go to build/bench/results.md; `make bench UPDATE=1` rewrites the tracked
+# benchmarks/results.md instead.
 bench: setup
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run $(if $(UPDATE),--update)
 
 # Mutation testing of the security-relevant modules (mutation/run.py); prints the surviving
 # mutants and a count per module. Slow (about 2,400 mutants: over an hour on 2 busy cores), so

@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from baseline.audit import command as audit_command
@@ -26,12 +27,23 @@ EXIT_FAILED_CHECK = 1
 EXIT_BAD_INPUT = 2
 
 
+# What --help says of the exit codes when a subcommand does not say more.
+EXIT_CODES = f"""\
+exit codes:
+  {EXIT_OK}  the check ran and found nothing wrong
+  {EXIT_FAILED_CHECK}  the check ran and found a mandatory violation, a failed control or a gap
+  {EXIT_BAD_INPUT}  bad input: usage, the stack file or spec, the project, an endpoint it cannot
+     reach"""
+
+
 @dataclass(frozen=True)
 class Subcommand:
     name: str
     help: str
     add_arguments: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], int]
+    # The `exit codes:` block of its --help.
+    exit_codes: str = EXIT_CODES
 
 
 def add_stack_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,6 +70,10 @@ VALIDATE = Subcommand(
     help="check the declarative spec of a stack",
     add_arguments=add_stack_arguments,
     run=run_validate,
+    exit_codes=f"""\
+exit codes:
+  {EXIT_OK}  the spec is valid
+  {EXIT_BAD_INPUT}  it is not, or the project or stack file cannot be read: one line per problem""",
 )
 
 PREVIEW = Subcommand(
@@ -65,6 +81,7 @@ PREVIEW = Subcommand(
     help="plan a project offline under mocks and run policy packs over the plan",
     add_arguments=preview_command.add_arguments,
     run=preview_command.run,
+    exit_codes=preview_command.EXIT_CODES,
 )
 
 AUDIT = Subcommand(
@@ -72,6 +89,11 @@ AUDIT = Subcommand(
     help="check a live account against the spec, read-only",
     add_arguments=audit_command.add_arguments,
     run=audit_command.run,
+    exit_codes=f"""\
+exit codes:
+  {EXIT_OK}  every check passed (and, with --organization, every account is covered)
+  {EXIT_FAILED_CHECK}  a check failed, or an account or region is not covered
+  {EXIT_BAD_INPUT}  bad input: usage, the stack file or spec, an endpoint that cannot be reached""",
 )
 
 PREFLIGHT = Subcommand(
@@ -87,6 +109,11 @@ REPORT = Subcommand(
     help="write the controls of compliance frameworks with their status and evidence",
     add_arguments=report_command.add_arguments,
     run=report_command.run,
+    exit_codes=f"""\
+exit codes:
+  {EXIT_OK}  the report is written and no control fails
+  {EXIT_FAILED_CHECK}  the report is written and some control fails
+  {EXIT_BAD_INPUT}  bad input: usage, an audit file, a format, the pack or the stack""",
 )
 
 SUBCOMMANDS: tuple[Subcommand, ...] = (VALIDATE, PREVIEW, AUDIT, PREFLIGHT, REPORT)
@@ -94,16 +121,31 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (VALIDATE, PREVIEW, AUDIT, PREFLIGHT, REPO
 
 def build_parser(subcommands: Sequence[Subcommand] = SUBCOMMANDS) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="baseline", description="Organization-wide AWS security baseline on Pulumi."
+        prog="baseline",
+        description="Organization-wide AWS security baseline on Pulumi.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for subcommand in subcommands:
         subparser = commands.add_parser(
-            subcommand.name, help=subcommand.help, description=subcommand.help
+            subcommand.name,
+            help=subcommand.help,
+            description=subcommand.help,
+            epilog=subcommand.exit_codes,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         subcommand.add_arguments(subparser)
         subparser.set_defaults(run=subcommand.run)
     return parser
+
+
+def _version() -> str:
+    try:
+        return metadata.version("security-baseline")
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,6 +8,7 @@ document (defaults applied) with every problem found.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from enum import Enum
@@ -418,7 +419,7 @@ def _message(error: Any, hide_value: bool) -> str:
     if code in (cerberus_errors.CUSTOM.code, cerberus_errors.SETTING_DEFAULT_FAILED.code):
         return str(error.info[0])
     if code == cerberus_errors.UNKNOWN_FIELD.code:
-        return "unknown key"
+        return "unknown key" + ("" if hide_value else _did_you_mean(error))
     if code == cerberus_errors.REQUIRED_FIELD.code:
         return "required"
     if code == cerberus_errors.NOT_NULLABLE.code:
@@ -443,3 +444,25 @@ def _message(error: Any, hide_value: bool) -> str:
         return f"must have at most {error.constraint} entries"
     template = cerberus_errors.BasicErrorHandler.messages[code]
     return str(template.format(*error.info, constraint=error.constraint, value=value))
+
+
+def _did_you_mean(error: Any) -> str:
+    """` (did you mean <key>?)` naming the closest key the schema allows there, if one is close."""
+    key = error.document_path[-1] if error.document_path else None
+    fields = _schema_at(error.schema_path)
+    if not isinstance(key, str) or fields is None:
+        return ""
+    close = difflib.get_close_matches(key, [str(field) for field in fields], n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _schema_at(schema_path: tuple[Any, ...]) -> Mapping[str, Any] | None:
+    """The fields of the mapping an unknown key was found in: cerberus names its schema rule."""
+    node: Any = SECTIONS
+    for step in schema_path:
+        in_mapping = isinstance(node, Mapping) and step in node
+        in_list = isinstance(node, list | tuple) and isinstance(step, int) and step < len(node)
+        if not (in_mapping or in_list):
+            return None
+        node = node[step]
+    return node if isinstance(node, Mapping) else None

@@ -8,7 +8,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,10 @@ __all__ = [
 ]
 
 CONFIG_KEY = "security-baseline:baseline"
+CONFIG_NAMESPACE = "security-baseline:"
+# How a project lets a stack file leave the spec out (every default): a project-level value,
+# which Pulumi gives every stack (objects sit under `value:` in Pulumi.yaml's `config:`).
+EMPTY_SPEC_DECLARATION = "config: {security-baseline:baseline: {value: {}}} in Pulumi.yaml"
 
 
 @dataclass(frozen=True)
@@ -222,11 +227,52 @@ def _unrecorded_regions(spec: Spec) -> list[Problem]:
     return [Problem("baseline.guardrails.regions", what)]
 
 
+def config_key_problems(
+    keys: Iterable[str], file_name: str, *, spec_declared: bool = False
+) -> list[Problem]:
+    """The stack's config keys, as the baseline reads them: a misspelt key is never ignored.
+
+    Every `security-baseline:*` key other than the spec's is an error, and so is a stack
+    without the spec key, unless the project gives it a value (`spec_declared`). A key close
+    to the spec's is named as the probable misspelling.
+    """
+    keys = list(keys)
+    problems = [
+        Problem(file_name, f"{key}: unknown key{_did_you_mean(key)}")
+        for key in keys
+        if key.startswith(CONFIG_NAMESPACE) and key != CONFIG_KEY
+    ]
+    if CONFIG_KEY in keys or spec_declared:
+        return problems
+    misspelt = difflib.get_close_matches(CONFIG_KEY, keys, n=1, cutoff=0.8)
+    if misspelt and misspelt[0].startswith(CONFIG_NAMESPACE):
+        return problems  # already reported, with the right key
+    hint = f" (is {misspelt[0]} a misspelling of it?)" if misspelt else ""
+    what = (
+        f"no {CONFIG_KEY} key{hint}: declare the spec there, or let every stack of the "
+        f"project use the defaults with {EMPTY_SPEC_DECLARATION}"
+    )
+    return [*problems, Problem(file_name, what)]
+
+
+def _did_you_mean(key: str) -> str:
+    # The names after the namespace: the shared prefix would make any key look close.
+    name, spec_name = key.removeprefix(CONFIG_NAMESPACE), CONFIG_KEY.removeprefix(CONFIG_NAMESPACE)
+    if difflib.get_close_matches(name, [spec_name], n=1):
+        return f" (did you mean {CONFIG_KEY}?)"
+    return f": the baseline reads only {CONFIG_KEY}"
+
+
 def spec_from_stack_file(stack_file: StackFile) -> Spec:
-    """The spec of a stack file; its absence means every default."""
+    """The spec of a stack file, or of the project's value for it; see config_key_problems."""
+    declared = CONFIG_KEY in stack_file.project_defaults
+    problems = config_key_problems(stack_file.config, stack_file.path.name, spec_declared=declared)
+    if problems:
+        raise SpecError(problems)
+    document = stack_file.config.get(CONFIG_KEY, stack_file.project_defaults.get(CONFIG_KEY))
     try:
         return parse_spec(
-            stack_file.config.get(CONFIG_KEY, {}),
+            document,
             aws_region=stack_file.config.get("aws:region"),
             secrets_decrypted=False,
         )
@@ -240,8 +286,12 @@ def load_spec(project_dir: Path, stack: str) -> Spec:
 
 def spec_from_pulumi_config() -> Spec:
     """The spec of the running Pulumi program's stack, as the engine decrypted it."""
+    stack_file = f"Pulumi.{pulumi.get_stack()}.yaml"
+    problems = config_key_problems(_running_config_keys(), stack_file)
+    if problems:
+        raise SpecError(problems)
     try:
-        document = pulumi.Config("security-baseline").get_object("baseline", {})
+        document = pulumi.Config("security-baseline").get_object("baseline")
     except pulumi.ConfigTypeError:
         raise SpecError([Problem("baseline", "is not a JSON object")]) from None
     spec = parse_spec(
@@ -252,6 +302,12 @@ def spec_from_pulumi_config() -> Spec:
         what += "pulumi config set --secret --path"
         raise SpecError([Problem("baseline", what)])
     return spec
+
+
+def _running_config_keys() -> list[str]:
+    """Every config key the engine gave the program (project-level values included)."""
+    given = {**pulumi.runtime.config.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
+    return list(given)
 
 
 def _in_file(problem: Problem, file_name: str) -> Problem:

@@ -1,7 +1,9 @@
-"""`python -m benchmarks.run [--quick] [--output FILE]`: measure, print, write results.md.
+"""`python -m benchmarks.run [--quick] [--output FILE | --update]`: measure, print, write.
 
 Previews of generated projects (benchmarks.measure) and the organization audit at scale
-(benchmarks.audit).
+(benchmarks.audit). The results go to build/bench/results.md, outside the tracked tree, so
+that a run on any machine leaves the repository clean; `--update` (`make bench UPDATE=1`)
+writes the tracked benchmarks/results.md instead, for a commit of new reference figures.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ QUICK_APP_SIZES = (10,)
 # Organization audits: (accounts, regions).
 AUDIT_SIZES = ((100, 17), (1000, 17))
 QUICK_AUDIT_SIZES = ((50, 2),)
-DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.md"
+TRACKED_OUTPUT = Path(__file__).resolve().parent / "results.md"
+DEFAULT_OUTPUT = ROOT / "build" / "bench" / "results.md"
 
 
 def _progress(label: str) -> None:
@@ -83,8 +86,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="1 region, 10 resources, a 50-account audit in 2 regions; no prod stack",
     )
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, metavar="FILE")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--output", type=Path, default=DEFAULT_OUTPUT, metavar="FILE", help="default: %(default)s"
+    )
+    where.add_argument(
+        "--update", action="store_true", help=f"write the tracked {TRACKED_OUTPUT.name} instead"
+    )
     args = parser.parse_args(argv)
+    output: Path = TRACKED_OUTPUT if args.update else args.output
     regions = QUICK_REGION_COUNTS if args.quick else REGION_COUNTS
     apps = QUICK_APP_SIZES if args.quick else APP_SIZES
     audit_sizes = QUICK_AUDIT_SIZES if args.quick else AUDIT_SIZES
@@ -100,7 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     audits = measure_audits(audit_sizes)
     document = render(machine.ended(), started, [region_family, app_family], prod, audits)
     print(document, end="")
-    args.output.write_text(document, encoding="utf-8")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(document, encoding="utf-8")
+    print(f"written to {output}", file=sys.stderr)
     return 0
 
 

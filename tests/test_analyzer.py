@@ -22,6 +22,7 @@ from baseline.preview.encoding import (
 )
 from baseline.preview.model import Plan, PlannedResource, Violation
 from baseline.preview.plugin import PackProject, pack_python
+from baseline.problems import SpecError
 
 PACKS = Path(__file__).parent / "fixtures" / "packs"
 BASIC = PACKS / "basic"
@@ -150,7 +151,6 @@ def test_config_file_all_then_policy_specific(basic_pack: PolicyPack, tmp_path: 
         ({"kms-key-rotation": "strict"}, '"strict" is not a valid enforcement level'),
         ({"kms-key-rotation": {"enforcementLevel": ""}}, '"" is not a valid enforcement level'),
         ({"kms-key-rotation": 5}, "parsing 'kms-key-rotation': 5 is not a valid value"),
-        ({"kms-key-rotaton": {"minimumDeletionWindowDays": 7}}, "invalid enforcement level ''"),
         ([1, 2], "must be a JSON object"),
     ],
 )
@@ -164,6 +164,23 @@ def test_bad_config_is_a_user_error_naming_the_file(
 
     assert raised.value.where == path
     assert expected in raised.value.what
+
+
+def test_a_config_entry_for_a_policy_the_pack_lacks_is_an_error_with_a_did_you_mean(
+    basic_pack: PolicyPack, tmp_path: Path
+) -> None:
+    path = write_config(
+        tmp_path, {"all": "advisory", "kms-key-rotaton": "mandatory", "no-such-policy": {"x": 1}}
+    )
+
+    with pytest.raises(SpecError) as raised:
+        basic_pack.configure(path)
+
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"error: {path}: kms-key-rotaton: no such policy in fixture-basic 1.2.3 "
+        "(did you mean kms-key-rotation?)",
+        f"error: {path}: no-such-policy: no such policy in fixture-basic 1.2.3",
+    ]
 
 
 def test_stack_policy_sees_parent_dependencies_property_dependencies_provider(

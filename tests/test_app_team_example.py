@@ -1,14 +1,14 @@
 """examples/app-team: the app team's project previews with the policy pack and no violation."""
 
 import json
-import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import yaml
+
+from tests.readme_workflow import pip_install, workflows
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "app-team"
@@ -129,14 +129,15 @@ def test_the_same_project_with_a_raw_unencrypted_topic_fails_the_pack(tmp_path):
 
 def test_the_readme_ci_job_previews_with_the_pack_and_uploads_sarif():
     readme = (EXAMPLE / "README.md").read_text()
-    workflows = [
-        yaml.safe_load(block)
-        for block in re.findall(r"```yaml\n(.*?)```", readme, re.DOTALL)
-        if block.startswith("name:")
-    ]
-    assert len(workflows) == 1
-    steps = workflows[0]["jobs"]["baseline-policies"]["steps"]
-    commands = [step.get("run", "") for step in steps]
+    [workflow] = [w for w in workflows(readme) if "baseline-policies" in w["jobs"]]
+    job_steps = workflow["jobs"]["baseline-policies"]["steps"]
+    commands = [step.get("run", "") for step in job_steps]
+    assert workflow["on"] == "pull_request"
+    install = next(c for c in commands if c.startswith("pip install"))
+    assert pip_install(install)[1] == (
+        "requirements.txt",
+        ".security-baseline/policies/requirements.txt",
+    )
     preview_command = next(c for c in commands if c.startswith("baseline preview"))
     for flag in (
         "--project .",
@@ -147,7 +148,8 @@ def test_the_readme_ci_job_previews_with_the_pack_and_uploads_sarif():
     ):
         assert flag in preview_command
     upload = next(
-        s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif")
+        s for s in job_steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif")
     )
+    assert upload["if"] == "always() && hashFiles('out.sarif') != ''"
     assert upload["with"]["sarif_file"] == "out.sarif"
-    assert workflows[0]["permissions"]["security-events"] == "write"
+    assert workflow["permissions"]["security-events"] == "write"

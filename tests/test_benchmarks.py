@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import re
+import subprocess
 
 import pytest
 
 from baseline.regions import known_regions
+from benchmarks import run
 from benchmarks.measure import Measurement
 from benchmarks.projects import (
     APP_FIXED_RESOURCES,
     RESOURCES_PER_BUCKET,
+    ROOT,
     SPEC_KEY,
     app_composition,
     region_spec_config,
 )
 from benchmarks.report import COLUMNS, Family, slopes, targets
-from benchmarks.run import main
+from benchmarks.run import DEFAULT_OUTPUT, TRACKED_OUTPUT, main
 
 NUMBER = re.compile(r"\d+(\.\d+)?")
 
@@ -41,11 +44,26 @@ def _tables(document: str) -> dict[str, list[dict[str, str]]]:
 
 @pytest.fixture(scope="module")
 def quick_results(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """A quick run asked to update the tracked results, which point into a scratch directory."""
     output = tmp_path_factory.mktemp("bench") / "results.md"
     capture = tmp_path_factory.mktemp("stdout") / "stdout.md"
-    with capture.open("w") as stdout, contextlib.redirect_stdout(stdout):
-        assert main(["--quick", "--output", str(output)]) == 0
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        capture.open("w") as stdout,
+        contextlib.redirect_stdout(stdout),
+    ):
+        patch.setattr(run, "TRACKED_OUTPUT", output)
+        assert main(["--quick", "--update"]) == 0
     return output.read_text(), capture.read_text()
+
+
+def test_results_go_outside_the_tracked_tree_unless_updating() -> None:
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--quiet", str(DEFAULT_OUTPUT)], cwd=ROOT, check=False
+    )
+    assert ignored.returncode == 0
+    assert DEFAULT_OUTPUT.is_relative_to(ROOT / "build")
+    assert TRACKED_OUTPUT == ROOT / "benchmarks" / "results.md"
 
 
 def test_quick_run_prints_what_it_writes(quick_results: tuple[str, str]) -> None:

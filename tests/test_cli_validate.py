@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -77,7 +78,7 @@ def test_every_problem_of_an_invalid_spec_on_stderr() -> None:
         "baseline.regions.enabled[1]",
         'baseline.tags["aws:owner"]',
     ]
-    assert "error: baseline.guard_duty: unknown key\n" in result.stderr
+    assert "error: baseline.guard_duty: unknown key (did you mean guardduty?)\n" in result.stderr
     assert "unknown AWS region 'us-east-7'" in result.stderr
     assert "must be a Pulumi secret" in result.stderr
 
@@ -133,3 +134,35 @@ def test_a_subcommand_is_one_registration() -> None:
     args = build_parser((*SUBCOMMANDS, echo)).parse_args(["echo", "--word", "hi"])
 
     assert args.run(args) == 0 and seen == ["hi"]
+
+
+def test_a_misspelt_spec_key_fails_validate_with_exit_2_naming_the_key(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: security-baseline\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text(
+        "config:\n  aws:region: us-east-1\n  security-baseline:baselines:\n    tags: {Team: a}\n"
+    )
+
+    result = baseline("validate", "--project", str(tmp_path))
+
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.splitlines() == [
+        "error: Pulumi.dev.yaml: security-baseline:baselines: unknown key "
+        "(did you mean security-baseline:baseline?)"
+    ]
+
+
+def test_version_names_the_installed_package() -> None:
+    result = baseline("--version")
+
+    assert result.returncode == 0
+    assert re.fullmatch(r"baseline \d+\.\d+\.\d+\S*\n", result.stdout)
+
+
+@pytest.mark.parametrize("subcommand", SUBCOMMANDS, ids=lambda s: s.name)
+def test_each_subcommand_help_lists_its_exit_codes(subcommand: Subcommand) -> None:
+    result = baseline(subcommand.name, "--help")
+
+    assert result.returncode == 0
+    assert result.stdout.rstrip().endswith(subcommand.exit_codes)
+    codes = [line.split()[0] for line in subcommand.exit_codes.splitlines()[1:] if line[2:3] != " "]
+    assert codes in (["0", "1", "2"], ["0", "2"])

@@ -125,7 +125,15 @@ def test_tree_and_json_describe_the_same_plan():
         "aws:kms/key:Key",
         "aws:sns/topic:Topic",
     }
-    assert set(document) == {"stack", "project", "resources", "outputs", "violations", "summary"}
+    assert set(document) == {
+        "stack",
+        "project",
+        "resources",
+        "outputs",
+        "violations",
+        "exemptions",
+        "summary",
+    }
 
 
 def test_data_sources_answer_for_the_provider_account_and_partition():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,10 @@ import pytest
 from jsonschema import Draft4Validator
 
 from baseline.preview.analyzer import PackInfo
-from baseline.preview.model import Violation
+from baseline.preview.model import Exemption, Violation
 from baseline.preview.packconfig import PolicyInfo
-from baseline.preview.sarif import SARIF_SCHEMA, to_sarif, write_sarif
+from baseline.preview.positions import SourceLocation
+from baseline.preview.sarif import SARIF_SCHEMA, TOOL_NAME, fingerprint, to_sarif, write_sarif
 
 KEY_URN = "urn:pulumi:prod::baseline::security-baseline:kms:Keys$aws:kms/key:Key::logs"
 TOPIC_URN = "urn:pulumi:prod::baseline::aws:sns/topic:Topic::alerts"
@@ -61,6 +63,7 @@ VIOLATIONS = (
         description="Tags hold no sensitive data.",
     ),
 )
+LINES = {KEY_URN: SourceLocation("app/__main__.py", 12), TOPIC_URN: SourceLocation("app/x.py", 3)}
 
 
 @pytest.fixture(scope="module")
@@ -75,20 +78,28 @@ def assert_valid(schema: dict[str, Any], document: dict[str, Any]) -> None:
     assert errors == []
 
 
-def test_one_rule_per_policy_and_one_result_per_violation(schema: dict[str, Any]) -> None:
-    document = to_sarif(VIOLATIONS, [PACK])
+def test_one_rule_per_policy_named_by_its_pack_with_help_and_remediation(
+    schema: dict[str, Any],
+) -> None:
+    document = to_sarif(VIOLATIONS, [PACK], LINES.get)
 
     assert_valid(schema, document)
     assert (document["$schema"], document["version"]) == (SARIF_SCHEMA, "2.1.0")
     [run] = document["runs"]
-    driver = run["tool"]["driver"]
-    assert (driver["name"], driver["version"]) == ("security-baseline", "0.1.0")
-    rotation, tags = driver["rules"]
+    assert run["tool"]["driver"]["name"] == TOOL_NAME
+    assert run["tool"]["extensions"] == [{"name": "security-baseline", "version": "0.1.0"}]
+    rotation, tags = run["tool"]["driver"]["rules"]
     assert rotation == {
-        "id": "kms-key-rotation",
+        "id": "security-baseline/kms-key-rotation",
+        "name": "kms-key-rotation",
         "shortDescription": {"text": "KMS keys rotate yearly."},
         "fullDescription": {"text": "KMS keys rotate yearly."},
-        "help": {"text": "Set enableKeyRotation to true."},
+        "help": {
+            "text": "KMS keys rotate yearly.\n\nRemediation: Set enableKeyRotation to true.",
+            "markdown": (
+                "KMS keys rotate yearly.\n\n**Remediation:** Set enableKeyRotation to true."
+            ),
+        },
         "helpUri": "https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html",
         "defaultConfiguration": {"level": "error"},
         "properties": {
@@ -96,64 +107,103 @@ def test_one_rule_per_policy_and_one_result_per_violation(schema: dict[str, Any]
             "tags": ["security", "kms"],
             "severity": "high",
             "security-severity": "8.0",
+            "remediation": "Set enableKeyRotation to true.",
             "framework": {"name": "CIS AWS Foundations Benchmark", "reference": "3.6"},
         },
     }
-    assert (tags["id"], tags["defaultConfiguration"]) == (
-        "tags-no-sensitive-data",
+    assert (tags["id"], tags["defaultConfiguration"], tags["help"]) == (
+        "security-baseline/tags-no-sensitive-data",
         {"level": "warning"},
+        {"text": "Tags hold no sensitive data."},
     )
 
 
-def test_results_carry_level_message_and_the_urn_as_logical_location(
+def test_results_point_at_the_declaring_line_with_the_urn_as_logical_location(
     schema: dict[str, Any],
 ) -> None:
-    [run] = to_sarif(VIOLATIONS, [PACK])["runs"]
+    [run] = to_sarif(VIOLATIONS, [PACK], LINES.get)["runs"]
 
     mandatory, advisory = run["results"]
     assert (mandatory["ruleId"], mandatory["ruleIndex"], mandatory["level"]) == (
-        "kms-key-rotation",
+        "security-baseline/kms-key-rotation",
         0,
         "error",
     )
     assert mandatory["message"] == {"text": "Key rotation is disabled."}
     assert mandatory["locations"] == [
-        {"logicalLocations": [{"name": "logs", "fullyQualifiedName": KEY_URN, "kind": "resource"}]}
+        {
+            "logicalLocations": [
+                {"name": "logs", "fullyQualifiedName": KEY_URN, "kind": "resource"}
+            ],
+            "physicalLocation": {
+                "artifactLocation": {"uri": "app/__main__.py"},
+                "region": {"startLine": 12},
+            },
+        }
     ]
     assert (advisory["ruleIndex"], advisory["level"]) == (1, "warning")
+    assert advisory["locations"][0]["physicalLocation"]["region"] == {"startLine": 3}
 
 
-def test_artifact_uri_adds_a_physical_location(schema: dict[str, Any]) -> None:
-    document = to_sarif(VIOLATIONS, [PACK], artifact_uri="Pulumi.prod.yaml")
+def test_fingerprints_follow_the_resource_and_the_rule_not_the_line() -> None:
+    moved = {urn: SourceLocation(where.uri, where.line + 40) for urn, where in LINES.items()}
+    second_key = "urn:pulumi:prod::baseline::aws:kms/key:Key::other"
+    same_problem = replace(VIOLATIONS[0], urn=second_key)
 
-    assert_valid(schema, document)
-    location = document["runs"][0]["results"][0]["locations"][0]
-    assert location["physicalLocation"] == {
-        "artifactLocation": {"uri": "Pulumi.prod.yaml"},
-        "region": {"startLine": 1},
-    }
+    before = to_sarif(VIOLATIONS, [PACK], LINES.get)["runs"][0]["results"]
+    after = to_sarif([*VIOLATIONS, same_problem], [PACK], moved.get)["runs"][0]["results"]
+
+    prints = [r["partialFingerprints"]["primaryLocationLineHash"] for r in after]
+    assert prints[:2] == [r["partialFingerprints"]["primaryLocationLineHash"] for r in before]
+    assert len(set(prints)) == 3
+    assert prints[0] == fingerprint("security-baseline/kms-key-rotation", KEY_URN)
 
 
-def test_several_packs_qualify_rule_ids_and_name_the_tool(schema: dict[str, Any]) -> None:
+def test_rule_ids_are_the_same_whether_one_pack_runs_or_two(schema: dict[str, Any]) -> None:
     other = PackInfo(
         name="team-extra", version="", directory=Path("extra"), policies=(ROTATION,), enforcement={}
     )
     violation = Violation("team-extra", "kms-key-rotation", "advisory", KEY_URN, "m", "d")
 
+    alone = to_sarif(VIOLATIONS, [PACK])
     document = to_sarif([*VIOLATIONS, violation], [PACK, other])
 
     assert_valid(schema, document)
     driver = document["runs"][0]["tool"]["driver"]
-    assert driver["name"] == "security-baseline"
-    assert "version" not in driver
+    assert driver["name"] == TOOL_NAME
     assert [rule["id"] for rule in driver["rules"]] == [
         "security-baseline/kms-key-rotation",
         "security-baseline/tags-no-sensitive-data",
         "team-extra/kms-key-rotation",
     ]
+    assert [r["ruleId"] for r in alone["runs"][0]["results"]] == [
+        r["ruleId"] for r in document["runs"][0]["results"][:2]
+    ]
+    assert document["runs"][0]["tool"]["extensions"][1] == {"name": "team-extra"}
     # The other pack's rule keeps its own default level, not this pack's enforcement.
     assert driver["rules"][2]["defaultConfiguration"] == {"level": "error"}
     assert document["runs"][0]["results"][2]["ruleIndex"] == 2
+
+
+def test_an_exemption_is_a_suppressed_result_of_the_exempted_policy(
+    schema: dict[str, Any],
+) -> None:
+    exemption = Exemption(
+        "security-baseline", "kms-key-rotation", KEY_URN, "imported key material never rotates"
+    )
+
+    document = to_sarif(VIOLATIONS[1:], [PACK], LINES.get, [exemption])
+
+    assert_valid(schema, document)
+    advisory, exempted = document["runs"][0]["results"]
+    assert advisory["ruleId"] == "security-baseline/tags-no-sensitive-data"
+    assert exempted["ruleId"] == "security-baseline/kms-key-rotation"
+    assert (exempted["ruleIndex"], exempted["level"]) == (0, "error")
+    assert exempted["suppressions"] == [
+        {"kind": "external", "justification": "imported key material never rotates"}
+    ]
+    assert exempted["locations"][0]["physicalLocation"]["region"] == {"startLine": 12}
+    assert "suppressions" not in advisory
 
 
 def test_a_violation_of_an_undescribed_policy_still_gets_a_rule(schema: dict[str, Any]) -> None:
@@ -164,8 +214,10 @@ def test_a_violation_of_an_undescribed_policy_still_gets_a_rule(schema: dict[str
     assert_valid(schema, document)
     [rule] = document["runs"][0]["tool"]["driver"]["rules"]
     assert rule == {
-        "id": "mystery",
+        "id": "other/mystery",
         "shortDescription": {"text": "Mystery."},
+        "fullDescription": {"text": "Mystery."},
+        "help": {"text": "Mystery."},
         "properties": {"pack": "other"},
     }
     assert document["runs"][0]["results"][0]["ruleIndex"] == 0
@@ -181,10 +233,10 @@ def test_no_violations_is_a_valid_empty_run(schema: dict[str, Any]) -> None:
 def test_write_sarif_writes_the_document(tmp_path: Path, schema: dict[str, Any]) -> None:
     path = tmp_path / "out.sarif"
 
-    write_sarif(path, VIOLATIONS, [PACK])
+    write_sarif(path, VIOLATIONS, [PACK], LINES.get)
 
     written = json.loads(path.read_text(encoding="utf-8"))
-    assert written == to_sarif(VIOLATIONS, [PACK])
+    assert written == to_sarif(VIOLATIONS, [PACK], LINES.get)
     assert_valid(schema, written)
 
 

@@ -174,8 +174,18 @@ def without_account(role: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("document", "where", "what"),
     [
-        ({"guard_duty": {}}, "baseline.guard_duty", "unknown key"),
+        ({"guard_duty": {}}, "baseline.guard_duty", "unknown key (did you mean guardduty?)"),
         ({"kms": {"rotation": True}}, "baseline.kms.rotation", "unknown key"),
+        (
+            {"kms": {"deletion_windw_days": 7}},
+            "baseline.kms.deletion_windw_days",
+            "unknown key (did you mean deletion_window_days?)",
+        ),
+        (
+            {"notifications": {"topics": {"a": {"emial": []}}}},
+            "baseline.notifications.topics.a.emial",
+            "unknown key (did you mean emails?)",
+        ),
         (
             {"cloudtrail": {"cloudwatch_logs": {"kms": 1}}},
             "baseline.cloudtrail.cloudwatch_logs.kms",
@@ -354,7 +364,7 @@ def test_all_problems_are_reported_at_once_sorted_by_path() -> None:
         *(f"baseline.regions.enabled[{n}]" for n in range(2, 11)),
         'baseline.tags["aws:owner"]',
     ]
-    assert str(problems[3]) == "error: baseline.guard_duty: unknown key"
+    assert str(problems[3]) == "error: baseline.guard_duty: unknown key (did you mean guardduty?)"
 
 
 def test_parsing_twice_shares_no_state() -> None:
@@ -384,10 +394,76 @@ def test_stack_file_keeps_raw_config_with_qualified_keys(tmp_path: Path) -> None
     assert load_spec(project, "dev").tags["Team"] == "a"
 
 
-def test_stack_file_without_baseline_means_defaults(tmp_path: Path) -> None:
-    spec = load_spec(write_project(tmp_path, "config:\n  aws:region: ap-south-1\n"), "dev")
+def test_stack_file_without_the_spec_key_is_an_error_naming_the_way_out(tmp_path: Path) -> None:
+    project = write_project(tmp_path, "config:\n  aws:region: ap-south-1\n")
+
+    with pytest.raises(SpecError) as raised:
+        load_spec(project, "dev")
+
+    (problem,) = raised.value.problems
+    assert problem.where == "Pulumi.dev.yaml"
+    assert problem.what.startswith("no security-baseline:baseline key: declare the spec there")
+    assert "config: {security-baseline:baseline: {value: {}}} in Pulumi.yaml" in problem.what
+
+
+def test_a_project_value_for_the_spec_key_lets_stacks_leave_it_out(tmp_path: Path) -> None:
+    project = write_project(tmp_path, "config:\n  aws:region: ap-south-1\n")
+    (project / "Pulumi.yaml").write_text(
+        "name: security-baseline\nruntime: python\nconfig:\n  baseline:\n    value: {}\n"
+    )
+
+    spec = load_spec(project, "dev")
 
     assert spec.regions.home == "ap-south-1" and spec.kms.deletion_window_days == 30
+
+
+@pytest.mark.parametrize(
+    ("key", "what"),
+    [
+        (
+            "security-baseline:baselines",
+            "security-baseline:baselines: unknown key (did you mean security-baseline:baseline?)",
+        ),
+        (
+            "security-baseline:tags",
+            "security-baseline:tags: unknown key: the baseline reads only "
+            "security-baseline:baseline",
+        ),
+        ("tags", "security-baseline:tags: unknown key"),
+    ],
+)
+def test_any_other_key_of_the_namespace_is_an_error(tmp_path: Path, key: str, what: str) -> None:
+    stack = f"config:\n  aws:region: us-east-1\n  security-baseline:baseline: {{}}\n  {key}: {{}}\n"
+
+    with pytest.raises(SpecError) as raised:
+        load_spec(write_project(tmp_path, stack), "dev")
+
+    (problem,) = raised.value.problems
+    assert (problem.where, problem.what[: len(what)]) == ("Pulumi.dev.yaml", what)
+
+
+def test_a_misspelt_spec_key_alone_is_named_once(tmp_path: Path) -> None:
+    stack = "config:\n  aws:region: us-east-1\n  security-baseline:baselines:\n    tags: {a: b}\n"
+
+    with pytest.raises(SpecError) as raised:
+        load_spec(write_project(tmp_path, stack), "dev")
+
+    assert [str(p) for p in raised.value.problems] == [
+        "error: Pulumi.dev.yaml: security-baseline:baselines: unknown key "
+        "(did you mean security-baseline:baseline?)"
+    ]
+
+
+def test_a_misspelt_namespace_is_named_as_the_probable_spec(tmp_path: Path) -> None:
+    stack = "config:\n  aws:region: us-east-1\n  security-baselin:baseline:\n    tags: {a: b}\n"
+
+    with pytest.raises(SpecError) as raised:
+        load_spec(write_project(tmp_path, stack), "dev")
+
+    (problem,) = raised.value.problems
+    assert problem.what.startswith(
+        "no security-baseline:baseline key (is security-baselin:baseline a misspelling of it?)"
+    )
 
 
 def test_stack_file_reads_yaml_as_pulumi_does(tmp_path: Path) -> None:
@@ -520,10 +596,34 @@ def test_spec_from_pulumi_config(pulumi_config: Any) -> None:
     assert spec.notifications.topics["pager"].https_endpoints == (Secret("https://h/k"),)
 
 
-def test_pulumi_config_without_the_key_means_defaults(pulumi_config: Any) -> None:
+def test_pulumi_config_without_the_key_is_an_error(pulumi_config: Any) -> None:
     pulumi_config({"aws:region": "us-east-2"}, [])
 
+    with pytest.raises(SpecError) as raised:
+        spec_from_pulumi_config()
+
+    (problem,) = raised.value.problems
+    assert problem.where == "Pulumi.stack.yaml"
+    assert problem.what.startswith("no security-baseline:baseline key")
+
+
+def test_pulumi_config_with_a_project_value_uses_it(pulumi_config: Any) -> None:
+    # Pulumi gives the program the project-level value of Pulumi.yaml like any other key.
+    pulumi_config({"aws:region": "us-east-2", "security-baseline:baseline": "{}"}, [])
+
     assert spec_from_pulumi_config().regions.enabled == ("us-east-2",)
+
+
+def test_pulumi_config_with_a_misspelt_key_fails_the_program(pulumi_config: Any) -> None:
+    config = {"aws:region": "us-east-2", "security-baseline:baseline": "{}"}
+    pulumi_config({**config, "security-baseline:baselines": "{}"}, [])
+
+    with pytest.raises(SpecError) as raised:
+        spec_from_pulumi_config()
+
+    assert [p.what for p in raised.value.problems] == [
+        "security-baseline:baselines: unknown key (did you mean security-baseline:baseline?)"
+    ]
 
 
 def test_pulumi_config_with_secrets_must_be_secret(pulumi_config: Any) -> None:

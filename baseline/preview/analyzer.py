@@ -8,6 +8,7 @@ providers and the root stack included: the engine analyzes each RegisterResource
 
 from __future__ import annotations
 
+import difflib
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -21,7 +22,7 @@ from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import analyzer_pb2
 
 from baseline.preview.encoding import PlanEncoder
-from baseline.preview.model import Plan, PlannedResource, Violation
+from baseline.preview.model import Exemption, Plan, PlannedResource, Violation
 from baseline.preview.packconfig import (
     ENFORCEMENT_NAMES,
     SEVERITY_NAMES,
@@ -42,6 +43,8 @@ from baseline.preview.plugin import (
     load_pack_project,
     stack_environment,
 )
+from baseline.preview.violations import split_exemptions
+from baseline.problems import Problem, SpecError
 
 __all__ = ["AnalysisResult", "PackInfo", "PolicyPackError", "Remediation", "analyze"]
 
@@ -68,10 +71,13 @@ class Remediation:
 
 @dataclass(frozen=True)
 class AnalysisResult:
+    """What the packs found: violations (exemptions taken out), and the exemptions."""
+
     violations: tuple[Violation, ...]
     packs: tuple[PackInfo, ...]
     policy_seconds: float
     remediations: tuple[Remediation, ...] = ()
+    exemptions: tuple[Exemption, ...] = ()
 
 
 def analyze(
@@ -104,9 +110,11 @@ def analyze_alongside(
         plan = make_plan()
         started = time.perf_counter()
         packs = ready()
-        violations, remediations = run_policies(plan, packs)
+        found, remediations = run_policies(plan, packs)
         infos = tuple(pack.info for pack in packs)
-    return plan, AnalysisResult(violations, infos, time.perf_counter() - started, remediations)
+    violations, exemptions = split_exemptions(found)
+    seconds = time.perf_counter() - started
+    return plan, AnalysisResult(violations, infos, seconds, remediations, exemptions)
 
 
 class PolicyPack:
@@ -149,6 +157,7 @@ class PolicyPack:
         Configuring again replaces the whole configuration.
         """
         given = load_config_file(config_file) if config_file is not None else {}
+        self._check_policy_names(given, config_file)
         config = reconcile(self.policies, self._initial, given)
         errors = validation_errors(self.policies, config)
         if errors:
@@ -159,6 +168,28 @@ class PolicyPack:
             raise PolicyPackError(where, lines)
         self.call("Configure", configure_request(config_file or self._directory, config))
         self._config = config
+
+    def _check_policy_names(self, given: dict[str, PolicyConfig], config_file: Path | None) -> None:
+        """A config entry for a policy the pack does not have is a typo, never ignored."""
+        names = [policy.name for policy in self.policies]
+        unknown = [name for name in given if name != "all" and name not in names]
+        if not unknown:
+            return
+        where = str(config_file or self._directory)
+        problems = []
+        for name in unknown:
+            close = difflib.get_close_matches(name, names, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            what = f"{name}: no such policy in {self.name} {self.version}{hint}"
+            problems.append(Problem(where, what))
+        raise SpecError(problems)
+
+    def policy(self, name: str) -> PolicyInfo | None:
+        return next((policy for policy in self.policies if policy.name == name), None)
+
+    def remediation(self, name: str) -> str:
+        policy = self.policy(name)
+        return policy.remediation_steps if policy else ""
 
     @property
     def info(self) -> PackInfo:
@@ -173,8 +204,9 @@ class PolicyPack:
         """Whether any policy runs at the remediate level: only then has Remediate work."""
         return any(self._enforcement(policy.name) == "remediate" for policy in self.policies)
 
-    def severity(self, policy: str) -> str:
-        return next((p.severity for p in self.policies if p.name == policy), "")
+    def severity(self, name: str) -> str:
+        policy = self.policy(name)
+        return policy.severity if policy else ""
 
     def call(self, method: str, request: Any) -> Any:
         """One Analyzer RPC; a failure is the pack's, reported with what it said."""
@@ -313,6 +345,7 @@ def _remediate(
                         message=remediation.diagnostic,
                         description=remediation.description,
                         severity=pack.severity(remediation.policyName),
+                        remediation=pack.remediation(remediation.policyName),
                     )
                 )
             elif remediation.HasField("properties"):
@@ -342,6 +375,7 @@ def _violations(
                 description=diagnostic.description,
                 severity=SEVERITY_NAMES.get(diagnostic.severity)
                 or pack.severity(diagnostic.policyName),
+                remediation=pack.remediation(diagnostic.policyName),
             )
         )
     return found

@@ -11,6 +11,7 @@ from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mo
 
 from baseline.preview.awsnames import DNS_SUFFIX, Placement, computed_attributes, digest
 from baseline.preview.model import UNKNOWN, PlannedResource
+from baseline.preview.positions import ProgramPositions
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -185,11 +186,13 @@ ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 class RecordingMonitor(MockMonitor):
     """A mock monitor that also keeps what the engine would know of each registration."""
 
-    def __init__(self, mocks: Mocks) -> None:
+    def __init__(self, mocks: Mocks, positions: ProgramPositions | None = None) -> None:
         super().__init__(mocks)
         self.planned: list[PlannedResource] = []
         self.duplicate_urns: list[str] = []
         self._registered: set[str] = set()
+        self._positions = positions
+        self._position_of: dict[str, str] = {}
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         # The engine qualifies a child's type with its parent's whole qualified type (pulumi's
@@ -213,6 +216,13 @@ class RecordingMonitor(MockMonitor):
         name = default_provider_name(request.version)
         return f"{self.make_urn('', f'pulumi:providers:{package}', name)}::{UNKNOWN}"
 
+    def source_position(self, request: Any) -> str:
+        """Where the program declared the resource; a resource created where the program's
+        code is not on the stack (in a callback of a library) takes its parent's position."""
+        if self._positions is None or request.type == "pulumi:pulumi:Stack":
+            return ""
+        return self._positions.position(request) or self._position_of.get(request.parent, "")
+
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
         urn = response.urn
@@ -225,6 +235,7 @@ class RecordingMonitor(MockMonitor):
         # The mock's state lost the inputs' secret marks; only what it computed is taken from it.
         computed = engine_form(response.object) if registered is not None else {}
         outputs = {**{k: v for k, v in computed.items() if k not in inputs}, **inputs}
+        position = self._position_of.setdefault(urn, self.source_position(request))
         self.planned.append(
             PlannedResource(
                 urn=urn,
@@ -242,6 +253,7 @@ class RecordingMonitor(MockMonitor):
                 outputs=outputs,
                 protect=bool(request.protect),
                 delete_before_replace=bool(request.deleteBeforeReplace),
+                source_position=position,
             )
         )
         return response

@@ -35,6 +35,9 @@ class PlannedResource:
     outputs: dict[str, Any] = field(default_factory=dict)
     protect: bool = False
     delete_before_replace: bool = False
+    # Where the program declared it, as the engine records it in state
+    # (`project:///<path relative to the project>#<line>`); "" when unknown.
+    source_position: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,3 +58,20 @@ class Violation:
     message: str
     description: str = ""
     severity: str = ""
+    # The policy's remediation steps, as its pack describes it (GetAnalyzerInfo).
+    remediation: str = ""
+
+
+# The advisory policy through which a pack reports each per-resource exemption, with the
+# message `exempted <policy>: <reason>` on the exempted resource's URN.
+EXEMPTIONS_POLICY = "policy-exemptions"
+
+
+@dataclass(frozen=True)
+class Exemption:
+    """A resource exempted from one policy of a pack, and why: reported, never counted."""
+
+    pack: str
+    policy: str
+    urn: str
+    reason: str

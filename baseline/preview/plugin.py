@@ -9,6 +9,7 @@ serves the Analyzer gRPC service on 127.0.0.1, prints the port on stdout and sle
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -30,6 +31,8 @@ START_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 5.0
 _POLL_SECONDS = 0.005
 _TAIL_CHARS = 4000
+# How Python reports a missing module: an import in the pack, or `-m pulumi.policy` itself.
+_MISSING_MODULE = re.compile(r"No module named '?([\w.]+)'?")
 _PORT_LINE_BYTES = 256
 # The CLI raises gRPC's 4 MiB message limit to 400 MiB: AnalyzeStack carries the whole stack.
 _MAX_MESSAGE_BYTES = 400 * 1024 * 1024
@@ -193,11 +196,32 @@ class AnalyzerPlugin:
             time.sleep(_POLL_SECONDS)
 
     def failure(self, what: str) -> PolicyPackError:
-        """A PolicyPackError that carries what the pack said on stderr and to the engine."""
-        details = [*self._engine.log.messages, _tail(self._stderr)]
+        """A PolicyPackError that carries what the pack said on stderr and to the engine.
+
+        A pack that cannot import a module is missing its requirements: one line says which
+        module and what to install, rather than the traceback.
+        """
+        tail = _tail(self._stderr)
+        missing = _MISSING_MODULE.findall(tail)
+        if missing:
+            return PolicyPackError(
+                self.project.directory,
+                f"policy pack cannot import {missing[-1]}: {self._install_hint()}",
+            )
+        details = [*self._engine.log.messages, tail]
         said = "\n".join(text for text in details if text.strip())
         suffix = f"\n{said}" if said else ""
         return PolicyPackError(self.project.directory, f"policy pack {what}{suffix}")
+
+    def _install_hint(self) -> str:
+        requirements = self.project.directory / "requirements.txt"
+        if not requirements.is_file():
+            return "install the modules it imports where it runs"
+        python = pack_python(self.project)
+        if python == Path(sys.executable):
+            return f"install its requirements where baseline runs: pip install -r {requirements}"
+        pip = f"{python} -m pip"
+        return f"install its requirements in its virtualenv: {pip} install -r {requirements}"
 
     def close(self) -> None:
         """Stop the plugin's whole process group and reap it; safe to call twice.

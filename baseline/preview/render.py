@@ -12,6 +12,7 @@ from baseline.preview.model import (
     SECRET_SIG,
     SIG_KEY,
     UNKNOWN,
+    Exemption,
     Plan,
     PlannedResource,
     Violation,
@@ -81,6 +82,8 @@ def resource_json(resource: PlannedResource) -> dict[str, Any]:
     id, which is unknown in a preview): the engine's default provider for a custom resource
     registered without one, empty for components, providers and the stack. `dependencies` and
     `propertyDependencies` are URNs; inputs that depend on nothing are left out of the latter.
+    `sourcePosition` is where the project's code declared it (`project:///<path>#<line>`, as
+    the engine records it), "" for the stack and for what the program did not declare.
     """
     return {
         "urn": resource.urn,
@@ -95,13 +98,20 @@ def resource_json(resource: PlannedResource) -> dict[str, Any]:
         "propertyDependencies": {
             name: list(urns) for name, urns in resource.property_dependencies.items() if urns
         },
+        "sourcePosition": resource.source_position,
     }
 
 
 def plan_json(
-    plan: Plan, violations: Sequence[Violation], policy_seconds: float | None
+    plan: Plan,
+    violations: Sequence[Violation],
+    policy_seconds: float | None,
+    exemptions: Sequence[Exemption] = (),
 ) -> dict[str, Any]:
-    """The document `baseline preview --json` prints (see DESIGN: interfaces)."""
+    """The document `baseline preview --json` prints (see DESIGN: interfaces).
+
+    Exemptions are listed apart, never among the violations nor in their counts.
+    """
     mandatory = sum(1 for v in violations if v.enforcement == "mandatory")
     counts = type_counts(plan)
     return {
@@ -114,10 +124,16 @@ def plan_json(
                 "pack": v.pack,
                 "policy": v.policy,
                 "enforcement": v.enforcement,
+                "severity": v.severity,
                 "urn": v.urn,
                 "message": v.message,
+                "remediation": v.remediation,
             }
             for v in violations
+        ],
+        "exemptions": [
+            {"pack": e.pack, "policy": e.policy, "urn": e.urn, "reason": e.reason}
+            for e in exemptions
         ],
         "summary": {
             "resources": sum(counts.values()),

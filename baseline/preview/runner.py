@@ -25,6 +25,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from baseline.preview.mocks import DEFAULT_ACCOUNT, DEFAULT_REGION, AwsMocks, RecordingMonitor
 from baseline.preview.model import Plan, PlannedResource
+from baseline.preview.positions import ProgramPositions
 from baseline.secret import SECRET_PLACEHOLDER
 
 
@@ -59,10 +60,15 @@ def run_inline(
     preview: bool = False,
     account: str = DEFAULT_ACCOUNT,
     region: str = DEFAULT_REGION,
+    project_dir: Path | None = None,
 ) -> Plan:
-    """Run `program` under AWS-shaped mocks; raise what it raises."""
+    """Run `program` under AWS-shaped mocks; raise what it raises.
+
+    With `project_dir`, each resource records where the project's code declared it.
+    """
     mocks = AwsMocks(account=account, region=region)
-    monitor = RecordingMonitor(mocks)
+    positions = ProgramPositions(project_dir) if project_dir is not None else None
+    monitor = RecordingMonitor(mocks, positions)
     set_root_resource(None)  # type: ignore[arg-type]  # a fresh root Stack for every run
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
     all_config = {"aws:region": region, **(config or {})}
@@ -139,6 +145,7 @@ def run_project(request: Mapping[str, Any]) -> Plan:
             preview=request.get("preview", True),
             account=request.get("account", DEFAULT_ACCOUNT),
             region=request.get("region", DEFAULT_REGION),
+            project_dir=project_dir,
         )
     except Exception as error:
         raise ProgramError(_program_error_lines(error, project_dir, main_path)) from error

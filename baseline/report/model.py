@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from baseline.report.mapping import ComplianceMapping
+from baseline.report.titles import control_title
 
 
 class Status(StrEnum):
@@ -65,6 +66,7 @@ class Source:
 class Control:
     id: str
     sources: tuple[Source, ...]
+    title: str = ""
 
     @property
     def status(self) -> Status:
@@ -117,6 +119,7 @@ def frameworks_of(
                 tuple(policies[name] for name in supporters.policies)
                 + tuple(checks[check] for check in supporters.checks)
                 + tuple(source for check in supporters.checks for source in joined.get(check, ())),
+                control_title(key, control),
             )
             for control, supporters in mapping.controls(key).items()
         )

@@ -87,6 +87,7 @@ def _markdown_framework(framework: Framework) -> list[str]:
     ]
     for control in framework.controls:
         lines += ["", f"### {md_text(control.id)}: {control.status.value}", ""]
+        lines += [f"*{md_text(control.title)}*", ""] if control.title else []
         lines += [line for source in control.sources for line in _markdown_source(source)]
     return lines
 
@@ -118,6 +119,7 @@ code { font-size: .9em; }
 .pass { color: #1a7f37; } .fail { color: #cf222e; } .error { color: #9a6700; }
 .not-evaluated { color: #6e7781; }
 .note { color: #57606a; }
+.control-title { display: block; font-weight: normal; color: #57606a; }
 """
 
 
@@ -206,10 +208,11 @@ def _link(url: str) -> str:
 
 def _html_control(framework: Framework, control: Control) -> str:
     sources = "".join(_html_source(source) for source in control.sources)
+    title = f' <span class="control-title">{escape(control.title)}</span>' if control.title else ""
     return (
         f'<tr id="{escape(framework.key)}-{escape(control.id)}" class="control"'
         f' data-control="{escape(control.id)}">'
-        f'<th scope="row">{escape(control.id)}</th>'
+        f'<th scope="row">{escape(control.id)}{title}</th>'
         f'<td class="control-status">{_status(control.status)}</td>'
         f'<td><ul class="sources">{sources}</ul></td></tr>'
     )
