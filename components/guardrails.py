@@ -55,6 +55,8 @@ HANDLER_PLACEHOLDER = "# security-baseline: components/functions/account_setting
 TAMPER_PATTERN_PLACEHOLDER = (
     'EventPattern: "security-baseline: a pattern of components/event_patterns.py tamper_patterns()"'
 )
+# The StackSet's name: its stacks are `StackSet-<name>-<uuid>` (components/guardrail_catalog.py).
+STACK_SET_NAME = "security-baseline-account-guardrails"
 # AWS's limit on a StackSet's template body.
 MAX_TEMPLATE_BYTES = 51200
 # The template's OwnConfigRecorderAccount<n> parameters: the baseline's security and log-archive.
@@ -123,7 +125,7 @@ class AccountGuardrailsArgs:
     call_as: str = "SELF"
     failure_tolerance_percentage: int = 0
     max_concurrent_percentage: int = 25
-    stack_set_name: str = "security-baseline-account-guardrails"
+    stack_set_name: str = STACK_SET_NAME
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
