@@ -12,6 +12,7 @@ import iam
 import kms
 import kms_lockout
 import macie
+import organizations
 import s3
 import securityhub
 import shield
@@ -38,6 +39,7 @@ ALL_POLICIES: list[Policy] = [
     *kms_lockout.POLICIES,
     *sns_publishers.POLICIES,
     *config_packs.POLICIES,
+    *organizations.POLICIES,
     *singletons.POLICIES,
     *shield.POLICIES,
 ]

@@ -78,8 +78,21 @@ class FoundDocument:
     text: str  # the document as JSON text
 
 
+# AWS Organizations policies that are IAM documents: an SCP reads as an identity policy (no
+# Principal), an RCP as a resource policy (`"Principal": "*"`). Other types (tag, backup, ...)
+# have their own syntax. pulumi-aws creates an SCP when no type is given.
+ORGANIZATION_POLICY = "aws:organizations/policy:Policy"
+ORGANIZATION_POLICY_KINDS = {
+    "SERVICE_CONTROL_POLICY": DocumentKind.IDENTITY,
+    "RESOURCE_CONTROL_POLICY": DocumentKind.RESOURCE,
+}
+
+
 def documents_of(resource_type: str, props: Mapping[str, Any]) -> list[FoundDocument]:
     """Every policy document a resource's properties carry, as JSON text."""
+    if resource_type == ORGANIZATION_POLICY:
+        kind = ORGANIZATION_POLICY_KINDS.get(str(props.get("type") or "SERVICE_CONTROL_POLICY"))
+        return _document("content", kind, props.get("content")) if kind else []
     found: list[FoundDocument] = []
     for source in DOCUMENT_SOURCES.get(resource_type, ()):
         if not source.nested_in:
