@@ -561,6 +561,14 @@ CHECKS: dict[str, dict[str, list[str]]] = {
         "apra-cps-234": ["21", "27"],
         "sec-exam-themes": ["misconfiguration", "monitoring-and-oversight"],
     },
+    "organization-policies.policy-type-enabled": {
+        "cis-aws-foundations": [],
+        "pci-dss": [],
+        "nist-800-53": ["AC-6", "CM-5"],
+        "nist-csf": ["PR.AA-05", "PR.PS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration"],
+    },
     "organization-policies.policy-present": {
         "cis-aws-foundations": [],
         "pci-dss": [],

@@ -13,6 +13,7 @@ from baseline.audit import (
     guardduty,
     kms,
     macie,
+    organization_policies,
     s3,
     securityhub,
     shield,
@@ -34,6 +35,7 @@ SERVICES: tuple[ServiceAudit, ...] = (
     sns.SERVICE,
     shield.SERVICE,
     fms.SERVICE,
+    organization_policies.SERVICE,
 )
 # Where a failed call leaves the resource unknown.
 UNKNOWN_RESOURCE = "-"
