@@ -22,6 +22,14 @@ Statement = dict[str, Any]
 SERVICES = {"s3": "s3", "kms": "kms", "sqs": "sqs", "secretsmanager": "secretsmanager"}
 ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
 ACCOUNT_ID = re.compile(r"\d{12}")
+# What each statement keeps away from the organization's resources, by Sid.
+PREVENTS = {
+    "EnforceOrganizationIdentities": (
+        "access to the organization's S3, KMS, SQS and Secrets Manager resources by principals "
+        "outside it (AWS services and trusted accounts excepted)"
+    ),
+    "EnforceSecureTransport": "requests to those resources without TLS",
+}
 
 
 @dataclass(frozen=True)

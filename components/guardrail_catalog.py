@@ -210,6 +210,37 @@ GUARDRAILS = (
     "region_allow_list",
 )
 OPT_IN_GUARDRAILS = frozenset({"region_allow_list"})
+# What each guardrail keeps member accounts from doing (docs/organization-policies.md says why).
+PREVENTS = {
+    "protect_cloudtrail": "stopping, deleting or reconfiguring CloudTrail trails",
+    "protect_config": (
+        "stopping or changing the Config recorder and delivery channel, deleting Config rules, "
+        "conformance packs, remediations and the organization's packs and aggregators"
+    ),
+    "protect_guardduty": (
+        "deleting or changing GuardDuty detectors, leaving the administrator, dropping members"
+    ),
+    "protect_securityhub": (
+        "disabling Security Hub, its standards, controls or finding imports, leaving the "
+        "administrator, dropping members or the finding aggregator"
+    ),
+    "protect_macie": "disabling or pausing Macie, leaving the administrator, cancelling jobs",
+    "protect_access_analyzer": "deleting IAM Access Analyzer analyzers or archiving findings",
+    "protect_account_guardrails": (
+        "changing or deleting the guardrails StackSet's stacks, roles, function, log group and "
+        "tamper forwarding rules, or passing its roles on"
+    ),
+    "protect_account_settings": (
+        "turning off account-level S3 Block Public Access or EBS encryption by default, or "
+        "changing the default EBS key"
+    ),
+    "deny_leave_organization": "leaving the organization (and with it every guardrail)",
+    "deny_root_user": "any use of a member account's root user",
+    "deny_administrator_attachment": (
+        "attaching AdministratorAccess to any user, group or role but the named ones"
+    ),
+    "region_allow_list": "any request outside the enabled regions, global services excepted",
+}
 # Guardrails that no principal is exempt from.
 UNEXEMPTED_GUARDRAILS = frozenset({"deny_leave_organization", "deny_root_user"})
 

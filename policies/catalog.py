@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import awsconfig
 import cloudtrail
+import cloudtrail_bucket
 import codebuild
 import config_packs
 import ec2
@@ -24,6 +25,7 @@ from pulumi_policy import Policy
 
 ALL_POLICIES: list[Policy] = [
     *cloudtrail.POLICIES,
+    *cloudtrail_bucket.POLICIES,
     *kms.POLICIES,
     *s3.POLICIES,
     *sns.POLICIES,

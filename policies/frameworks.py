@@ -326,6 +326,14 @@ CONTROLS: dict[str, dict[str, list[str]]] = {
         "apra-cps-234": [],
         "sec-exam-themes": [],
     },
+    "cloudtrail-bucket-access-logging": {
+        "cis-aws-foundations": ["3.4"],
+        "pci-dss": ["10.2.1"],
+        "nist-800-53": ["AU-9", "AU-12"],
+        "nist-csf": ["PR.PS-04"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["monitoring-and-oversight"],
+    },
     "organization-policy-size": {
         "cis-aws-foundations": [],
         "pci-dss": ["2.2.1"],
@@ -673,6 +681,10 @@ RESOURCE_TYPES: dict[str, list[str]] = {
         "aws:shield/subscription:Subscription",
     ],
     "tags-no-sensitive-data": ["*"],
+    "cloudtrail-bucket-access-logging": [
+        "aws:cloudtrail/trail:Trail",
+        "aws:s3/bucketLogging:BucketLogging",
+    ],
     "organization-policy-size": ["aws:organizations/policy:Policy"],
     "organization-rcp-deny-only": ["aws:organizations/policy:Policy"],
     "organization-policy-attachments": [
