@@ -5,6 +5,7 @@ from __future__ import annotations
 import awsconfig
 import cloudtrail
 import cloudtrail_bucket
+import cloudtrail_data_events
 import codebuild
 import config_packs
 import ec2
@@ -26,6 +27,7 @@ from pulumi_policy import Policy
 ALL_POLICIES: list[Policy] = [
     *cloudtrail.POLICIES,
     *cloudtrail_bucket.POLICIES,
+    *cloudtrail_data_events.POLICIES,
     *kms.POLICIES,
     *s3.POLICIES,
     *sns.POLICIES,

@@ -334,6 +334,14 @@ CONTROLS: dict[str, dict[str, list[str]]] = {
         "apra-cps-234": ["21"],
         "sec-exam-themes": ["monitoring-and-oversight"],
     },
+    "cloudtrail-s3-data-events": {
+        "cis-aws-foundations": ["3.8", "3.9"],
+        "pci-dss": ["10.2.1"],
+        "nist-800-53": ["AU-2", "AU-12"],
+        "nist-csf": ["DE.CM-03"],
+        "apra-cps-234": ["23"],
+        "sec-exam-themes": ["monitoring-and-oversight", "data-protection"],
+    },
     "organization-policy-size": {
         "cis-aws-foundations": [],
         "pci-dss": ["2.2.1"],
@@ -685,6 +693,7 @@ RESOURCE_TYPES: dict[str, list[str]] = {
         "aws:cloudtrail/trail:Trail",
         "aws:s3/bucketLogging:BucketLogging",
     ],
+    "cloudtrail-s3-data-events": ["aws:cloudtrail/trail:Trail"],
     "organization-policy-size": ["aws:organizations/policy:Policy"],
     "organization-rcp-deny-only": ["aws:organizations/policy:Policy"],
     "organization-policy-attachments": [

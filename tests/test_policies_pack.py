@@ -65,7 +65,7 @@ def test_every_policy_module_is_in_the_pack():
     }
     in_pack = {p for name in modules_with_policies for p in importlib.import_module(name).POLICIES}
     assert in_pack == set(catalog.ALL_POLICIES)
-    assert len(NAMES) == len(set(NAMES)) == 33
+    assert len(NAMES) == len(set(NAMES)) == 34
 
 
 EVALUATING = [p for p in catalog.ALL_POLICIES if p.name not in REMINDERS]
@@ -216,13 +216,15 @@ def plugin():
         process.communicate(timeout=20)
 
 
-def test_plugin_describes_every_policy_mandatory_but_the_tag_policy_and_a_reminder(plugin):
+def test_plugin_describes_every_policy_mandatory_but_three_advisory_ones(plugin):
     info = plugin.GetAnalyzerInfo(empty_pb2.Empty())
     assert info.name == "security-baseline"
     levels = {p.name: p.enforcementLevel for p in info.policies}
     assert set(levels) == set(NAMES)
     assert levels.pop("tags-no-sensitive-data") == analyzer_pb2.ADVISORY
     assert levels.pop("fms-shield-advanced-subscription-outside-stack") == analyzer_pb2.ADVISORY
+    # Data events cost money: the stack's config decides (prod makes every policy mandatory).
+    assert levels.pop("cloudtrail-s3-data-events") == analyzer_pb2.ADVISORY
     assert set(levels.values()) == {analyzer_pb2.MANDATORY}
     kms_window = next(p for p in info.policies if p.name == "kms-key-deletion-window")
     assert "minimumDays" in kms_window.configSchema.properties
@@ -237,9 +239,10 @@ def test_plugin_reports_a_violation_over_grpc(plugin):
         urn="urn:pulumi:test::app::aws:cloudtrail/trail:Trail::trail",
         properties=to_struct({"s3BucketName": "logs", "isMultiRegionTrail": True, "kmsKeyId": "k"}),
     )
-    [diagnostic] = plugin.Analyze(request).diagnostics
-    assert diagnostic.policyName == "cloudtrail-log-file-validation"
-    assert diagnostic.enforcementLevel == analyzer_pb2.MANDATORY
+    diagnostics = {d.policyName: d for d in plugin.Analyze(request).diagnostics}
+    assert set(diagnostics) == {"cloudtrail-log-file-validation", "cloudtrail-s3-data-events"}
+    assert diagnostics["cloudtrail-log-file-validation"].enforcementLevel == analyzer_pb2.MANDATORY
+    assert diagnostics["cloudtrail-s3-data-events"].enforcementLevel == analyzer_pb2.ADVISORY
 
 
 # Every property the resource policies read, per type; all unknown, as in a preview of new
@@ -251,7 +254,10 @@ PREVIEW_UNKNOWNS = {
         "kmsKeyId",
         "enableLogging",
         "tags",
+        "advancedEventSelectors",
+        "eventSelectors",
     ],
+    "aws:organizations/policy:Policy": ["type", "content"],
     "aws:kms/key:Key": [
         "customerMasterKeySpec",
         "enableKeyRotation",
