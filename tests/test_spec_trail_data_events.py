@@ -22,4 +22,4 @@ def test_data_events_take_booleans_only() -> None:
     )
 
     assert problem.where == "baseline.cloudtrail.s3_data_events.write"
-    assert problem.what == "must be a boolean, got a string"
+    assert problem.what == "must be a boolean, got string ('yes')"
