@@ -82,6 +82,7 @@ def build_guardrails(baseline: Baseline) -> AccountGuardrails:
             s3_block_public_access=settings.s3_block_public_access,
             ebs_encryption_by_default=settings.ebs_encryption_by_default,
             ebs_default_kms_key_id=settings.ebs_default_kms_key_id,
+            close_default_security_groups=settings.close_default_security_groups,
             password_policy=PasswordPolicy(
                 minimum_length=policy.minimum_length,
                 max_age_days=policy.max_age_days,

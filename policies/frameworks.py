@@ -577,6 +577,14 @@ CHECKS: dict[str, dict[str, list[str]]] = {
         "apra-cps-234": ["21", "27"],
         "sec-exam-themes": ["misconfiguration", "monitoring-and-oversight"],
     },
+    "ec2.default-security-groups-closed": {
+        "cis-aws-foundations": ["5.4"],
+        "pci-dss": ["1.2.1"],
+        "nist-800-53": ["SC-7", "CM-7"],
+        "nist-csf": ["PR.IR-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration"],
+    },
     "organization-policies.policy-type-enabled": {
         "cis-aws-foundations": [],
         "pci-dss": [],

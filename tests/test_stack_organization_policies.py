@@ -136,3 +136,10 @@ def test_the_data_perimeter_is_deny_only_and_names_the_organization(prod: Plan) 
 
 def test_dev_has_no_organization_policies() -> None:
     assert of_type(planned("dev", False), POLICY) == []
+
+
+def test_prod_keeps_member_default_security_groups_closed(prod: Plan) -> None:
+    (stack_set,) = of_type(prod, "aws:cloudformation/stackSet:StackSet")
+
+    assert stack_set.inputs["parameters"]["CloseDefaultSecurityGroups"] == "true"
+    assert "VPC_DEFAULT_SECURITY_GROUP_CLOSED" in stack_set.inputs["templateBody"]

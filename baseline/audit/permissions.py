@@ -78,6 +78,8 @@ API_CALLS: tuple[ApiCall, ...] = (
     ApiCall("shield", "ListProtections", "shield:ListProtections"),
     ApiCall("fms", "ListPolicies", "fms:ListPolicies"),
     ApiCall("fms", "ListComplianceStatus", "fms:ListComplianceStatus", _FMS_POLICIES),
+    # DescribeSecurityGroups has no resource-level permission.
+    ApiCall("ec2", "DescribeSecurityGroups", "ec2:DescribeSecurityGroups"),
     ApiCall("organizations", "ListRoots", "organizations:ListRoots"),
     ApiCall("organizations", "ListPolicies", "organizations:ListPolicies"),
     ApiCall(

@@ -9,6 +9,7 @@ from functools import partial
 from baseline.audit import (
     cloudtrail,
     config,
+    ec2,
     fms,
     guardduty,
     kms,
@@ -35,6 +36,7 @@ SERVICES: tuple[ServiceAudit, ...] = (
     sns.SERVICE,
     shield.SERVICE,
     fms.SERVICE,
+    ec2.SERVICE,
     organization_policies.SERVICE,
 )
 # Where a failed call leaves the resource unknown.
