@@ -4,6 +4,7 @@ groups), against moto's default VPC and its default security group."""
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from baseline.audit import ec2
 from baseline.audit.model import AuditContext, Status
@@ -13,7 +14,7 @@ from baseline.audit.session import AuditSession
 from tests.audit_harness import HOME, ORGANIZATION, client, context_of, fake_session, spec_of
 
 
-def closing_context(session: AuditSession, **guardrails: object) -> AuditContext:
+def closing_context(session: AuditSession, **guardrails: Any) -> AuditContext:
     """The organization fixture with the guardrails StackSet on (closing default groups)."""
     spec = spec_of(ORGANIZATION, "prod")
     settings = dataclasses.replace(
