@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from baseline.audit import command as audit_command
+from baseline.preflight import command as preflight_command
 from baseline.preview import command as preview_command
 from baseline.problems import SpecError
 from baseline.project import load_stack_file
@@ -73,6 +74,14 @@ AUDIT = Subcommand(
     run=audit_command.run,
 )
 
+PREFLIGHT = Subcommand(
+    name="preflight",
+    help="find, read-only, what would break the first `pulumi up`, and write an import file "
+    "for what exists already",
+    add_arguments=preflight_command.add_arguments,
+    run=preflight_command.run,
+)
+
 REPORT = Subcommand(
     name="report",
     help="write the controls of compliance frameworks with their status and evidence",
@@ -80,7 +89,7 @@ REPORT = Subcommand(
     run=report_command.run,
 )
 
-SUBCOMMANDS: tuple[Subcommand, ...] = (VALIDATE, PREVIEW, AUDIT, REPORT)
+SUBCOMMANDS: tuple[Subcommand, ...] = (VALIDATE, PREVIEW, AUDIT, PREFLIGHT, REPORT)
 
 
 def build_parser(subcommands: Sequence[Subcommand] = SUBCOMMANDS) -> argparse.ArgumentParser:

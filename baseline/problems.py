@@ -12,7 +12,8 @@ class Problem(NamedTuple):
     what: str
 
     def __str__(self) -> str:
-        return f"error: {self.where}: {self.what}"
+        # One line, and nothing a terminal acts on: input may put any character in either.
+        return f"error: {self.where}: {self.what}".translate(_SHOWN_ESCAPED)
 
 
 class SpecError(Exception):
@@ -21,6 +22,12 @@ class SpecError(Exception):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = tuple(sorted(problems, key=_natural_order))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+# C0 and C1 control characters, DEL and Unicode's line and paragraph separators, as escapes.
+_SHOWN_ESCAPED = {
+    code: ascii(chr(code))[1:-1] for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)
+}
 
 
 def _natural_order(problem: Problem) -> tuple[object, ...]:

@@ -17,10 +17,13 @@ from typing import Any
 
 import yaml
 
+from baseline.inputs import MAX_NESTING, MAX_STACK_FILE_BYTES, read_text
 from baseline.problems import Problem, SpecError
 from baseline.secret import SECRET_PLACEHOLDER, is_pulumi_secure_value
 
 _STACK_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+# Values of a stack file once its aliases are expanded; the prod stack has about 300.
+MAX_YAML_VALUES = 100_000
 
 
 @dataclass(frozen=True)
@@ -85,15 +88,44 @@ class _PulumiYamlLoader(yaml.SafeLoader):
     PyYAML follows YAML 1.1, where `no` is false, `2024-01-01` a date and an unquoted
     `012345678901` a string; Pulumi reads the first two as strings and the last as a number,
     which loses the account id's leading zero. Validation must see what Pulumi will see.
+
+    Within limits: nesting deeper than MAX_NESTING stops the composer (which recurses), and
+    `load_yaml` counts the values a document holds once its aliases are expanded before any
+    of them is built (an alias bomb is a few hundred bytes that expand to billions).
     """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_NESTING:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"nested deeper than {MAX_NESTING} levels",
+                    self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[object] = set()
         for key_node, _ in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping",
+                    node.start_mark,
+                    "found a list or mapping as a key: keys must be strings",
+                    key_node.start_mark,
+                )
             key = self.construct_object(key_node, deep=True)
-            if isinstance(key, str | int | float | bool) and key in seen:
+            if key in seen:
                 raise yaml.constructor.ConstructorError(
                     "while constructing a mapping",
                     node.start_mark,
@@ -104,10 +136,24 @@ class _PulumiYamlLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+# Pulumi's YAML reader (Go) holds integers in 64 bits; Python would take any length and fail
+# only when printing one of more than 4,300 digits.
+_INTEGER_RANGE = range(-(2**63), 2**64)
+_INTEGER_DIGITS = 20
+
+
 def _construct_core_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     text = str(loader.construct_scalar(node))
     bases = {"0o": 8, "0x": 16}
-    return int(text[2:], bases[text[:2]]) if text[:2] in bases else int(text, 10)
+    digits = text[2:] if text[:2] in bases else text.lstrip("+-")
+    value = None
+    if len(digits) <= _INTEGER_DIGITS * 2:  # hexadecimal or with leading zeros
+        value = int(text[2:], bases[text[:2]]) if text[:2] in bases else int(text, 10)
+    if value is None or value not in _INTEGER_RANGE:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"integer of {len(digits)} digits: at most 64 bits", node.start_mark
+        )
+    return value
 
 
 def _use_yaml_core_schema(loader: type[yaml.SafeLoader]) -> None:
@@ -132,22 +178,79 @@ def _use_yaml_core_schema(loader: type[yaml.SafeLoader]) -> None:
 _use_yaml_core_schema(_PulumiYamlLoader)
 
 
+def load_yaml(text: str, where: str) -> Any:
+    """The value of one YAML document, read as Pulumi reads it, within the limits."""
+    loader = _PulumiYamlLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None
+        values = expanded_size(root, MAX_YAML_VALUES)
+        if values > MAX_YAML_VALUES:
+            what = (
+                f"more than {MAX_YAML_VALUES:,} values once its aliases are expanded: "
+                "too many, too deeply nested or self-referencing aliases"
+            )
+            raise SpecError([Problem(where, what)])
+        return loader.construct_document(root)
+    finally:
+        loader.dispose()
+
+
+def expanded_size(root: yaml.Node, limit: int) -> int:
+    """How many values the node holds with every alias expanded, counting up to `limit` + 1.
+
+    PyYAML shares an aliased node; counting each node once per path to it is counting the
+    expansion, memoized so that the count costs one visit per distinct node. An alias to the
+    node that contains it (endless expansion) counts as over the limit.
+    """
+    sizes: dict[int, int] = {}
+    pending: list[tuple[yaml.Node, bool]] = [(root, False)]
+    open_nodes: set[int] = set()
+    while pending:
+        node, children_done = pending.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if children_done:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = min(limit + 1, 1 + sum(sizes[id(child)] for child in children))
+            continue
+        if id(node) in open_nodes:
+            return limit + 1
+        open_nodes.add(id(node))
+        pending.append((node, True))
+        for child in children:
+            if id(child) in open_nodes:
+                return limit + 1
+            pending.append((child, False))
+    return sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
 def _read_yaml(path: Path, missing: str) -> Any:
+    text = read_text(path, MAX_STACK_FILE_BYTES, path.name, missing)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError([Problem(path.name, missing)]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise SpecError([Problem(path.name, f"cannot read it: {reason}")]) from None
-    try:
-        return yaml.load(text, Loader=_PulumiYamlLoader)
+        return load_yaml(text, path.name)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"{path.name}:{mark.line + 1}:{mark.column + 1}" if mark else path.name
         raise SpecError([Problem(where, f"invalid YAML: {error.problem}")]) from None
+    except yaml.reader.ReaderError as error:
+        character = chr(error.character) if isinstance(error.character, int) else error.character
+        what = f"invalid YAML: {error.reason}: {character!a} at character {error.position}"
+        raise SpecError([Problem(path.name, what)]) from None
     except yaml.YAMLError as error:
-        raise SpecError([Problem(path.name, f"invalid YAML: {error}")]) from None
+        raise SpecError(
+            [Problem(path.name, f"invalid YAML: {' '.join(str(error).split())}")]
+        ) from None
 
 
 def _runtime_name(project: Mapping[str, Any]) -> object:

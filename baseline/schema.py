@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from enum import Enum
 from typing import Any, ClassVar
 
 import cerberus
@@ -45,6 +46,9 @@ _IAM_PATH = r"(?:[\w+=,.@-]+/)*"
 _ROLE_ARN = rf"{_ARN_PARTITION}:iam::\d{{12}}:role/{_IAM_PATH}{_IAM_NAME}"
 _PRINCIPAL_ARN = rf"{_ARN_PARTITION}:iam::\d{{12}}:(?:root|(?:role|user)/{_IAM_PATH}{_IAM_NAME})"
 _TAG_CHARACTERS = re.compile(r"[\w\s.:/=+\-@]*")
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
+# Shown instead of a value (or a key) where the spec takes a secret.
+HIDDEN = "(not shown: the path takes a secret)"
 
 # name -> (regex the whole value must match, what the problem says the value must be)
 PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
@@ -101,16 +105,81 @@ SECTIONS: dict[str, dict[str, Any]] = {
 
 
 def format_path(path: tuple[object, ...]) -> str:
-    """`baseline.topics.alerts.emails[0]`; keys that are not plain words as `["aws:x"]`."""
+    """`baseline.topics.alerts.emails[0]`; keys that are not plain words as `["aws:x"]`.
+
+    Within a section that takes a secret, such a key is not shown either: it may be the
+    secret itself, pasted in the wrong place.
+    """
     text = "baseline"
-    for part in path:
-        if isinstance(part, int):
+    for depth, part in enumerate(path, start=1):
+        if isinstance(part, int) and not isinstance(part, bool):
             text += f"[{part}]"
-        elif re.fullmatch(r"[A-Za-z0-9_-]+", str(part)):
+        elif isinstance(part, str) and _PLAIN_KEY.fullmatch(part):
             text += f".{part}"
+        elif depth > 1 and holds_secret(path[: depth - 1]):
+            text += "[<key not shown>]"
         else:
             text += f'["{part}"]'
     return text
+
+
+class _Any(Enum):
+    """Where a secret path goes through a mapping's keys or a list's items."""
+
+    KEY = "<key>"
+    INDEX = "<index>"
+
+
+SecretPath = tuple[str | _Any, ...]
+
+
+def secret_paths(schema: Mapping[str, Any]) -> tuple[SecretPath, ...]:
+    """The path of every rule `secret: True` of a cerberus schema (its fields' rules)."""
+    found: list[SecretPath] = []
+    pending: list[tuple[SecretPath, Mapping[str, Any]]] = [((f,), r) for f, r in schema.items()]
+    while pending:
+        path, rules = pending.pop()
+        if rules.get("secret"):
+            found.append(path)
+        nested = rules.get("schema")
+        if isinstance(nested, Mapping) and rules.get("type") == "list":
+            pending.append(((*path, _Any.INDEX), nested))
+        elif isinstance(nested, Mapping):
+            pending.extend(((*path, field), sub) for field, sub in nested.items())
+        if isinstance(rules.get("valuesrules"), Mapping):
+            pending.append(((*path, _Any.KEY), rules["valuesrules"]))
+        for combinator in ("allof", "anyof", "noneof", "oneof"):
+            pending.extend((path, sub) for sub in rules.get(combinator, ()))
+    return tuple(sorted(found, key=str))
+
+
+SECRET_PATHS = secret_paths(SECTIONS)
+
+
+def holds_secret(path: tuple[object, ...]) -> bool:
+    """Whether the value at `path` is, contains or lies inside a value that takes a secret."""
+    return any(_along(path, secret) for secret in SECRET_PATHS)
+
+
+def _along(path: tuple[object, ...], secret: SecretPath) -> bool:
+    return all(_step_matches(part, step) for part, step in zip(path, secret, strict=False))
+
+
+def _step_matches(part: object, step: str | _Any) -> bool:
+    if step is _Any.INDEX:
+        return isinstance(part, int) and not isinstance(part, bool)
+    return step is _Any.KEY or part == step
+
+
+def describe(value: object, path: tuple[object, ...]) -> str:
+    """What the YAML held, for a problem: with the value, unless the path takes a secret."""
+    if not holds_secret(path):
+        return yaml_type(value)
+    return f"{_kind(value)} {HIDDEN}" if value is not None else "null"
+
+
+def _kind(value: object) -> str:
+    return yaml_type(value).split(" (", 1)[0]
 
 
 class BaselineValidator(cerberus.Validator):
@@ -152,6 +221,13 @@ class BaselineValidator(cerberus.Validator):
             value, definition.excluded_types
         )
 
+    def _describe(self, field: str, value: object) -> str:
+        return describe(value, (*self.document_path, field))
+
+    def _shown(self, field: str, value: object) -> str:
+        """`repr(value)`, unless the field's path takes a secret."""
+        return HIDDEN if holds_secret((*self.document_path, field)) else repr(value)
+
     def _validate_account_id(self, constraint: bool, field: str, value: object) -> None:
         """{'type': 'boolean'}"""
         if not constraint:
@@ -163,7 +239,9 @@ class BaselineValidator(cerberus.Validator):
                 "leading zero would be lost",
             )
         elif not (isinstance(value, str) and re.fullmatch(r"\d{12}", value)):
-            self._error(field, f"must be a 12-digit AWS account id, got {yaml_type(value)}")
+            self._error(
+                field, f"must be a 12-digit AWS account id, got {self._describe(field, value)}"
+            )
 
     def _validate_distinct_account(self, constraint: bool, field: str, value: object) -> None:
         """{'type': 'boolean'}"""
@@ -185,7 +263,8 @@ class BaselineValidator(cerberus.Validator):
         """{'type': 'boolean'}"""
         problem = region_problem(value) if constraint else None
         if problem:
-            self._error(field, problem)
+            hidden = holds_secret((*self.document_path, field))
+            self._error(field, "must be a region name" if hidden else problem)
 
     def _validate_contains_field(self, other: str, field: str, value: object) -> None:
         """{'type': 'string'}"""
@@ -233,13 +312,13 @@ class BaselineValidator(cerberus.Validator):
             return
         for index, item in enumerate(value):
             if item in value[:index]:
-                self._item_error(field, index, f"{item!r} is listed twice")
+                self._item_error(field, index, f"{self._shown(field, item)} is listed twice")
 
     def _validate_pattern(self, name: str, field: str, value: object) -> None:
         """{'type': 'string'}"""
         regex, description = PATTERNS[name]
         if isinstance(value, str) and not regex.fullmatch(value):
-            self._error(field, f"must be {description}, got {value!r}")
+            self._error(field, f"must be {description}, got {self._shown(field, value)}")
 
     def _validate_tag_key(self, constraint: bool, field: str, value: object) -> None:
         """{'type': 'boolean'}"""
@@ -269,7 +348,9 @@ class BaselineValidator(cerberus.Validator):
             return
         if self._config.get("secrets_decrypted"):
             if not (isinstance(value, str) and value):
-                self._error(field, f"must be a non-empty string, got {yaml_type(value)}")
+                self._error(
+                    field, f"must be a non-empty string, got {self._describe(field, value)}"
+                )
         elif not is_pulumi_secure_value(value):
             # Namespaced, so that the command is right in any project.
             key = "security-baseline:" + format_path((*self.document_path, field))
@@ -319,7 +400,10 @@ class _ProblemList(cerberus_errors.BaseErrorHandler):
     """Formats cerberus' errors as a flat list of (`baseline.<path>`, what is wrong)."""
 
     def __call__(self, errors: list[Any]) -> list[tuple[str, str]]:
-        return [(format_path(e.document_path), _message(e)) for e in _leaves(errors)]
+        return [
+            (format_path(e.document_path), _message(e, holds_secret(e.document_path)))
+            for e in _leaves(errors)
+        ]
 
 
 def _leaves(errors: list[Any]) -> list[Any]:
@@ -330,8 +414,10 @@ def _leaves(errors: list[Any]) -> list[Any]:
     return leaves
 
 
-def _message(error: Any) -> str:
-    code, value = error.code, error.value
+def _message(error: Any, hide_value: bool) -> str:
+    code = error.code
+    value = HIDDEN if hide_value else error.value
+    kind = describe(error.value, error.document_path)
     if code in (cerberus_errors.CUSTOM.code, cerberus_errors.SETTING_DEFAULT_FAILED.code):
         return str(error.info[0])
     if code == cerberus_errors.UNKNOWN_FIELD.code:
@@ -341,19 +427,19 @@ def _message(error: Any) -> str:
     if code == cerberus_errors.NOT_NULLABLE.code:
         return "must have a value, got null"
     if code == cerberus_errors.BAD_TYPE_FOR_SCHEMA.code:
-        return f"must be a mapping, got {yaml_type(value)}"
+        return f"must be a mapping, got {kind}"
     if code == cerberus_errors.BAD_TYPE.code:
         expected = {"dict": "a mapping", "integer": "an integer", "list": "a list"}
         wanted = expected.get(str(error.constraint), f"a {error.constraint}")
-        hint = ": quote it" if wanted == "a string" and isinstance(value, int | float) else ""
-        return f"must be {wanted}, got {yaml_type(value)}{hint}"
+        hint = ": quote it" if wanted == "a string" and isinstance(error.value, int | float) else ""
+        return f"must be {wanted}, got {kind}{hint}"
     if code == cerberus_errors.MIN_VALUE.code:
         return f"must be at least {error.constraint}, got {value}"
     if code == cerberus_errors.MAX_VALUE.code:
         return f"must be at most {error.constraint}, got {value}"
     if code == cerberus_errors.UNALLOWED_VALUE.code:
         allowed = ", ".join(str(v) for v in error.constraint)
-        return f"must be one of {allowed}; got {value!r}"
+        return f"must be one of {allowed}; got {value if hide_value else repr(value)}"
     if code == cerberus_errors.MIN_LENGTH.code:
         return f"must have at least {error.constraint} entries"
     if code == cerberus_errors.MAX_LENGTH.code:

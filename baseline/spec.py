@@ -18,8 +18,8 @@ import pulumi
 from baseline.guardrail_policies import organization_policy_problems
 from baseline.problems import Problem, SpecError
 from baseline.project import StackFile, load_stack_file
-from baseline.regions import region_problem
-from baseline.schema import validate
+from baseline.regions import region_problem, yaml_type
+from baseline.schema import format_path, validate
 from baseline.secret import Secret
 from baseline.sections import (
     accounts,
@@ -132,6 +132,9 @@ def parse_spec(
     if not isinstance(document, Mapping):
         problems.append(Problem("baseline", "must be a mapping of sections to settings"))
         raise SpecError(problems)
+    problems.extend(_non_string_keys(document))
+    if problems:
+        raise SpecError(problems)
     normalized, found = validate(
         document, aws_region=aws_region, secrets_decrypted=secrets_decrypted
     )
@@ -143,6 +146,24 @@ def parse_spec(
     if problems:
         raise SpecError(problems)
     return spec
+
+
+def _non_string_keys(document: Mapping[str, Any]) -> list[Problem]:
+    """Keys that are not strings: the program reads the spec as JSON, whose keys are strings."""
+    problems = []
+    pending: list[tuple[tuple[object, ...], object]] = [((), document)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                if isinstance(key, str):
+                    pending.append(((*path, key), item))
+                else:
+                    what = f"the key {yaml_type(key)} must be a string: quote it"
+                    problems.append(Problem(format_path(path), what))
+        elif isinstance(value, list):
+            pending.extend(((*path, index), item) for index, item in enumerate(value))
+    return problems
 
 
 def _cross_section_problems(spec: Spec) -> list[Problem]:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pulumi.runtime.proto import analyzer_pb2
 
 from baseline.preview import analyzer
 from baseline.preview.analyzer import PolicyPack, PolicyPackError, analyze, open_packs, run_policies
@@ -239,6 +240,38 @@ def test_remediate_level_rewrites_inputs_before_analysis(
     assert [(r.pack, r.policy, r.urn) for r in remediations] == [
         ("fixture-basic", "bucket-no-force-destroy", BUCKET_URN)
     ]
+
+
+def test_a_violation_that_survives_remediation_is_mandatory(
+    basic_pack: PolicyPack, tmp_path: Path
+) -> None:
+    # kms-key-rotation has no remediation: at the remediate level its violation stays, and the
+    # engine then blocks the update, as for a mandatory one.
+    basic_pack.configure(write_config(tmp_path, {"kms-key-rotation": "remediate"}))
+
+    violations, remediations = run_policies(plan_of(key(enableKeyRotation=False)), [basic_pack])
+
+    assert [(v.policy, v.enforcement, v.urn) for v in violations] == [
+        ("kms-key-rotation", "mandatory", KEY_URN)
+    ]
+    assert remediations == ()
+
+
+def test_a_remediate_level_diagnostic_from_any_sdk_is_reported_mandatory(
+    basic_pack: PolicyPack,
+) -> None:
+    # The Python SDK rewrites the level itself; a pack in another language may send REMEDIATE.
+    diagnostic = analyzer_pb2.AnalyzeDiagnostic(
+        policyName="kms-key-rotation",
+        policyPackName="fixture-basic",
+        enforcementLevel=analyzer_pb2.REMEDIATE,
+        urn=KEY_URN,
+        message="Key rotation is disabled.",
+    )
+
+    [violation] = analyzer._violations(basic_pack, [diagnostic], lambda urn: urn)
+
+    assert (violation.policy, violation.enforcement) == ("kms-key-rotation", "mandatory")
 
 
 def test_engine_encoding_flattens_references_and_drops_internal_keys() -> None:

@@ -335,3 +335,22 @@ def test_disabled_load_balancer_access_logs_do_not_excuse_sse_s3():
         by_name(s3.POLICIES, "s3-bucket-encryption-kms"), [*stack, load_balancer]
     )
     assert len(violations) == 1
+
+
+# S3 User Guide, "Access control list (ACL) overview", Canned ACL: authenticated-read gives READ
+# to the AuthenticatedUsers group (any AWS account), which Block Public Access counts as public.
+@pytest.mark.parametrize("canned", ["public-read", "public-read-write", "authenticated-read"])
+def test_every_public_canned_acl_fails_as_a_resource_and_inline(canned):
+    assert check("s3-bucket-no-public-acl", secure_bucket({ACL: {"acl": canned}})) == [
+        f"bucket 'logs': BucketAcl has canned ACL {canned}."
+    ]
+    bucket = resource(BUCKET, "logs", {"bucket": NAME, "acl": canned})
+    assert check("s3-bucket-no-public-acl", [bucket]) == [f"bucket 'logs' has canned ACL {canned}."]
+
+
+@pytest.mark.parametrize(
+    "canned",
+    ["private", "bucket-owner-read", "bucket-owner-full-control", "log-delivery-write"],
+)
+def test_canned_acls_that_grant_no_one_outside_pass(canned):
+    assert check("s3-bucket-no-public-acl", secure_bucket({ACL: {"acl": canned}})) == []

@@ -219,3 +219,22 @@ def test_the_same_name_under_different_parents_is_no_duplicate():
 
     plan = run_inline(lambda: (Box("one"), Crate("one")))
     assert len([r for r in plan.resources if r.type == "aws:sns/topic:Topic"]) == 2
+
+
+def test_a_child_urn_carries_the_whole_qualified_type_of_its_parent():
+    # pulumi's resource.NewURN: the parent URN's QualifiedType (all of it), `$`, the type.
+    class Inner(pulumi.ComponentResource):
+        def __init__(self, name: str, opts: pulumi.ResourceOptions) -> None:
+            super().__init__("test:index:Inner", name, None, opts)
+            aws.sns.Topic(f"{name}-topic", opts=pulumi.ResourceOptions(parent=self))
+
+    class Outer(pulumi.ComponentResource):
+        def __init__(self, name: str) -> None:
+            super().__init__("test:index:Outer", name)
+            Inner(f"{name}-inner", pulumi.ResourceOptions(parent=self))
+
+    plan = run_inline(lambda: Outer("outer"))
+    topic = only(plan, "aws:sns/topic:Topic")
+    qualified = "test:index:Outer$test:index:Inner$aws:sns/topic:Topic"
+    assert topic.urn == f"urn:pulumi:stack::project::{qualified}::outer-inner-topic"
+    assert only(plan, "test:index:Outer").urn.endswith("::test:index:Outer::outer")

@@ -34,6 +34,8 @@ NOT_SOURCES = shutil.ignore_patterns(
     "*.egg-info",
     "__pycache__",
     ".*_cache",
+    ".mutation",
+    ".hypothesis",
 )
 REQUIRED_FILES = (
     "components/__init__.py",

@@ -133,13 +133,20 @@ def _boto_session(profile: str | None, region: str) -> boto3.Session:
 
 def assume_role(caller: AuditSession, role_arn: str, region: str) -> AuditSession:
     """A session in the account of `role_arn`, as that role; SpecError saying why not."""
-    sts = caller.client("sts", region)
     try:
-        response = sts.assume_role(RoleArn=role_arn, RoleSessionName=ROLE_SESSION_NAME)
+        return assumed_session(caller, role_arn, region, ROLE_SESSION_NAME)
     except (ClientError, BotoCoreError) as error:
         raise SpecError(
             [Problem(role_arn, f"cannot assume the role: {describe_error(error)}")]
         ) from None
+
+
+def assumed_session(
+    caller: AuditSession, role_arn: str, region: str, session_name: str
+) -> AuditSession:
+    """A session in the account of `role_arn`, as that role; STS's error when it refuses."""
+    sts = caller.client("sts", region)
+    response = sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name)
     credentials = response["Credentials"]
     return AuditSession(
         caller.boto_session,

@@ -54,6 +54,27 @@ def _check_pairing(args: argparse.Namespace) -> None:
         raise SpecError([Problem("--policy-pack-config", what)])
 
 
+def _check_sarif(args: argparse.Namespace) -> None:
+    """Before the plan runs: a SARIF file reports policy violations, so it needs a pack."""
+    if args.sarif is None:
+        return
+    if not args.policy_packs:
+        what = "nothing was checked: no --policy-pack ran, so there are no results to write"
+        raise SpecError([Problem("--sarif", what)])
+    if not args.sarif.parent.is_dir():
+        raise SpecError([Problem(str(args.sarif), "its directory does not exist")])
+
+
+def _write_sarif(args: argparse.Namespace, analysis: AnalysisResult, stack_file: StackFile) -> None:
+    try:
+        write_sarif(
+            args.sarif, analysis.violations, analysis.packs, artifact_uri=stack_file.path.name
+        )
+    except OSError as error:
+        what = f"cannot write the SARIF file: {error.strerror}"
+        raise SpecError([Problem(str(args.sarif), what)]) from None
+
+
 def _plan_and_analysis(
     stack_file: StackFile, args: argparse.Namespace
 ) -> tuple[Plan, AnalysisResult | None]:
@@ -76,6 +97,7 @@ def _plan_and_analysis(
 
 def run(args: argparse.Namespace) -> int:
     _check_pairing(args)
+    _check_sarif(args)
     stack_file = load_stack_file(args.project, args.stack)
     try:
         plan, analysis = _plan_and_analysis(stack_file, args)
@@ -85,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     violations = analysis.violations if analysis else ()
     if args.sarif and analysis:
-        write_sarif(args.sarif, violations, analysis.packs, artifact_uri=stack_file.path.name)
+        _write_sarif(args, analysis, stack_file)
     if args.json:
         seconds = analysis.policy_seconds if analysis else None
         print(json.dumps(plan_json(plan, violations, seconds), indent=2))

@@ -35,14 +35,24 @@ def plan_project(stack: StackFile, *, preview: bool = True, account: str = DEFAU
         request_path = Path(scratch, "request.json")
         result_path = Path(scratch, "result.json")
         request_path.write_text(json.dumps(request))
-        completed = subprocess.run(
-            [sys.executable, "-m", "baseline.preview.runner", str(request_path), str(result_path)],
-            cwd=stack.project_dir,
-            capture_output=True,
-            text=True,
-            timeout=PROGRAM_TIMEOUT_SECONDS,
-            check=False,
-        )
+        try:
+            completed = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "baseline.preview.runner",
+                    str(request_path),
+                    str(result_path),
+                ],
+                cwd=stack.project_dir,
+                capture_output=True,
+                text=True,
+                timeout=PROGRAM_TIMEOUT_SECONDS,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            what = f"the program ran longer than {PROGRAM_TIMEOUT_SECONDS} s and was stopped"
+            raise ProgramError([f"error: {main.name}: {what}"]) from None
         if not result_path.exists():
             tail = (completed.stderr or completed.stdout).strip().splitlines()[-1:] or ["no output"]
             raise ProgramError([f"error: {main.name}: the program crashed: {tail[0]}"])

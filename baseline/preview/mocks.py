@@ -187,6 +187,10 @@ def default_provider_name(version: str) -> str:
     return "default_" + version.replace(".", "_").replace("-", "_") if version else "default"
 
 
+# The type of the stack itself, the root of every other resource.
+ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
+
+
 class RecordingMonitor(MockMonitor):
     """A mock monitor that also keeps what the engine would know of each registration."""
 
@@ -197,10 +201,13 @@ class RecordingMonitor(MockMonitor):
         self._registered: set[str] = set()
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
-        # The engine qualifies a child's type with its parent's, except under the root stack.
-        if parent.split("::")[2:3] == ["pulumi:pulumi:Stack"]:
-            parent = ""
-        return str(super().make_urn(parent, type_, name))
+        # The engine qualifies a child's type with its parent's whole qualified type (pulumi's
+        # resource.NewURN with the parent URN's QualifiedType), except under the root stack;
+        # the SDK's mock keeps only the parent's own type, wrong two components deep.
+        qualified = parent.split("::")[2] if parent else ROOT_STACK_TYPE
+        if qualified != ROOT_STACK_TYPE:
+            type_ = f"{qualified}${type_}"
+        return str(super().make_urn("", type_, name))
 
     def provider_reference(self, request: Any) -> str:
         """The provider reference the engine records: the program's, or the default provider's.

@@ -18,7 +18,9 @@ from google.protobuf import json_format, struct_pb2
 from jsonschema import Draft7Validator
 from pulumi.runtime.proto import analyzer_pb2
 
+from baseline.inputs import MAX_POLICY_CONFIG_BYTES, load_json, read_text
 from baseline.preview.plugin import PolicyPackError
+from baseline.problems import SpecError
 
 ENFORCEMENT_LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 ENFORCEMENT_NAMES = {
@@ -103,15 +105,10 @@ def initial_config(info: analyzer_pb2.AnalyzerInfo) -> dict[str, PolicyConfig]:
 def load_config_file(path: Path) -> dict[str, PolicyConfig]:
     """Parse a `--policy-pack-config` file; an empty file means no config."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise PolicyPackError(path, f"cannot read the policy pack config: {error}") from error
-    if not text.strip():
-        return {}
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise PolicyPackError(path, f"invalid JSON: {error}") from error
+        text = read_text(path, MAX_POLICY_CONFIG_BYTES, str(path))
+        document = load_json(text, str(path)) if text.strip() else {}
+    except SpecError as error:
+        raise PolicyPackError(path, error.problems[0].what) from None
     if not isinstance(document, dict):
         raise PolicyPackError(path, "the policy pack config must be a JSON object")
     config = {}

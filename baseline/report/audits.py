@@ -12,7 +12,6 @@ same key:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any, TypeVar
 from baseline.audit.coverage.model import Coverage, CoverageStatus
 from baseline.audit.model import CheckResult
 from baseline.audit.model import Status as AuditStatus
+from baseline.inputs import MAX_AUDIT_FILE_BYTES, load_json, read_text
 from baseline.problems import Problem, SpecError
 
 RESULT_FIELDS = ("id", "status", "region", "resource", "reason")
@@ -106,12 +106,8 @@ def _coverage_key(entry: Coverage) -> Hashable:
 def load_audit(path: Path, known_checks: set[str], known_services: set[str]) -> AuditDocument:
     """Read one `baseline audit --json` file; SpecError naming the file and what is wrong."""
     where = str(path)
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise SpecError([Problem(where, f"cannot read the audit file: {error.strerror}")]) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise SpecError([Problem(where, f"not JSON: {error}")]) from None
+    text = read_text(path, MAX_AUDIT_FILE_BYTES, where, "cannot read the audit file: no such file")
+    document = load_json(text, where)
     if not isinstance(document, dict) or not isinstance(document.get("results"), list):
         what = "not a `baseline audit --json` document: no results list"
         raise SpecError([Problem(where, what)])

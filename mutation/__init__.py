@@ -1,0 +1,1 @@
+"""`make mutation`: cosmic-ray over the security-relevant modules (see run.py)."""
