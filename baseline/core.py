@@ -24,6 +24,7 @@ from components import (
     OrganizationTrailArgs,
     QuarantineBucket,
     QuarantineBucketArgs,
+    S3DataEvents,
     TopicArgs,
 )
 from components.lambda_code import ROLE_PATH
@@ -110,6 +111,7 @@ def _trail(spec: Spec, providers: AccountProviders, archive: LogArchive) -> Orga
     settings = spec.cloudtrail
     cloudwatch = settings.cloudwatch_logs
     deployers = deployer_arns(spec, "management")
+    data_events = settings.s3_data_events
     return OrganizationTrail(
         TRAIL_NAME,
         OrganizationTrailArgs(
@@ -129,6 +131,11 @@ def _trail(spec: Spec, providers: AccountProviders, archive: LogArchive) -> Orga
             # key: the deploy role, or the account root (IAM decides) in single-account mode.
             log_reader_arns=(*_trail_readers(spec), *deployers),
             account_reads=spec.accounts is None,
+            s3_data_events=(
+                S3DataEvents(write=data_events.write, read=data_events.read)
+                if data_events.write or data_events.read
+                else None
+            ),
         ),
         opts=providers.options("management"),
     )

@@ -14,14 +14,19 @@ account records through `Config` (baseline/detective.py); the management and log
 accounts record here; the accounts of the guardrails OUs through the StackSet, which skips the
 security and log-archive accounts (one recorder per account and region). StackSets never deploy
 to the management account.
+
+Organization policies: the spec's service and resource control policies (see
+baseline/guardrail_policies.py), created and attached from the management account.
 """
 
 from __future__ import annotations
 
 import pulumi
+import pulumi_aws as aws
 
 from baseline.alerting import forwards_member_tamper_events
 from baseline.core import Baseline
+from baseline.guardrail_policies import organization_policies
 from baseline.spec import Spec
 from components.config_recorders import ConfigRecorders, ConfigRecordersArgs, DeliveryDestination
 from components.guardrails import (
@@ -29,6 +34,11 @@ from components.guardrails import (
     AccountGuardrailsArgs,
     ConfigDelivery,
     PasswordPolicy,
+)
+from components.organization_policies import (
+    ROOT,
+    OrganizationPolicies,
+    OrganizationPoliciesArgs,
 )
 
 # Per region, the resources that give accounts other than the security account a recorder.
@@ -72,6 +82,7 @@ def build_guardrails(baseline: Baseline) -> AccountGuardrails:
             s3_block_public_access=settings.s3_block_public_access,
             ebs_encryption_by_default=settings.ebs_encryption_by_default,
             ebs_default_kms_key_id=settings.ebs_default_kms_key_id,
+            close_default_security_groups=settings.close_default_security_groups,
             password_policy=PasswordPolicy(
                 minimum_length=policy.minimum_length,
                 max_age_days=policy.max_age_days,
@@ -105,8 +116,27 @@ def build_account_recorders(baseline: Baseline, account: str) -> ConfigRecorders
     )
 
 
+def build_organization_policies(baseline: Baseline) -> OrganizationPolicies:
+    """The spec's SCPs and RCPs, attached to its root or OUs; the root's id read from AWS."""
+    spec = baseline.spec
+    assert spec.accounts is not None  # the spec refuses organization policies without accounts
+    policies = organization_policies(spec.organization_policies, spec.accounts, spec.regions)
+    root_id = None
+    if any(ROOT in policy.targets for policy in policies):
+        organization = aws.organizations.get_organization_output(
+            opts=pulumi.InvokeOutputOptions(provider=baseline.providers.management)
+        )
+        root_id = organization.roots[0].id
+    return OrganizationPolicies(
+        "organization-policies",
+        OrganizationPoliciesArgs(policies=policies, root_id=root_id),
+        opts=baseline.providers.options("management"),
+    )
+
+
 def build_organization(baseline: Baseline) -> MemberRecordings:
-    """Guardrails and the program's own accounts' recorders; what gives the members recorders."""
+    """Guardrails, organization policies and the program's own accounts' recorders; what gives
+    the members recorders."""
     spec = baseline.spec
     recordings: MemberRecordings = {region: [] for region in spec.regions.enabled}
     if records_program_accounts(spec):
@@ -118,4 +148,6 @@ def build_organization(baseline: Baseline) -> MemberRecordings:
         if spec.guardrails.config_recorder:
             for region, instance in guardrails.instances.items():
                 recordings[region].append(instance)
+    if spec.organization_policies.enabled:
+        build_organization_policies(baseline)
     return recordings

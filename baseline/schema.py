@@ -30,6 +30,7 @@ from baseline.sections import (
     log_archive,
     macie,
     notifications,
+    organization_policies,
     quarantine,
     scanner_findings,
     securityhub,
@@ -97,6 +98,8 @@ SECTIONS: dict[str, dict[str, Any]] = {
     "firewall_manager": firewall_manager.SECTION,
     # Settings with no organization API, through one StackSet.
     "guardrails": guardrails.SECTION,
+    # Service and resource control policies: what member accounts may not do.
+    "organization_policies": organization_policies.SECTION,
     # CI scanner reports into Security Hub.
     "scanner_findings": scanner_findings.SECTION,
 }

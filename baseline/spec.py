@@ -16,6 +16,7 @@ from typing import Any
 
 import pulumi
 
+from baseline.guardrail_policies import organization_policy_problems
 from baseline.problems import Problem, SpecError
 from baseline.project import StackFile, load_stack_file
 from baseline.regions import region_problem, yaml_type
@@ -32,6 +33,7 @@ from baseline.sections import (
     log_archive,
     macie,
     notifications,
+    organization_policies,
     quarantine,
     scanner_findings,
     securityhub,
@@ -50,6 +52,7 @@ from baseline.sections.kms import KmsSpec
 from baseline.sections.log_archive import LogArchiveSpec
 from baseline.sections.macie import MacieSpec
 from baseline.sections.notifications import NotificationsSpec, TopicSpec
+from baseline.sections.organization_policies import OrganizationPoliciesSpec
 from baseline.sections.quarantine import ObjectLockSpec, QuarantineSpec
 from baseline.sections.regions import Regions
 from baseline.sections.scanner_findings import ScannerFindingsSpec
@@ -72,6 +75,7 @@ __all__ = [
     "MacieSpec",
     "NotificationsSpec",
     "ObjectLockSpec",
+    "OrganizationPoliciesSpec",
     "QuarantineSpec",
     "Regions",
     "ScannerFindingsSpec",
@@ -110,6 +114,7 @@ class Spec:
     alerts: AlertsSpec
     firewall_manager: FirewallManagerSpec
     guardrails: GuardrailsSpec
+    organization_policies: OrganizationPoliciesSpec
     scanner_findings: ScannerFindingsSpec
 
     @property
@@ -195,6 +200,9 @@ def _cross_section_problems(spec: Spec) -> list[Problem]:
             what = f"{region} is not one of regions.enabled"
             problems.append(Problem(f"baseline.guardrails.regions[{index}]", what))
     problems.extend(_unrecorded_regions(spec))
+    problems.extend(
+        organization_policy_problems(spec.organization_policies, spec.accounts, spec.regions)
+    )
     for where, topic in named_topics.items():
         if topic not in topics:
             problems.append(Problem(where, f"{topic!r} is not one of notifications.topics"))
@@ -350,5 +358,8 @@ def _build_spec(document: Mapping[str, Any]) -> Spec:
         alerts=alerts.parse(document["alerts"], notices.default_topic, notices.min_severity),
         firewall_manager=network,
         guardrails=guardrails.parse(document["guardrails"], recorder_needed),
+        organization_policies=organization_policies.parse(
+            document["organization_policies"], organization=document.get("accounts") is not None
+        ),
         scanner_findings=scanner_findings.parse(document["scanner_findings"]),
     )

@@ -13,7 +13,12 @@ from components.buckets import (
     SecureBucket,
     SecureBucketArgs,
 )
-from components.cloudtrail import CloudWatchLogsDelivery, OrganizationTrail, OrganizationTrailArgs
+from components.cloudtrail import (
+    CloudWatchLogsDelivery,
+    OrganizationTrail,
+    OrganizationTrailArgs,
+    S3DataEvents,
+)
 from components.iam import SourceScope
 from components.kms import KeyGrant, ManagedKey, ManagedKeyArgs
 from components.load_balancer import (
@@ -56,6 +61,7 @@ __all__ = [
     "ProtectedLoadBalancerArgs",
     "QuarantineBucket",
     "QuarantineBucketArgs",
+    "S3DataEvents",
     "SecureBucket",
     "SecureBucketArgs",
     "SecureLogGroup",

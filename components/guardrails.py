@@ -1,7 +1,9 @@
 """AccountGuardrails: account settings with no organization API, in every account of some OUs.
 
 IAM Access Analyzer, optionally the AWS Config recorder, S3 account-level Block Public Access,
-EBS encryption by default and the IAM password policy are set in each account and region by one
+EBS encryption by default, the IAM password policy and default security groups without rules
+(an AWS Config rule whose automatic remediation removes them: CIS AWS Foundations 5.4, for the
+VPCs that exist and those created later) are set in each account and region by one
 service-managed CloudFormation StackSet (components/cloudformation/account_guardrails.yaml),
 deployed automatically to every account of the organizational units, present and future. The
 program names OUs and regions only: adding an account to an OU adds nothing to it.
@@ -55,6 +57,8 @@ HANDLER_PLACEHOLDER = "# security-baseline: components/functions/account_setting
 TAMPER_PATTERN_PLACEHOLDER = (
     'EventPattern: "security-baseline: a pattern of components/event_patterns.py tamper_patterns()"'
 )
+# The StackSet's name: its stacks are `StackSet-<name>-<uuid>` (components/guardrail_catalog.py).
+STACK_SET_NAME = "security-baseline-account-guardrails"
 # AWS's limit on a StackSet's template body.
 MAX_TEMPLATE_BYTES = 51200
 # The template's OwnConfigRecorderAccount<n> parameters: the baseline's security and log-archive.
@@ -116,6 +120,8 @@ class AccountGuardrailsArgs:
     ebs_encryption_by_default: bool = True
     # None: keep each account's default EBS key. Prefer an alias that exists in every region.
     ebs_default_kms_key_id: str | None = None
+    # A Config rule and its automatic remediation keep default security groups without rules.
+    close_default_security_groups: bool = True
     # None: leave each account's password policy alone.
     password_policy: PasswordPolicy | None = PasswordPolicy()
     # None: forward no tamper events (the security account alerts on its own calls only).
@@ -123,7 +129,7 @@ class AccountGuardrailsArgs:
     call_as: str = "SELF"
     failure_tolerance_percentage: int = 0
     max_concurrent_percentage: int = 25
-    stack_set_name: str = "security-baseline-account-guardrails"
+    stack_set_name: str = STACK_SET_NAME
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -245,6 +251,7 @@ def template_parameters(args: AccountGuardrailsArgs) -> dict[str, pulumi.Input[s
         "MinimumPasswordLength": str(policy.minimum_length),
         "MaxPasswordAgeDays": str(policy.max_age_days),
         "PasswordReusePrevention": str(policy.reuse_prevention),
+        "CloseDefaultSecurityGroups": _flag(args.close_default_security_groups),
         "SecurityAccountId": args.security_account_id or "",
     }
 

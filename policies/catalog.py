@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import awsconfig
 import cloudtrail
+import cloudtrail_bucket
+import cloudtrail_data_events
 import cloudwatch_logs
 import codebuild
 import config_packs
@@ -15,6 +17,7 @@ import iam_admin
 import kms
 import kms_lockout
 import macie
+import organizations
 import s3
 import securityhub
 import shield
@@ -31,6 +34,8 @@ ALL_POLICIES: list[Policy] = [
     *exemptions.POLICIES,
     *cloudtrail.POLICIES,
     *cloudwatch_logs.POLICIES,
+    *cloudtrail_bucket.POLICIES,
+    *cloudtrail_data_events.POLICIES,
     *kms.POLICIES,
     *s3.POLICIES,
     *sns.POLICIES,
@@ -48,6 +53,7 @@ ALL_POLICIES: list[Policy] = [
     *kms_lockout.POLICIES,
     *sns_publishers.POLICIES,
     *config_packs.POLICIES,
+    *organizations.POLICIES,
     *singletons.POLICIES,
     *shield.POLICIES,
 ]

@@ -78,6 +78,16 @@ class FoundDocument:
     text: str  # the document as JSON text
 
 
+# AWS Organizations policies that are IAM documents: an SCP reads as an identity policy (no
+# Principal), an RCP as a resource policy (`"Principal": "*"`). Other types (tag, backup, ...)
+# have their own syntax. pulumi-aws creates an SCP when no type is given.
+ORGANIZATION_POLICY = "aws:organizations/policy:Policy"
+ORGANIZATION_POLICY_KINDS = {
+    "SERVICE_CONTROL_POLICY": DocumentKind.IDENTITY,
+    "RESOURCE_CONTROL_POLICY": DocumentKind.RESOURCE,
+}
+
+
 def documents_of(
     resource_type: str, props: Mapping[str, Any], kind: DocumentKind | None = None
 ) -> list[FoundDocument]:
@@ -85,6 +95,13 @@ def documents_of(
 
     Only the properties holding documents of `kind` are read, so an unknown trust policy does
     not keep a check of identity policies from running during preview."""
+    if resource_type == ORGANIZATION_POLICY:
+        found_kind = ORGANIZATION_POLICY_KINDS.get(
+            str(props.get("type") or "SERVICE_CONTROL_POLICY")
+        )
+        if found_kind is None or (kind is not None and found_kind is not kind):
+            return []
+        return _document("content", found_kind, props.get("content"))
     found: list[FoundDocument] = []
     for source in DOCUMENT_SOURCES.get(resource_type, ()):
         if kind is not None and source.kind is not kind:

@@ -16,6 +16,14 @@ Plain literals only (no imports, no code): `baseline report` loads this file on 
   controls, not its own.
 - `RESOURCE_TYPES[policy]`: the resource types the policy evaluates, whose resources the
   report shows as that policy's evidence from a preview; `"*"` means every resource.
+- `GUARDRAILS[statement Sid][framework]`: control ids of the preventive guardrails, the
+  statements of the baseline's service and resource control policies (one statement per
+  guardrail, its Sid naming it: components/guardrail_catalog.py, components/data_perimeter.py).
+  A report shows as a guardrail's evidence the planned organization policies holding it.
+- `CATALOG[framework]`: every control of a framework, id -> title, so that a report lists the
+  whole framework, implemented or not, and its coverage is a number. CIS AWS Foundations
+  Benchmark v3.0.0: the 62 recommendations, ids and titles as prowler's compliance data for it
+  records them (prowler-cloud/prowler, prowler/compliance/aws/cis_3.0_aws.json).
 
 Control ids:
 - CIS AWS Foundations Benchmark v3.0.0: recommendation numbers (3.2).
@@ -360,6 +368,46 @@ CONTROLS: dict[str, dict[str, list[str]]] = {
         "apra-cps-234": [],
         "sec-exam-themes": [],
     },
+    "cloudtrail-bucket-access-logging": {
+        "cis-aws-foundations": ["3.4"],
+        "pci-dss": ["10.2.1"],
+        "nist-800-53": ["AU-9", "AU-12"],
+        "nist-csf": ["PR.PS-04"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["monitoring-and-oversight"],
+    },
+    "cloudtrail-s3-data-events": {
+        "cis-aws-foundations": ["3.8", "3.9"],
+        "pci-dss": ["10.2.1"],
+        "nist-800-53": ["AU-2", "AU-12"],
+        "nist-csf": ["DE.CM-03"],
+        "apra-cps-234": ["23"],
+        "sec-exam-themes": ["monitoring-and-oversight", "data-protection"],
+    },
+    "organization-policy-size": {
+        "cis-aws-foundations": [],
+        "pci-dss": ["2.2.1"],
+        "nist-800-53": ["CM-6"],
+        "nist-csf": ["PR.PS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration"],
+    },
+    "organization-rcp-deny-only": {
+        "cis-aws-foundations": [],
+        "pci-dss": ["2.2.1"],
+        "nist-800-53": ["CM-6"],
+        "nist-csf": ["PR.PS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration"],
+    },
+    "organization-policy-attachments": {
+        "cis-aws-foundations": [],
+        "pci-dss": ["2.2.1"],
+        "nist-800-53": ["CM-6"],
+        "nist-csf": ["PR.PS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration"],
+    },
 }
 
 CHECKS: dict[str, dict[str, list[str]]] = {
@@ -571,6 +619,38 @@ CHECKS: dict[str, dict[str, list[str]]] = {
         "apra-cps-234": ["21", "27"],
         "sec-exam-themes": ["misconfiguration", "monitoring-and-oversight"],
     },
+    "ec2.default-security-groups-closed": {
+        "cis-aws-foundations": ["5.4"],
+        "pci-dss": ["1.2.1"],
+        "nist-800-53": ["SC-7", "CM-7"],
+        "nist-csf": ["PR.IR-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration"],
+    },
+    "organization-policies.policy-type-enabled": {
+        "cis-aws-foundations": [],
+        "pci-dss": [],
+        "nist-800-53": ["AC-6", "CM-5"],
+        "nist-csf": ["PR.AA-05", "PR.PS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration"],
+    },
+    "organization-policies.policy-present": {
+        "cis-aws-foundations": [],
+        "pci-dss": [],
+        "nist-800-53": ["AC-6", "CM-5"],
+        "nist-csf": ["PR.AA-05", "PR.PS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration"],
+    },
+    "organization-policies.policy-attached": {
+        "cis-aws-foundations": [],
+        "pci-dss": [],
+        "nist-800-53": ["AC-6", "CM-5"],
+        "nist-csf": ["PR.AA-05", "PR.PS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration"],
+    },
 }
 
 RESOURCE_TYPES: dict[str, list[str]] = {
@@ -622,6 +702,7 @@ RESOURCE_TYPES: dict[str, list[str]] = {
         "aws:sqs/queuePolicy:QueuePolicy",
         "aws:secretsmanager/secretPolicy:SecretPolicy",
         "aws:ecr/repositoryPolicy:RepositoryPolicy",
+        "aws:organizations/policy:Policy",
     ],
     "kms-key-policy-no-lockout": ["aws:kms/key:Key", "aws:kms/keyPolicy:KeyPolicy"],
     "sns-encrypted-topic-admits-publishers": [
@@ -676,4 +757,232 @@ RESOURCE_TYPES: dict[str, list[str]] = {
     "sqs-queue-kms-encrypted": ["aws:sqs/queue:Queue"],
     "cloudwatch-log-group-kms-encrypted": ["aws:cloudwatch/logGroup:LogGroup"],
     "policy-exemptions": ["*"],
+    "cloudtrail-bucket-access-logging": [
+        "aws:cloudtrail/trail:Trail",
+        "aws:s3/bucketLogging:BucketLogging",
+    ],
+    "cloudtrail-s3-data-events": ["aws:cloudtrail/trail:Trail"],
+    "organization-policy-size": ["aws:organizations/policy:Policy"],
+    "organization-rcp-deny-only": ["aws:organizations/policy:Policy"],
+    "organization-policy-attachments": [
+        "aws:organizations/policy:Policy",
+        "aws:organizations/policyAttachment:PolicyAttachment",
+    ],
+}
+
+GUARDRAILS: dict[str, dict[str, list[str]]] = {
+    "ProtectCloudtrail": {
+        "cis-aws-foundations": ["3.1"],
+        "pci-dss": ["10.3.2"],
+        "nist-800-53": ["AU-9", "CM-5", "AC-6"],
+        "nist-csf": ["PR.PS-04"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["monitoring-and-oversight"],
+    },
+    "ProtectConfig": {
+        "cis-aws-foundations": ["3.3"],
+        "pci-dss": ["11.5.2"],
+        "nist-800-53": ["CM-3", "CM-5", "AC-6"],
+        "nist-csf": ["PR.PS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["monitoring-and-oversight"],
+    },
+    "ProtectGuardduty": {
+        "cis-aws-foundations": [],
+        "pci-dss": ["11.5.1"],
+        "nist-800-53": ["SI-4", "CM-5", "AC-6"],
+        "nist-csf": ["DE.CM-01"],
+        "apra-cps-234": ["23"],
+        "sec-exam-themes": ["monitoring-and-oversight"],
+    },
+    "ProtectSecurityhub": {
+        "cis-aws-foundations": ["4.16"],
+        "pci-dss": ["10.4.1.1"],
+        "nist-800-53": ["CA-7", "CM-5", "AC-6"],
+        "nist-csf": ["ID.RA-01"],
+        "apra-cps-234": ["27"],
+        "sec-exam-themes": ["monitoring-and-oversight"],
+    },
+    "ProtectMacie": {
+        "cis-aws-foundations": ["2.1.3"],
+        "pci-dss": ["12.5.2"],
+        "nist-800-53": ["RA-2", "CM-5", "AC-6"],
+        "nist-csf": ["ID.AM-07"],
+        "apra-cps-234": ["20"],
+        "sec-exam-themes": ["data-protection"],
+    },
+    "ProtectAccessAnalyzer": {
+        "cis-aws-foundations": ["1.20"],
+        "pci-dss": [],
+        "nist-800-53": ["AC-6", "CM-5"],
+        "nist-csf": ["PR.AA-05"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration"],
+    },
+    "ProtectAccountGuardrails": {
+        "cis-aws-foundations": [],
+        "pci-dss": [],
+        "nist-800-53": ["CM-5", "AC-6"],
+        "nist-csf": ["PR.PS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration"],
+    },
+    "ProtectAccountSettings": {
+        "cis-aws-foundations": ["2.1.4", "2.2.1"],
+        "pci-dss": ["1.4.4"],
+        "nist-800-53": ["AC-3", "SC-28", "CM-5"],
+        "nist-csf": ["PR.DS-01", "PR.PS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration", "data-protection"],
+    },
+    "DenyLeaveOrganization": {
+        "cis-aws-foundations": [],
+        "pci-dss": [],
+        "nist-800-53": ["CM-5"],
+        "nist-csf": ["PR.PS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration"],
+    },
+    "DenyRootUser": {
+        "cis-aws-foundations": ["1.7"],
+        "pci-dss": ["8.2.2"],
+        "nist-800-53": ["AC-6", "AC-6(2)"],
+        "nist-csf": ["PR.AA-05"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration"],
+    },
+    "DenyAdministratorAttachment": {
+        "cis-aws-foundations": ["1.16"],
+        "pci-dss": ["7.2.1", "7.2.2"],
+        "nist-800-53": ["AC-6", "AC-6(5)"],
+        "nist-csf": ["PR.AA-05"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration"],
+    },
+    "RegionAllowList": {
+        "cis-aws-foundations": [],
+        "pci-dss": [],
+        "nist-800-53": ["CM-7", "AC-6"],
+        "nist-csf": ["PR.PS-01"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["misconfiguration"],
+    },
+    "EnforceOrganizationIdentities": {
+        "cis-aws-foundations": [],
+        "pci-dss": ["7.2.1"],
+        "nist-800-53": ["AC-3", "AC-21", "SC-7"],
+        "nist-csf": ["PR.AA-05"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["data-protection"],
+    },
+    "EnforceSecureTransport": {
+        "cis-aws-foundations": ["2.1.1"],
+        "pci-dss": ["4.2.1"],
+        "nist-800-53": ["SC-8", "SC-8(1)"],
+        "nist-csf": ["PR.DS-02"],
+        "apra-cps-234": ["21"],
+        "sec-exam-themes": ["data-protection"],
+    },
+}
+
+CATALOG: dict[str, dict[str, str]] = {
+    "cis-aws-foundations": {
+        "1.1": "Maintain current contact details",
+        "1.2": "Ensure security contact information is registered",
+        "1.3": "Ensure security questions are registered in the AWS account",
+        "1.4": "Ensure no 'root' user account access key exists",
+        "1.5": "Ensure MFA is enabled for the 'root' user account",
+        "1.6": "Ensure hardware MFA is enabled for the 'root' user account",
+        "1.7": "Eliminate use of the 'root' user for administrative and daily tasks",
+        "1.8": "Ensure IAM password policy requires minimum length of 14 or greater",
+        "1.9": "Ensure IAM password policy prevents password reuse",
+        "1.10": (
+            "Ensure multi-factor authentication (MFA) is enabled for all IAM users that have "
+            "a console password"
+        ),
+        "1.11": (
+            "Do not setup access keys during initial user setup for all IAM users that have a "
+            "console password"
+        ),
+        "1.12": "Ensure credentials unused for 45 days or greater are disabled",
+        "1.13": "Ensure there is only one active access key available for any single IAM user",
+        "1.14": "Ensure access keys are rotated every 90 days or less",
+        "1.15": "Ensure IAM Users Receive Permissions Only Through Groups",
+        "1.16": (
+            'Ensure IAM policies that allow full "*:*" administrative privileges are not attached'
+        ),
+        "1.17": "Ensure a support role has been created to manage incidents with AWS Support",
+        "1.18": "Ensure IAM instance roles are used for AWS resource access from instances",
+        "1.19": "Ensure that all the expired SSL/TLS certificates stored in AWS IAM are removed",
+        "1.20": "Ensure that IAM Access analyzer is enabled for all regions",
+        "1.21": (
+            "Ensure IAM users are managed centrally via identity federation or AWS "
+            "Organizations for multi-account environments"
+        ),
+        "1.22": "Ensure access to AWSCloudShellFullAccess is restricted",
+        "2.1.1": "Ensure S3 Bucket Policy is set to deny HTTP requests",
+        "2.1.2": "Ensure MFA Delete is enabled on S3 buckets",
+        "2.1.3": (
+            "Ensure all data in Amazon S3 has been discovered, classified and secured when required"
+        ),
+        "2.1.4": (
+            "Ensure that S3 Buckets are configured with 'Block public access (bucket settings)'"
+        ),
+        "2.2.1": "Ensure EBS Volume Encryption is Enabled in all Regions",
+        "2.3.1": "Ensure that encryption is enabled for RDS Instances",
+        "2.3.2": "Ensure Auto Minor Version Upgrade feature is Enabled for RDS Instances",
+        "2.3.3": "Ensure that public access is not given to RDS Instance",
+        "2.4.1": "Ensure that encryption is enabled for EFS file systems",
+        "3.1": "Ensure CloudTrail is enabled in all regions",
+        "3.2": "Ensure CloudTrail log file validation is enabled",
+        "3.3": "Ensure AWS Config is enabled in all regions",
+        "3.4": "Ensure S3 bucket access logging is enabled on the CloudTrail S3 bucket",
+        "3.5": "Ensure CloudTrail logs are encrypted at rest using KMS CMKs",
+        "3.6": "Ensure rotation for customer created symmetric CMKs is enabled",
+        "3.7": "Ensure VPC flow logging is enabled in all VPCs",
+        "3.8": "Ensure that Object-level logging for write events is enabled for S3 bucket",
+        "3.9": "Ensure that Object-level logging for read events is enabled for S3 bucket",
+        "4.1": "Ensure a log metric filter and alarm exist for unauthorized API calls",
+        "4.2": (
+            "Ensure a log metric filter and alarm exist for Management Console sign-in without MFA"
+        ),
+        "4.3": "Ensure a log metric filter and alarm exist for usage of 'root' account",
+        "4.4": "Ensure a log metric filter and alarm exist for IAM policy changes",
+        "4.5": "Ensure a log metric filter and alarm exist for CloudTrail configuration changes",
+        "4.6": (
+            "Ensure a log metric filter and alarm exist for AWS Management Console "
+            "authentication failures"
+        ),
+        "4.7": (
+            "Ensure a log metric filter and alarm exist for disabling or scheduled deletion "
+            "of customer created CMKs"
+        ),
+        "4.8": "Ensure a log metric filter and alarm exist for S3 bucket policy changes",
+        "4.9": "Ensure a log metric filter and alarm exist for AWS Config configuration changes",
+        "4.10": "Ensure a log metric filter and alarm exist for security group changes",
+        "4.11": (
+            "Ensure a log metric filter and alarm exist for changes to Network Access Control "
+            "Lists (NACL)"
+        ),
+        "4.12": "Ensure a log metric filter and alarm exist for changes to network gateways",
+        "4.13": "Ensure route table changes are monitored",
+        "4.14": "Ensure a log metric filter and alarm exist for VPC changes",
+        "4.15": "Ensure a log metric filter and alarm exists for AWS Organizations changes",
+        "4.16": "Ensure AWS Security Hub is enabled",
+        "5.1": (
+            "Ensure no Network ACLs allow ingress from 0.0.0.0/0 to remote server "
+            "administration ports"
+        ),
+        "5.2": (
+            "Ensure no security groups allow ingress from 0.0.0.0/0 to remote server "
+            "administration ports"
+        ),
+        "5.3": (
+            "Ensure no security groups allow ingress from ::/0 to remote server "
+            "administration ports"
+        ),
+        "5.4": "Ensure the default security group of every VPC restricts all traffic",
+        "5.5": 'Ensure routing tables for VPC peering are "least access"',
+        "5.6": "Ensure that EC2 Metadata Service only allows IMDSv2",
+    },
 }

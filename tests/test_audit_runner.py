@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
-from baseline.audit import fms
+from baseline.audit import ec2, fms, organization_policies
 from baseline.audit.accounts import account_sessions
 from baseline.audit.coverage.model import CoverageContext
 from baseline.audit.coverage.runner import run_coverage
@@ -32,6 +32,7 @@ from tests.audit_harness import (
     seed_compliant,
     spec_of,
 )
+from tests.test_audit_ec2 import closing_context
 
 CALLS_BY_OPERATION = {(call.service, call.operation): call for call in API_CALLS}
 
@@ -88,6 +89,15 @@ def test_every_call_of_a_full_audit_is_in_the_table_and_every_entry_is_called(ur
     stubbed_calls = recording(stubbed)
     run_audit(context_of(single), list(REGIONS))
     organization_coverage(organization)
+    # The organization's policies, read where moto has an organization (its default account).
+    client(url, "organizations").create_organization(FeatureSet="ALL")
+    context = context_of(organization, ORGANIZATION, "prod")
+    seed_policy = organization_policies.expected_policies(context)[0]
+    client(url, "organizations").create_policy(
+        Content=seed_policy.content, Description="", Name=seed_policy.name, Type=seed_policy.type
+    )
+    run_service(organization_policies.SERVICE, context, HOME)
+    run_service(ec2.SERVICE, closing_context(organization), HOME)
     policy = {
         "PolicyArn": "arn:aws:fms:us-east-1:1:policy/p",
         "PolicyId": "0" * 36,

@@ -10,6 +10,7 @@ from components import (
     LogArchiveArgs,
     OrganizationTrail,
     OrganizationTrailArgs,
+    S3DataEvents,
 )
 from tests.components_harness import (
     ACCOUNT,
@@ -217,3 +218,39 @@ def test_trail_policies_pass_parliament():
     trust = only(plan, "aws:iam/role:Role").inputs["assumeRolePolicy"]
     assert "Resource" not in json.loads(trust)["Statement"][0]
     assert lint(trust, "trust") == []
+
+
+def test_without_data_events_the_trail_keeps_its_default_selectors():
+    plan = plan_of(trail_program())
+    assert "advancedEventSelectors" not in only(plan, TRAIL).inputs
+
+
+@pytest.mark.parametrize(
+    ("events", "read_only", "name"),
+    [
+        (S3DataEvents(), None, "S3 object reads and writes"),
+        (S3DataEvents(read=False), ["false"], "S3 object writes"),
+        (S3DataEvents(write=False), ["true"], "S3 object reads"),
+    ],
+)
+def test_s3_data_events_keep_management_events_and_leave_out_the_trails_bucket(
+    events, read_only, name
+):
+    plan = plan_of(trail_program(s3_data_events=events))
+    management, data = only(plan, TRAIL).inputs["advancedEventSelectors"]
+    assert management == {
+        "name": "Management events",
+        "fieldSelectors": [{"field": "eventCategory", "equals": ["Management"]}],
+    }
+    assert data["name"] == name
+    fields = {field["field"]: field for field in data["fieldSelectors"]}
+    assert fields["eventCategory"]["equals"] == ["Data"]
+    assert fields["resources.type"]["equals"] == ["AWS::S3::Object"]
+    # The trail's own deliveries would be data events too.
+    assert fields["resources.ARN"]["notStartsWiths"] == ["arn:aws:s3:::log-archive/"]
+    assert fields.get("readOnly", {}).get("equals") == read_only
+
+
+def test_data_events_of_neither_kind_are_refused():
+    with pytest.raises(ValueError, match="writes, reads or both"):
+        S3DataEvents(write=False, read=False)

@@ -137,6 +137,7 @@ def test_secure_defaults_fill_every_template_parameter() -> None:
         "MinimumPasswordLength": "14",
         "MaxPasswordAgeDays": "90",
         "PasswordReusePrevention": "24",
+        "CloseDefaultSecurityGroups": "true",
         "SecurityAccountId": "",
     }
 
@@ -310,6 +311,7 @@ def test_an_empty_section_is_off_with_secure_defaults() -> None:
         s3_block_public_access=True,
         ebs_encryption_by_default=True,
         ebs_default_kms_key_id=None,
+        close_default_security_groups=True,
         password_policy=section.PasswordPolicySpec(
             minimum_length=14, max_age_days=90, reuse_prevention=24
         ),

@@ -79,7 +79,9 @@ def references() -> dict[str, Any]:
     return values
 
 
+REMEDIATION_ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/StackSet-guardrails-DefaultSecurit-1A2B"
 GET_ATT = {
+    ("DefaultSecurityGroupRemediationRole", "Arn"): REMEDIATION_ROLE_ARN,
     ("AccountSettingsLogGroup", "Arn"): LOG_GROUP_ARN,
     ("TamperForwardRole", "Arn"): FORWARD_ROLE_ARN,
 }
@@ -217,7 +219,12 @@ def test_the_component_sets_exactly_the_templates_parameters() -> None:
 def test_roles_have_generated_names_so_capability_iam_suffices() -> None:
     roles = resources_of_type("AWS::IAM::Role")
 
-    assert set(roles) == {"ConfigRecorderRole", "AccountSettingsRole", "TamperForwardRole"}
+    assert set(roles) == {
+        "ConfigRecorderRole",
+        "AccountSettingsRole",
+        "TamperForwardRole",
+        "DefaultSecurityGroupRemediationRole",
+    }
     assert all("RoleName" not in role["Properties"] for role in roles.values())
     assert "FunctionName" not in template()["Resources"]["AccountSettingsFunction"]["Properties"]
 
@@ -265,7 +272,15 @@ def test_the_function_policy_passes_parliament() -> None:
         assert lint_policy(single, "identity") == expected, each["Sid"]
 
 
-@pytest.mark.parametrize("role", ["ConfigRecorderRole", "AccountSettingsRole", "TamperForwardRole"])
+@pytest.mark.parametrize(
+    "role",
+    [
+        "ConfigRecorderRole",
+        "AccountSettingsRole",
+        "TamperForwardRole",
+        "DefaultSecurityGroupRemediationRole",
+    ],
+)
 def test_trust_policies_pass_parliament_and_name_this_account(role: str) -> None:
     trust = resolve(template()["Resources"][role]["Properties"]["AssumeRolePolicyDocument"])
 
@@ -417,3 +432,66 @@ def test_a_broken_tamper_placeholder_is_refused() -> None:
         _with_tamper_rules(
             shipped.replace(TAMPER_PATTERN_PLACEHOLDER, "EventPattern: {}").splitlines(True)
         )
+
+
+def test_default_security_groups_are_kept_closed_by_a_config_rule_and_its_remediation() -> None:
+    resources = template()["Resources"]
+    rule = resources["DefaultSecurityGroupClosedRule"]
+    remediation = resources["DefaultSecurityGroupRemediation"]
+
+    assert template()["Parameters"]["CloseDefaultSecurityGroups"]["Default"] == "true"
+    assert rule["Condition"] == remediation["Condition"] == "CloseDefaultSecurityGroupsInRegion"
+    assert rule["Properties"]["Source"] == {
+        "Owner": "AWS",
+        "SourceIdentifier": "VPC_DEFAULT_SECURITY_GROUP_CLOSED",
+    }
+    properties = remediation["Properties"]
+    assert properties["ConfigRuleName"] == {"Ref": "DefaultSecurityGroupClosedRule"}
+    assert properties["TargetId"] == "AWSConfigRemediation-RemoveVPCDefaultSecurityGroupRules"
+    assert properties["Automatic"] is True
+    assert resolve(properties["Parameters"]) == {
+        "AutomationAssumeRole": {"StaticValue": {"Values": [REMEDIATION_ROLE_ARN]}},
+        "GroupId": {"ResourceValue": {"Value": "RESOURCE_ID"}},
+    }
+
+
+def test_the_rule_waits_for_the_stacks_recorder_when_the_stack_creates_one() -> None:
+    description = template()["Resources"]["DefaultSecurityGroupClosedRule"]["Properties"][
+        "Description"
+    ]
+
+    condition, with_recorder, without = description["Fn::If"]
+    assert condition == "CreateConfigRecorder"
+    assert "${ConfigRecorder}" in with_recorder["Fn::Sub"]
+    assert "ConfigRecorder" not in json.dumps(without)
+
+
+def test_the_remediation_role_may_only_run_the_runbook_and_revoke_rules() -> None:
+    role = template()["Resources"]["DefaultSecurityGroupRemediationRole"]["Properties"]
+    [policy] = role["Policies"]
+    document = resolve(policy["PolicyDocument"])
+
+    assert {s["Sid"]: s["Action"] for s in document["Statement"]} == {
+        "FollowTheRunbook": ["ssm:StartAutomationExecution", "ssm:GetAutomationExecution"],
+        "ReadSecurityGroups": "ec2:DescribeSecurityGroups",
+        "RevokeSecurityGroupRules": [
+            "ec2:RevokeSecurityGroupEgress",
+            "ec2:RevokeSecurityGroupIngress",
+        ],
+    }
+    revoke = document["Statement"][2]
+    assert revoke["Resource"] == f"arn:aws:ec2:{REGION}:{ACCOUNT}:security-group/*"
+    assert lint_policy(json.dumps(document), "identity") == []
+
+
+def test_closing_default_security_groups_can_be_switched_off() -> None:
+    args = AccountGuardrailsArgs(
+        organizational_unit_ids=("ou-ab12-cdefgh34",),
+        regions=(REGION,),
+        home_region=REGION,
+        close_default_security_groups=False,
+    )
+
+    assert template_parameters(args)["CloseDefaultSecurityGroups"] == "false"
+    given = with_default(render_template(), "CloseDefaultSecurityGroups", "false")
+    assert lint_findings(given, [REGION]) == []

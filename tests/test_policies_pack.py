@@ -67,7 +67,7 @@ def test_every_policy_module_is_in_the_pack_after_the_exemptions():
     assert in_pack == set(catalog.ALL_POLICIES)
     # First: the SDK runs policies in order, and the others honour the exemptions it shares.
     assert catalog.ALL_POLICIES[0].name == "policy-exemptions"
-    assert len(NAMES) == len(set(NAMES)) == 34
+    assert len(NAMES) == len(set(NAMES)) == 39
 
 
 EVALUATING = [p for p in catalog.ALL_POLICIES if p.name not in REMINDERS]
@@ -121,6 +121,8 @@ def test_frameworks_file_is_plain_data_loadable_without_the_pack():
         "CONTROLS": frameworks.CONTROLS,
         "CHECKS": frameworks.CHECKS,
         "RESOURCE_TYPES": frameworks.RESOURCE_TYPES,
+        "GUARDRAILS": frameworks.GUARDRAILS,
+        "CATALOG": frameworks.CATALOG,
     }
 
 
@@ -228,13 +230,15 @@ def plugin():
         process.communicate(timeout=20)
 
 
-def test_plugin_describes_every_policy_mandatory_but_the_reminder_and_the_exemptions(plugin):
+def test_plugin_describes_every_policy_mandatory_but_three_advisory_ones(plugin):
     info = plugin.GetAnalyzerInfo(empty_pb2.Empty())
     assert info.name == "security-baseline"
     levels = {p.name: p.enforcementLevel for p in info.policies}
     assert set(levels) == set(NAMES)
     assert levels.pop("policy-exemptions") == analyzer_pb2.ADVISORY
     assert levels.pop("fms-shield-advanced-subscription-outside-stack") == analyzer_pb2.ADVISORY
+    # Data events cost money: the stack's config decides (prod makes every policy mandatory).
+    assert levels.pop("cloudtrail-s3-data-events") == analyzer_pb2.ADVISORY
     assert set(levels.values()) == {analyzer_pb2.MANDATORY}
     kms_window = next(p for p in info.policies if p.name == "kms-key-deletion-window")
     assert "minimumDays" in kms_window.configSchema.properties
@@ -249,9 +253,10 @@ def test_plugin_reports_a_violation_over_grpc(plugin):
         urn="urn:pulumi:test::app::aws:cloudtrail/trail:Trail::trail",
         properties=to_struct({"s3BucketName": "logs", "isMultiRegionTrail": True, "kmsKeyId": "k"}),
     )
-    [diagnostic] = plugin.Analyze(request).diagnostics
-    assert diagnostic.policyName == "cloudtrail-log-file-validation"
-    assert diagnostic.enforcementLevel == analyzer_pb2.MANDATORY
+    diagnostics = {d.policyName: d for d in plugin.Analyze(request).diagnostics}
+    assert set(diagnostics) == {"cloudtrail-log-file-validation", "cloudtrail-s3-data-events"}
+    assert diagnostics["cloudtrail-log-file-validation"].enforcementLevel == analyzer_pb2.MANDATORY
+    assert diagnostics["cloudtrail-s3-data-events"].enforcementLevel == analyzer_pb2.ADVISORY
 
 
 # Every property the resource policies read, per type; all unknown, as in a preview of new
@@ -263,7 +268,10 @@ PREVIEW_UNKNOWNS = {
         "kmsKeyId",
         "enableLogging",
         "tags",
+        "advancedEventSelectors",
+        "eventSelectors",
     ],
+    "aws:organizations/policy:Policy": ["type", "content"],
     "aws:kms/key:Key": [
         "customerMasterKeySpec",
         "enableKeyRotation",

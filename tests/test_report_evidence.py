@@ -180,6 +180,7 @@ def test_a_control_is_its_worst_evidence_and_not_evaluated_only_without_any():
         Status.FAIL: 2,
         Status.ERROR: 0,
         Status.NOT_EVALUATED: 0,
+        Status.NOT_IMPLEMENTED: 0,
     }
 
 

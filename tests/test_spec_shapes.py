@@ -69,6 +69,7 @@ NULL_MEANS_DEFAULT = {
     "baseline.cloudtrail.name",
     "baseline.cloudtrail.cloudwatch_logs",
     "baseline.cloudtrail.cloudwatch_logs.retention_days",
+    "baseline.cloudtrail.s3_data_events.write",
     "baseline.quarantine",
     "baseline.guardduty",
     "baseline.guardduty.protections.ebs_malware_protection",
@@ -77,6 +78,8 @@ NULL_MEANS_DEFAULT = {
     "baseline.config",
     "baseline.config.conformance_packs",
     "baseline.scanner_findings.report_retention_days",
+    "baseline.organization_policies",
+    "baseline.organization_policies.exempt_principals",
 }
 # What a wrong shape gives: its own type named, or, for a mapping, its unknown key.
 SHAPE_PROBLEM = re.compile(

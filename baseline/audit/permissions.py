@@ -26,6 +26,8 @@ _HUBS = "arn:{partition}:securityhub:*:{account}:hub/default"
 _TOPICS = "arn:{partition}:sns:*:{account}:*"
 _FMS_POLICIES = "arn:{partition}:fms:*:{account}:policy/*"
 _AGGREGATORS = "arn:{partition}:config:*:{account}:config-aggregator/*"
+# The organization's policies belong to the management account, the one that reads them.
+_ORGANIZATION_POLICIES = "arn:{partition}:organizations::{account}:policy/*"
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,19 @@ API_CALLS: tuple[ApiCall, ...] = (
     ApiCall("shield", "ListProtections", "shield:ListProtections"),
     ApiCall("fms", "ListPolicies", "fms:ListPolicies"),
     ApiCall("fms", "ListComplianceStatus", "fms:ListComplianceStatus", _FMS_POLICIES),
+    # DescribeSecurityGroups has no resource-level permission.
+    ApiCall("ec2", "DescribeSecurityGroups", "ec2:DescribeSecurityGroups"),
+    ApiCall("organizations", "ListRoots", "organizations:ListRoots"),
+    ApiCall("organizations", "ListPolicies", "organizations:ListPolicies"),
+    ApiCall(
+        "organizations", "DescribePolicy", "organizations:DescribePolicy", _ORGANIZATION_POLICIES
+    ),
+    ApiCall(
+        "organizations",
+        "ListTargetsForPolicy",
+        "organizations:ListTargetsForPolicy",
+        _ORGANIZATION_POLICIES,
+    ),
     # In organization mode: reaching the three baseline accounts from one set of credentials.
     ApiCall("sts", "AssumeRole", "sts:AssumeRole", ASSUMED_ROLES),
     # --organization: coverage from the organization-level APIs.

@@ -9,10 +9,12 @@ from functools import partial
 from baseline.audit import (
     cloudtrail,
     config,
+    ec2,
     fms,
     guardduty,
     kms,
     macie,
+    organization_policies,
     s3,
     securityhub,
     shield,
@@ -34,6 +36,8 @@ SERVICES: tuple[ServiceAudit, ...] = (
     sns.SERVICE,
     shield.SERVICE,
     fms.SERVICE,
+    ec2.SERVICE,
+    organization_policies.SERVICE,
 )
 # Where a failed call leaves the resource unknown.
 UNKNOWN_RESOURCE = "-"

@@ -276,6 +276,26 @@ def _uuid_arn(service: str, shape: str) -> Computer:
     return compute
 
 
+def organization_id_of(account: str) -> str:
+    """The organization the mocks' management account `account` runs (see mocks._organization)."""
+    return f"o-{digest('organization', account, length=10)}"
+
+
+def _organizations_policy(name: str, inputs: Mapping[str, Any], at: Placement) -> dict[str, Any]:
+    # AWS Organizations API reference, Policy: "p-" and 8 to 128 lowercase letters or digits;
+    # ARN arn:<p>:organizations::<management>:policy/<organization>/<type>/<policy id>.
+    policy_id = f"p-{digest('policy', at.account, name, length=8)}"
+    kind = str(inputs.get("type") or "SERVICE_CONTROL_POLICY").lower()
+    organization = organization_id_of(at.account)
+    arn = f"arn:{at.partition}:organizations::{at.account}:policy/{organization}/{kind}/{policy_id}"
+    return {"id": policy_id, "arn": arn}
+
+
+def _policy_attachment(name: str, inputs: Mapping[str, Any], at: Placement) -> dict[str, Any]:
+    # pulumi-aws's id of an attachment: "<target id>:<policy id>".
+    return {"id": f"{inputs.get('targetId')}:{inputs.get('policyId')}"}
+
+
 SPECIFIC: dict[str, Computer] = {
     "aws:s3/bucket:Bucket": _bucket,
     "aws:kms/key:Key": _kms_key,
@@ -309,6 +329,8 @@ SPECIFIC: dict[str, Computer] = {
     "aws:securityhub/configurationPolicy:ConfigurationPolicy": _uuid_arn(
         "securityhub", "configuration-policy/{id}"
     ),
+    "aws:organizations/policy:Policy": _organizations_policy,
+    "aws:organizations/policyAttachment:PolicyAttachment": _policy_attachment,
     "aws:macie2/classificationJob:ClassificationJob": _uuid_arn(
         "macie2", "classification-job/{id}"
     ),

@@ -9,7 +9,13 @@ from typing import Any
 from google.protobuf import json_format
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 
-from baseline.preview.awsnames import DNS_SUFFIX, Placement, computed_attributes, digest
+from baseline.preview.awsnames import (
+    DNS_SUFFIX,
+    Placement,
+    computed_attributes,
+    digest,
+    organization_id_of,
+)
 from baseline.preview.model import UNKNOWN, PlannedResource
 from baseline.preview.positions import ProgramPositions
 
@@ -132,7 +138,7 @@ class AwsMocks(Mocks):
 
 def _organization(at: Placement) -> dict[str, Any]:
     """DescribeOrganization and ListRoots as the management account (`at`) reads them."""
-    organization = f"o-{digest('organization', at.account, length=10)}"
+    organization = organization_id_of(at.account)
     root = f"r-{digest('root', at.account, length=4)}"
     prefix = f"arn:{at.partition}:organizations::{at.account}"
     management = {
@@ -156,13 +162,16 @@ def _organization(at: Placement) -> dict[str, Any]:
         "accounts": [management],
         "nonMasterAccounts": [],
         "awsServiceAccessPrincipals": [],
-        "enabledPolicyTypes": ["SERVICE_CONTROL_POLICY"],
+        "enabledPolicyTypes": ["SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"],
         "roots": [
             {
                 "arn": f"{prefix}:root/{organization}/{root}",
                 "id": root,
                 "name": "Root",
-                "policyTypes": [{"status": "ENABLED", "type": "SERVICE_CONTROL_POLICY"}],
+                "policyTypes": [
+                    {"status": "ENABLED", "type": "SERVICE_CONTROL_POLICY"},
+                    {"status": "ENABLED", "type": "RESOURCE_CONTROL_POLICY"},
+                ],
             }
         ],
     }

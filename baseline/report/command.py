@@ -23,9 +23,16 @@ from baseline.problems import Problem, SpecError
 from baseline.project import load_stack_file
 from baseline.report.audits import load_audits
 from baseline.report.coverage import coverage_sources
-from baseline.report.evidence import check_sources, policy_sources, run_preview, unevaluated
+from baseline.report.evidence import (
+    check_sources,
+    guardrail_descriptions,
+    guardrail_sources,
+    policy_sources,
+    run_preview,
+    unevaluated,
+)
 from baseline.report.mapping import ComplianceMapping, load_mapping
-from baseline.report.model import AUDIT_CHECK, POLICY, Report, frameworks_of
+from baseline.report.model import AUDIT_CHECK, GUARDRAIL, POLICY, Report, frameworks_of
 from baseline.report.render import RENDERERS
 
 EXIT_OK, EXIT_FAILED_CONTROL, EXIT_BAD_INPUT = 0, 1, 2
@@ -101,6 +108,7 @@ def preview_report(mapping: ComplianceMapping, args: argparse.Namespace, pack_di
         mapping,
         policy_sources(mapping, preview),
         unevaluated(AUDIT_CHECK, check_descriptions(mapping), AUDIT_ONLY),
+        guardrails=guardrail_sources(mapping, preview),
     )
     basis = (
         f"offline preview of stack {stack.stack} of project {stack.project} (the planned "
@@ -118,6 +126,7 @@ def audit_report(mapping: ComplianceMapping, paths: Sequence[Path]) -> Report:
         unevaluated(POLICY, dict.fromkeys(mapping.policies, ""), PREVIEW_ONLY),
         check_sources(check_descriptions(mapping), audits.results),
         coverage_sources(audits.coverage),
+        guardrails=unevaluated(GUARDRAIL, guardrail_descriptions(mapping), PREVIEW_ONLY),
     )
     accounts = sorted({result.account for result in audits.results} or set(audits.accounts))
     noun = "account" if len(accounts) == 1 else "accounts"

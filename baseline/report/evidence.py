@@ -3,12 +3,15 @@
 From a preview, a policy's evidence is every planned resource of the types it evaluates,
 PASS unless the pack reported a violation for it (FAIL, whatever its enforcement level: the
 resource does not meet the control) or could not evaluate it during preview (NOT
-EVALUATED). From an audit, a check's evidence is its results: resource, region and reason
+EVALUATED). A guardrail's evidence is each planned organization policy holding its statement:
+PASS where it is attached, FAIL where it is attached nowhere or the pack found it would not
+deploy. From an audit, a check's evidence is its results: resource, region and reason
 (the audit files themselves are read by `baseline.report.audits`).
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,10 +25,17 @@ from baseline.preview.model import Plan, PlannedResource, Violation
 from baseline.problems import Problem, SpecError
 from baseline.project import StackFile
 from baseline.report.mapping import EVERY_RESOURCE, ComplianceMapping
-from baseline.report.model import AUDIT_CHECK, POLICY, Item, Source, Status
+from baseline.report.model import AUDIT_CHECK, GUARDRAIL, POLICY, Item, Source, Status
+from components import data_perimeter, guardrail_catalog
 
 # How pulumi_policy words a validation that read a value unknown during preview.
 UNKNOWN_DURING_PREVIEW = "can't run policy"
+ORGANIZATION_POLICY = "aws:organizations/policy:Policy"
+POLICY_ATTACHMENT = "aws:organizations/policyAttachment:PolicyAttachment"
+NOT_IN_PLAN = (
+    "no organization policy of the plan holds it (organization_policies off, or this guardrail "
+    "switched off or left off)"
+)
 AUDIT_STATUSES = {
     AuditStatus.PASS: Status.PASS,
     AuditStatus.FAIL: Status.FAIL,
@@ -139,6 +149,66 @@ def _audit_item(result: CheckResult) -> Item:
     if result.status is AuditStatus.SKIP:
         detail = f"skipped: {result.reason}"
     return Item(AUDIT_STATUSES[result.status], subject, detail)
+
+
+def guardrail_description(sid: str) -> str:
+    """What the guardrail with this statement Sid denies."""
+    name = guardrail_catalog.guardrail_of(sid)
+    prevents = guardrail_catalog.PREVENTS.get(name or "") or data_perimeter.PREVENTS.get(sid)
+    return f"denies {prevents}" if prevents else ""
+
+
+def guardrail_descriptions(mapping: ComplianceMapping) -> dict[str, str]:
+    return {sid: guardrail_description(sid) for sid in mapping.guardrails}
+
+
+def guardrail_sources(mapping: ComplianceMapping, preview: Preview) -> dict[str, Source]:
+    """Every guardrail of the mapping with the planned organization policies holding it."""
+    resources = preview.plan.resources
+    targets: dict[str, list[str]] = defaultdict(list)
+    for attachment in (r for r in resources if r.type == POLICY_ATTACHMENT):
+        for policy_urn in attachment.property_dependencies.get("policyId", []):
+            targets[policy_urn].append(str(attachment.inputs.get("targetId", "a target")))
+    flagged = {
+        v.urn: v for v in preview.violations if not v.message.startswith(UNKNOWN_DURING_PREVIEW)
+    }
+    holding: dict[str, list[Item]] = defaultdict(list)
+    for policy in (r for r in resources if r.type == ORGANIZATION_POLICY):
+        item = _guardrail_item(policy, targets[policy.urn], flagged.get(policy.urn))
+        for sid in _statement_sids(policy.inputs.get("content")):
+            holding[sid].append(item)
+    return {
+        sid: Source(
+            GUARDRAIL,
+            sid,
+            description,
+            tuple(holding[sid]),
+            "" if holding[sid] else NOT_IN_PLAN,
+        )
+        for sid, description in guardrail_descriptions(mapping).items()
+    }
+
+
+def _statement_sids(content: object) -> list[str]:
+    try:
+        document = json.loads(content) if isinstance(content, str) else None
+    except json.JSONDecodeError:
+        return []
+    statements = document.get("Statement", []) if isinstance(document, dict) else []
+    statements = statements if isinstance(statements, list) else [statements]
+    return [str(s["Sid"]) for s in statements if isinstance(s, dict) and "Sid" in s]
+
+
+def _guardrail_item(
+    policy: PlannedResource, targets: Sequence[str], violation: Violation | None
+) -> Item:
+    subject = resource_label(policy)
+    if violation is not None:
+        detail = f"{violation.enforcement} violation: {finding(violation)}"
+        return Item(Status.FAIL, subject, detail)
+    if not targets:
+        return Item(Status.FAIL, subject, "attached to no root or OU: it applies nowhere")
+    return Item(Status.PASS, subject, f"attached to {', '.join(sorted(targets))}")
 
 
 def unevaluated(kind: str, descriptions: Mapping[str, str], note: str) -> dict[str, Source]:

@@ -8,27 +8,31 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from baseline.problems import Problem, SpecError
+from baseline.report.titles import control_title
 
 MAPPING_FILE = "frameworks.py"
 # In RESOURCE_TYPES: the policy evaluates every resource (the tag policy).
 EVERY_RESOURCE = "*"
 FRAMEWORK_FIELDS = ("name", "version", "specification")
 TABLES = ("FRAMEWORKS", "CONTROLS", "CHECKS", "RESOURCE_TYPES")
+# Tables a pack's mapping may leave out: guardrails by statement Sid, frameworks' whole catalogue.
+OPTIONAL_TABLES = ("GUARDRAILS", "CATALOG")
 
 Table = dict[str, dict[str, list[str]]]
 
 
 @dataclass(frozen=True)
 class Supporters:
-    """The policies and audit checks that support one control."""
+    """The policies, audit checks and guardrails that support one control."""
 
     policies: tuple[str, ...]
     checks: tuple[str, ...]
+    guardrails: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -40,26 +44,34 @@ class ComplianceMapping:
     checks: Table
     # policy name -> resource types it evaluates
     resource_types: dict[str, list[str]]
+    # guardrail (statement Sid of an organization policy) -> framework -> control ids
+    guardrails: Table = field(default_factory=dict)
+    # framework -> every control of it -> its title
+    catalog: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def controls(self, framework: str) -> dict[str, Supporters]:
-        """Every control of `framework` that something supports, in natural order (3.2, 10.2.1)."""
+        """Every control of `framework` that something supports, and every control of its
+        catalogue, in natural order (3.2, 10.2.1)."""
+        tables = (self.policies, self.checks, self.guardrails)
         ids = {
             control
-            for table in (self.policies, self.checks)
+            for table in tables
             for frameworks in table.values()
             for control in frameworks.get(framework, [])
-        }
+        } | set(self.catalog.get(framework, {}))
         return {
             control: Supporters(
-                tuple(
-                    name for name, fw in self.policies.items() if control in fw.get(framework, [])
-                ),
-                tuple(
-                    check for check, fw in self.checks.items() if control in fw.get(framework, [])
-                ),
+                *(
+                    tuple(name for name, fw in table.items() if control in fw.get(framework, []))
+                    for table in tables
+                )
             )
             for control in sorted(ids, key=natural_key)
         }
+
+    def title(self, framework: str, control: str) -> str:
+        """The control's title: the framework's catalogue's, else the report's own table."""
+        return self.catalog.get(framework, {}).get(control) or control_title(framework, control)
 
 
 def natural_key(control: str) -> tuple[tuple[int, str], ...]:
@@ -80,6 +92,8 @@ def load_mapping(pack_dir: Path) -> ComplianceMapping:
         policies=tables["CONTROLS"],
         checks=tables["CHECKS"],
         resource_types=tables["RESOURCE_TYPES"],
+        guardrails=tables.get("GUARDRAILS", {}),
+        catalog=tables.get("CATALOG", {}),
     )
 
 
@@ -127,6 +141,8 @@ def _shape_problems(tables: dict[str, Any]) -> list[str]:
     problems = [
         *_table_problems("CONTROLS", tables["CONTROLS"], frameworks),
         *_table_problems("CHECKS", tables["CHECKS"], frameworks),
+        *_table_problems("GUARDRAILS", tables.get("GUARDRAILS", {}), frameworks),
+        *_catalog_problems(tables.get("CATALOG", {}), frameworks),
     ]
     types = tables["RESOURCE_TYPES"]
     if not _is_str_dict(types) or not all(_is_str_list(v) for v in types.values()):
@@ -150,6 +166,19 @@ def _table_problems(name: str, table: Any, frameworks: dict[str, Any]) -> list[s
         f"{name}[{key!r}] names an unknown framework {framework!r}"
         for key, row in table.items()
         for framework in row
+        if framework not in frameworks
+    ]
+
+
+def _catalog_problems(catalog: Any, frameworks: dict[str, Any]) -> list[str]:
+    if not _is_str_dict(catalog) or not all(
+        _is_str_dict(titles) and all(isinstance(t, str) for t in titles.values())
+        for titles in catalog.values()
+    ):
+        return ["CATALOG must map each framework to {control id: title}"]
+    return [
+        f"CATALOG names an unknown framework {framework!r}"
+        for framework in catalog
         if framework not in frameworks
     ]
 

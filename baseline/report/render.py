@@ -21,7 +21,9 @@ LEGEND = {
     Status.FAIL: "some evidence fails: the control is not met",
     Status.ERROR: "a check could not run (see its reason); nothing failed",
     Status.NOT_EVALUATED: "no evidence for this control in this report",
+    Status.NOT_IMPLEMENTED: "the baseline does nothing for this control of the framework",
 }
+COVERAGE = "coverage: the framework's controls that the baseline supports, of all of them"
 
 
 def listed_items(source: Source) -> tuple[list[Item], int]:
@@ -63,16 +65,19 @@ def render_markdown(report: Report) -> str:
         f"Generated: {md_text(report.generated)}",
         "",
         *(f"- **{status.value}**: {LEGEND[status]}" for status in Status),
+        f"- {COVERAGE}",
         "",
         "## Summary",
         "",
-        "| Framework | Version | Controls | " + " | ".join(s.value for s in Status) + " |",
-        "|---|---|---|" + "---|" * len(Status),
+        "| Framework | Version | Controls | Coverage | "
+        + " | ".join(s.value for s in Status)
+        + " |",
+        "|---|---|---|---|" + "---|" * len(Status),
     ]
     for framework in report.frameworks:
         counts = framework.counts()
         cells = [md_text(framework.name), md_text(framework.version), str(len(framework.controls))]
-        cells += [str(counts[status]) for status in Status]
+        cells += [framework.coverage(), *(str(counts[status]) for status in Status)]
         lines.append("| " + " | ".join(cells) + " |")
     for framework in report.frameworks:
         lines += ["", *_markdown_framework(framework)]
@@ -117,7 +122,7 @@ ul { margin: .2rem 0; padding-left: 1.2rem; }
 code { font-size: .9em; }
 .status { font-weight: 600; white-space: nowrap; }
 .pass { color: #1a7f37; } .fail { color: #cf222e; } .error { color: #9a6700; }
-.not-evaluated { color: #6e7781; }
+.not-evaluated, .not-implemented { color: #6e7781; }
 .note { color: #57606a; }
 .control-title { display: block; font-weight: normal; color: #57606a; }
 """
@@ -138,6 +143,7 @@ def render_html(report: Report) -> str:
         f"<p>Generated: {escape(report.generated)}</p>",
         '<ul class="legend">',
         *(f"<li>{_status(s)}: {escape(LEGEND[s])}</li>" for s in Status),
+        f"<li>{escape(COVERAGE)}</li>",
         "</ul>",
         "<h2>Summary</h2>",
         _html_summary(report),
@@ -170,11 +176,13 @@ def _html_summary(report: Report) -> str:
         link = f'<a href="#{escape(_framework_id(framework))}">{escape(framework.name)}</a>'
         rows.append(
             f"<tr><td>{link}</td><td>{escape(framework.version)}</td>"
-            f"<td>{len(framework.controls)}</td>{cells}</tr>"
+            f"<td>{len(framework.controls)}</td>"
+            f'<td class="coverage">{escape(framework.coverage())}</td>{cells}</tr>'
         )
     return (
         '<table class="summary"><thead><tr><th>Framework</th><th>Version</th>'
-        f"<th>Controls</th>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"<th>Controls</th><th>Coverage</th>{header}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
 
@@ -214,7 +222,8 @@ def _html_control(framework: Framework, control: Control) -> str:
         f' data-control="{escape(control.id)}">'
         f'<th scope="row">{escape(control.id)}{title}</th>'
         f'<td class="control-status">{_status(control.status)}</td>'
-        f'<td><ul class="sources">{sources}</ul></td></tr>'
+        f'<td><span class="title">{escape(control.title)}</span>'
+        f'<ul class="sources">{sources}</ul></td></tr>'
     )
 
 

@@ -1,34 +1,16 @@
 """What each control of the report's frameworks is called, so that a report names it.
 
-Titles as each framework words them: CIS recommendation titles (AWS Foundations Benchmark
-v3.0.0), NIST SP 800-53 Rev. 5 control names (an enhancement after its base control's, with
-` | `), NIST CSF 2.0 subcategory statements, APRA CPS 234 section headings, the SEC themes of
-`policies/frameworks.py`. PCI DSS v4.0 requirements are long sentences: their first clause.
-A control with no title here is shown by its id alone.
+Titles as each framework words them (CIS AWS Foundations v3.0.0's come with its whole
+catalogue, `CATALOG` in policies/frameworks.py): NIST SP 800-53 Rev. 5 control names (an
+enhancement after its base control's, with ` | `), NIST CSF 2.0 subcategory statements, APRA
+CPS 234 section headings, the SEC themes of `policies/frameworks.py`. PCI DSS v4.0
+requirements are long sentences: their first clause. A control with no title here is shown by
+its id alone.
 """
 
 from __future__ import annotations
 
 CONTROL_TITLES: dict[str, dict[str, str]] = {
-    "cis-aws-foundations": {
-        "1.16": 'Ensure IAM policies that allow full "*:*" administrative privileges are not '
-        "attached",
-        "2.1.1": "Ensure S3 Bucket Policy is set to deny HTTP requests",
-        "2.1.3": "Ensure all data in Amazon S3 has been discovered, classified and secured when "
-        "required",
-        "2.1.4": "Ensure that S3 Buckets are configured with 'Block public access (bucket "
-        "settings)'",
-        "3.1": "Ensure CloudTrail is enabled in all regions",
-        "3.2": "Ensure CloudTrail log file validation is enabled",
-        "3.3": "Ensure AWS Config is enabled in all regions",
-        "3.5": "Ensure CloudTrail logs are encrypted at rest using KMS CMKs",
-        "3.6": "Ensure rotation for customer-created symmetric CMKs is enabled",
-        "4.16": "Ensure AWS Security Hub is enabled",
-        "5.2": "Ensure no security groups allow ingress from 0.0.0.0/0 to remote server "
-        "administration ports",
-        "5.3": "Ensure no security groups allow ingress from ::/0 to remote server administration "
-        "ports",
-    },
     "pci-dss": {
         "1.2.1": "Configuration standards for NSC rulesets are defined, implemented, and "
         "maintained",
@@ -47,6 +29,10 @@ CONTROL_TITLES: dict[str, dict[str, str]] = {
         "6.4.2": "For public-facing web applications, an automated technical solution is deployed "
         "that continually detects and prevents web-based attacks",
         "7.2.1": "An access control model is defined",
+        "7.2.2": "Access is assigned to users, including privileged users, based on job "
+        "classification and function and the least privileges necessary",
+        "8.2.2": "Group, shared, or generic accounts, or other shared authentication "
+        "credentials are only used when necessary on an exception basis",
         "8.3.2": "Strong cryptography is used to render all authentication factors unreadable "
         "during transmission and storage",
         "8.6.2": "Passwords/passphrases for application and system accounts are not hard coded in "
@@ -68,12 +54,16 @@ CONTROL_TITLES: dict[str, dict[str, str]] = {
         "AC-3": "Access Enforcement",
         "AC-4": "Information Flow Enforcement",
         "AC-6": "Least Privilege",
+        "AC-6(1)": "Least Privilege | Authorize Access to Security Functions",
+        "AC-6(2)": "Least Privilege | Non-privileged Access for Nonsecurity Functions",
+        "AC-6(5)": "Least Privilege | Privileged Accounts",
         "AC-21": "Information Sharing",
         "AU-2": "Event Logging",
         "AU-9": "Protection of Audit Information",
         "AU-12": "Audit Record Generation",
         "CA-7": "Continuous Monitoring",
         "CM-3": "Configuration Change Control",
+        "CM-5": "Access Restrictions for Change",
         "CM-6": "Configuration Settings",
         "CM-7": "Least Functionality",
         "CM-8": "System Component Inventory",

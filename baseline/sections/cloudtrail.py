@@ -4,6 +4,11 @@ cloudtrail:
   enabled: true
   name: org-security-baseline
   cloudwatch_logs: {enabled: true, retention_days: 400}
+  s3_data_events: {write: true, read: true}
+
+`s3_data_events`: S3 object-level calls of every bucket but the trail's own, writes (CIS AWS
+Foundations 3.8) and reads (3.9). Off by default: data events cost $0.10 per 100,000 delivered,
+and reads of a busy bucket run into the millions a day (docs/organization-policies.md).
 """
 
 from __future__ import annotations
@@ -23,10 +28,16 @@ _CLOUDWATCH_LOGS = {
     "retention_days": {"type": "integer", "allowed": LOG_RETENTION_DAYS, "default": 365},
 }
 
+_S3_DATA_EVENTS = {
+    "write": {"type": "boolean", "default": False},
+    "read": {"type": "boolean", "default": False},
+}
+
 SCHEMA: dict[str, Any] = {
     "enabled": {"type": "boolean", "default": True},
     "name": {"type": "string", "pattern": "trail_name", "default": "security-baseline"},
     "cloudwatch_logs": {"type": "dict", "default": {}, "schema": _CLOUDWATCH_LOGS},
+    "s3_data_events": {"type": "dict", "default": {}, "schema": _S3_DATA_EVENTS},
 }
 
 # The rules of the `cloudtrail` key itself.
@@ -40,10 +51,17 @@ class CloudWatchLogsSpec:
 
 
 @dataclass(frozen=True)
+class S3DataEventsSpec:
+    write: bool
+    read: bool
+
+
+@dataclass(frozen=True)
 class CloudTrailSpec:
     enabled: bool
     name: str
     cloudwatch_logs: CloudWatchLogsSpec
+    s3_data_events: S3DataEventsSpec
 
 
 def parse(document: Mapping[str, Any]) -> CloudTrailSpec:
@@ -52,4 +70,5 @@ def parse(document: Mapping[str, Any]) -> CloudTrailSpec:
         enabled=document["enabled"],
         name=document["name"],
         cloudwatch_logs=CloudWatchLogsSpec(**document["cloudwatch_logs"]),
+        s3_data_events=S3DataEventsSpec(**document["s3_data_events"]),
     )

@@ -5,11 +5,17 @@
       organizational_units: [ou-ab12-cdefgh34, ou-ab12-ijklmn56]
       regions: [eu-west-1, eu-central-1]   # absent: the spec's enabled regions
       config_recorder: true                # false only where something else records
+      close_default_security_groups: true  # a Config rule and its remediation (CIS 5.4)
       password_policy: {minimum_length: 16}
 
 Organization mode only: a service-managed StackSet deploys to every account of the OUs (the
 management account excepted), now and later. `regions` must include the home region, where
 the account-wide settings are applied.
+
+`close_default_security_groups`: every VPC's default security group kept without rules, in
+every account and region of the StackSet, by an AWS Config rule whose automatic remediation
+removes them (new VPCs included). Workloads that rely on the default group's rules lose them:
+give them security groups of their own first. It needs a Config recorder in each account.
 
 `config_recorder` absent: on whenever organization conformance packs or Firewall Manager are
 declared, which both need AWS Config recording in every account they cover; off otherwise.
@@ -72,6 +78,7 @@ SCHEMA: dict[str, Any] = {
             EBS_KMS_KEY_ID.pattern, "a KMS key id, key ARN, alias (alias/name) or alias ARN"
         ),
     },
+    "close_default_security_groups": {"type": "boolean", "default": True},
     "password_policy": {"type": "dict", "default": {}, "schema": _PASSWORD_POLICY},
     "call_as": {"type": "string", "allowed": CALL_AS, "default": "SELF"},
     "failure_tolerance_percentage": {"type": "integer", "min": 0, "max": 100, "default": 0},
@@ -116,6 +123,7 @@ class GuardrailsSpec:
     s3_block_public_access: bool
     ebs_encryption_by_default: bool
     ebs_default_kms_key_id: str | None
+    close_default_security_groups: bool
     password_policy: PasswordPolicySpec
     call_as: str
     failure_tolerance_percentage: int
@@ -140,6 +148,7 @@ def parse(document: Mapping[str, Any], recorder_needed: bool) -> GuardrailsSpec:
         s3_block_public_access=document["s3_block_public_access"],
         ebs_encryption_by_default=document["ebs_encryption_by_default"],
         ebs_default_kms_key_id=document["ebs_default_kms_key_id"],
+        close_default_security_groups=document["close_default_security_groups"],
         password_policy=PasswordPolicySpec(
             minimum_length=policy["minimum_length"],
             max_age_days=policy["max_age_days"],
