@@ -90,8 +90,9 @@ def _validate_data_events(args: ResourceValidationArgs, report: ReportViolation)
         covered, management = _advanced_coverage(advanced)
         if not management:
             report(
-                "advancedEventSelectors select no Management events: the trail stops recording "
-                "management events (add a selector with eventCategory Management).",
+                "advanced_event_selectors select no Management events: the trail stops recording "
+                "management events (add a selector whose field_selectors have field "
+                "'eventCategory' equal to 'Management').",
                 None,
             )
     else:
@@ -112,7 +113,7 @@ POLICIES = [
         validate=_validate_data_events,
         severity=Severity.MEDIUM,
         remediation_steps=(
-            "Give the trail advanced event selectors: one with eventCategory Management, and one "
+            "Give the trail advanced_event_selectors: one with eventCategory Management, and one "
             "with eventCategory Data and resources.type AWS::S3::Object, excluding the trail's "
             "own bucket with resources.ARN NotStartsWith (components.cloudtrail S3DataEvents, "
             "spec cloudtrail.s3_data_events). Mind the cost: $0.10 per 100,000 events."

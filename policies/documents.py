@@ -88,6 +88,10 @@ ORGANIZATION_POLICY_KINDS = {
 }
 
 
+# Every resource type whose properties carry policy documents.
+DOCUMENT_TYPES = frozenset({*DOCUMENT_SOURCES, ORGANIZATION_POLICY})
+
+
 def documents_of(
     resource_type: str, props: Mapping[str, Any], kind: DocumentKind | None = None
 ) -> list[FoundDocument]:

@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import Any
 
 from documents import (
-    DOCUMENT_SOURCES,
+    DOCUMENT_TYPES,
     DocumentKind,
     documents_of,
     parse,
@@ -128,7 +128,7 @@ def _additional_actions(config: Mapping[str, Any]) -> frozenset[str]:
 
 
 def _validate_documents(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type not in DOCUMENT_SOURCES:
+    if args.resource_type not in DOCUMENT_TYPES:
         return
     additional = _additional_actions(args.get_config())
     for found in documents_of(args.resource_type, args.props):

