@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
@@ -58,14 +58,16 @@ def to_sarif(
     logical location.
     """
     rules = _Rules(packs)
-    occurrences: Counter[tuple[str, str]] = Counter()
-    results = []
     # One policy may report one resource twice (a trail missing both read and write data
-    # events): in message order, each gets its own occurrence, so each stays its own alert.
-    for violation in sorted(violations, key=lambda v: (v.pack, v.policy, v.urn, v.message)):
+    # events): each is its own alert, numbered in the order of its message.
+    messages: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for violation in violations:
+        messages[(violation.policy, violation.urn)].append(violation.message)
+    results = []
+    for violation in violations:
+        same = sorted(messages[(violation.policy, violation.urn)])
+        occurrence = same.index(violation.message) + 1
         rule = rules.index_of(violation)
-        occurrences[(rule[0], violation.urn)] += 1
-        occurrence = occurrences[(rule[0], violation.urn)]
         results.append(_result(violation, rule, locate(violation.urn), occurrence))
     results += [_suppressed(exemption, rules, locate(exemption.urn)) for exemption in exemptions]
     return {
