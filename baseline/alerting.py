@@ -14,12 +14,12 @@ import weakref
 
 import pulumi
 
+from baseline.capabilities.alerts.component import Alerts, AlertsArgs, ddos_metric_region
+from baseline.capabilities.firewall_manager.component import FirewallManager, FirewallManagerArgs
+from baseline.capabilities.notifications.component import Notifications, NotificationsArgs
 from baseline.core import ALERTS_NAME, Baseline, publisher_roles, topic_args
 from baseline.providers import account_provider, deployer_arns, partition_of
 from baseline.spec import Spec
-from components.alerts import Alerts, AlertsArgs, ddos_metric_region
-from components.firewall import FirewallManager, FirewallManagerArgs
-from components.notifications import Notifications, NotificationsArgs
 
 # Where FMS accepts the administrator designation, and where Shield's API is.
 FMS_ADMIN_REGION = "us-east-1"

@@ -15,16 +15,21 @@ from typing import TypeVar
 import pulumi
 
 from baseline.alerting import regional_topic_arns
+from baseline.capabilities.config.component import Config, ConfigArgs
+from baseline.capabilities.config.recorders import DeliveryDestination
+from baseline.capabilities.guardduty.component import FindingsExport, GuardDuty, GuardDutyArgs
+from baseline.capabilities.macie.component import (
+    ClassificationExport,
+    Macie,
+    MacieArgs,
+    scanned_accounts,
+)
+from baseline.capabilities.macie.enrollment import MacieEnrollment, MacieEnrollmentArgs
+from baseline.capabilities.macie.remediation import MacieRemediation, MacieRemediationArgs
+from baseline.capabilities.securityhub.component import SecurityHub, SecurityHubArgs
 from baseline.core import MACIE_REMEDIATION_NAME, ROLE_TAG, Baseline
 from baseline.providers import deployer_arns
 from baseline.spec import Spec
-from components.config import Config, ConfigArgs
-from components.config_recorders import DeliveryDestination
-from components.guardduty import FindingsExport, GuardDuty, GuardDutyArgs
-from components.macie import ClassificationExport, Macie, MacieArgs, scanned_accounts
-from components.macie_enrollment import MacieEnrollment, MacieEnrollmentArgs
-from components.macie_remediation import MacieRemediation, MacieRemediationArgs
-from components.securityhub import SecurityHub, SecurityHubArgs
 
 _Service = TypeVar("_Service", bound=pulumi.ComponentResource)
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pulumi
 
+from baseline.capabilities.scanner_findings.component import ScannerFindings, ScannerFindingsArgs
 from baseline.core import ROLE_TAG, Baseline
 from baseline.providers import deployer_arns
-from components.scanner_findings import ScannerFindings, ScannerFindingsArgs
 
 
 def build_scanner_findings(baseline: Baseline) -> ScannerFindings | None:

@@ -5,7 +5,7 @@ API (IAM Access Analyzer, S3 account Block Public Access, EBS encryption by defa
 password policy, a Config recorder) reach every account of the spec's OUs, now and future: the
 program names OUs and regions, never accounts. With tamper alerts on, the StackSet also
 forwards the members' calls that weaken the baseline to the security account's alerts (see
-components/guardrails.py).
+baseline/capabilities/guardrails/component.py).
 
 Config recording: organization conformance packs can only be created once every account of the
 organization has a recorder (pulumi-aws OrganizationConformancePack docs), and Firewall Manager
@@ -16,7 +16,7 @@ security and log-archive accounts (one recorder per account and region). StackSe
 to the management account.
 
 Organization policies: the spec's service and resource control policies (see
-baseline/guardrail_policies.py), created and attached from the management account.
+organization_policies/grouping.py), created and attached from the management account.
 """
 
 from __future__ import annotations
@@ -25,21 +25,25 @@ import pulumi
 import pulumi_aws as aws
 
 from baseline.alerting import forwards_member_tamper_events
-from baseline.core import Baseline
-from baseline.guardrail_policies import organization_policies
-from baseline.spec import Spec
-from components.config_recorders import ConfigRecorders, ConfigRecordersArgs, DeliveryDestination
-from components.guardrails import (
+from baseline.capabilities.config.recorders import (
+    ConfigRecorders,
+    ConfigRecordersArgs,
+    DeliveryDestination,
+)
+from baseline.capabilities.guardrails.component import (
     AccountGuardrails,
     AccountGuardrailsArgs,
     ConfigDelivery,
     PasswordPolicy,
 )
-from components.organization_policies import (
+from baseline.capabilities.organization_policies.component import (
     ROOT,
     OrganizationPolicies,
     OrganizationPoliciesArgs,
 )
+from baseline.capabilities.organization_policies.grouping import organization_policies
+from baseline.core import Baseline
+from baseline.spec import Spec
 
 # Per region, the resources that give accounts other than the security account a recorder.
 MemberRecordings = dict[str, list[pulumi.Resource]]

@@ -17,29 +17,27 @@ from typing import Any, ClassVar
 import cerberus
 from cerberus import errors as cerberus_errors
 
+from baseline.capabilities.accounts import section as accounts
+from baseline.capabilities.accounts.section import ACCOUNT_ROLES
+from baseline.capabilities.alerts import section as alerts
+from baseline.capabilities.cloudtrail import section as cloudtrail
+from baseline.capabilities.config import section as config_section
+from baseline.capabilities.firewall_manager import section as firewall_manager
+from baseline.capabilities.guardduty import section as guardduty
+from baseline.capabilities.guardrails import section as guardrails
+from baseline.capabilities.kms import section as kms
+from baseline.capabilities.log_archive import section as log_archive
+from baseline.capabilities.macie import section as macie
+from baseline.capabilities.notifications import section as notifications
+from baseline.capabilities.organization_policies import section as organization_policies
+from baseline.capabilities.quarantine import section as quarantine
+from baseline.capabilities.regions import section as regions_section
+from baseline.capabilities.scanner_findings import section as scanner_findings
+from baseline.capabilities.securityhub import section as securityhub
+from baseline.capabilities.tags import section as tags
+from baseline.capabilities.tags.section import RESERVED_TAG_KEYS
 from baseline.regions import known_regions, region_problem, yaml_type
 from baseline.secret import is_pulumi_secure_value
-from baseline.sections import (
-    accounts,
-    alerts,
-    cloudtrail,
-    firewall_manager,
-    guardduty,
-    guardrails,
-    kms,
-    log_archive,
-    macie,
-    notifications,
-    organization_policies,
-    quarantine,
-    scanner_findings,
-    securityhub,
-    tags,
-)
-from baseline.sections import config as config_section
-from baseline.sections import regions as regions_section
-from baseline.sections.accounts import ACCOUNT_ROLES
-from baseline.sections.tags import RESERVED_TAG_KEYS
 
 _ARN_PARTITION = r"arn:aws(?:-[a-z]+)*"
 _IAM_NAME = r"[\w+=,.@-]{1,64}"

@@ -16,47 +16,45 @@ from typing import Any
 
 import pulumi
 
-from baseline.guardrail_policies import organization_policy_problems
+from baseline.capabilities.accounts import section as accounts
+from baseline.capabilities.accounts.section import Account, Accounts
+from baseline.capabilities.alerts import section as alerts
+from baseline.capabilities.alerts.section import AlertsSpec
+from baseline.capabilities.cloudtrail import section as cloudtrail
+from baseline.capabilities.cloudtrail.section import CloudTrailSpec, CloudWatchLogsSpec
+from baseline.capabilities.config import section as config_section
+from baseline.capabilities.config.section import ConfigSpec
+from baseline.capabilities.firewall_manager import section as firewall_manager
+from baseline.capabilities.firewall_manager.section import FirewallManagerSpec
+from baseline.capabilities.guardduty import section as guardduty
+from baseline.capabilities.guardduty.section import GuardDutySpec
+from baseline.capabilities.guardrails import section as guardrails
+from baseline.capabilities.guardrails.section import GuardrailsSpec
+from baseline.capabilities.kms import section as kms
+from baseline.capabilities.kms.section import KmsSpec
+from baseline.capabilities.log_archive import section as log_archive
+from baseline.capabilities.log_archive.section import LogArchiveSpec
+from baseline.capabilities.macie import section as macie
+from baseline.capabilities.macie.section import MacieSpec
+from baseline.capabilities.notifications import section as notifications
+from baseline.capabilities.notifications.section import NotificationsSpec, TopicSpec
+from baseline.capabilities.organization_policies import section as organization_policies
+from baseline.capabilities.organization_policies.grouping import organization_policy_problems
+from baseline.capabilities.organization_policies.section import OrganizationPoliciesSpec
+from baseline.capabilities.quarantine import section as quarantine
+from baseline.capabilities.quarantine.section import ObjectLockSpec, QuarantineSpec
+from baseline.capabilities.regions import section as regions_section
+from baseline.capabilities.regions.section import Regions
+from baseline.capabilities.scanner_findings import section as scanner_findings
+from baseline.capabilities.scanner_findings.section import ScannerFindingsSpec
+from baseline.capabilities.securityhub import section as securityhub
+from baseline.capabilities.securityhub.section import SecurityHubSpec
+from baseline.capabilities.tags import section as tags
 from baseline.problems import Problem, SpecError
 from baseline.project import StackFile, load_stack_file
 from baseline.regions import region_problem, yaml_type
 from baseline.schema import format_path, validate
 from baseline.secret import Secret
-from baseline.sections import (
-    accounts,
-    alerts,
-    cloudtrail,
-    firewall_manager,
-    guardduty,
-    guardrails,
-    kms,
-    log_archive,
-    macie,
-    notifications,
-    organization_policies,
-    quarantine,
-    scanner_findings,
-    securityhub,
-    tags,
-)
-from baseline.sections import config as config_section
-from baseline.sections import regions as regions_section
-from baseline.sections.accounts import Account, Accounts
-from baseline.sections.alerts import AlertsSpec
-from baseline.sections.cloudtrail import CloudTrailSpec, CloudWatchLogsSpec
-from baseline.sections.config import ConfigSpec
-from baseline.sections.firewall_manager import FirewallManagerSpec
-from baseline.sections.guardduty import GuardDutySpec
-from baseline.sections.guardrails import GuardrailsSpec
-from baseline.sections.kms import KmsSpec
-from baseline.sections.log_archive import LogArchiveSpec
-from baseline.sections.macie import MacieSpec
-from baseline.sections.notifications import NotificationsSpec, TopicSpec
-from baseline.sections.organization_policies import OrganizationPoliciesSpec
-from baseline.sections.quarantine import ObjectLockSpec, QuarantineSpec
-from baseline.sections.regions import Regions
-from baseline.sections.scanner_findings import ScannerFindingsSpec
-from baseline.sections.securityhub import SecurityHubSpec
 
 # The sections' dataclasses are imported from here, with the spec they make up.
 __all__ = [

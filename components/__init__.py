@@ -5,6 +5,19 @@ are the secure choice. Accounts come from the provider the caller passes
 (`opts=pulumi.ResourceOptions(provider=...)`); regions from each args' `region`.
 """
 
+from baseline.capabilities.cloudtrail.component import (
+    CloudWatchLogsDelivery,
+    OrganizationTrail,
+    OrganizationTrailArgs,
+    S3DataEvents,
+)
+from baseline.capabilities.log_archive.component import LogArchive, LogArchiveArgs
+from baseline.capabilities.notifications.component import (
+    Notifications,
+    NotificationsArgs,
+    TopicArgs,
+)
+from baseline.capabilities.quarantine.component import QuarantineBucket, QuarantineBucketArgs
 from components.auditor import AuditorRole, AuditorRoleArgs, auditor_policy_document
 from components.buckets import (
     AccessLogging,
@@ -12,12 +25,6 @@ from components.buckets import (
     ObjectLock,
     SecureBucket,
     SecureBucketArgs,
-)
-from components.cloudtrail import (
-    CloudWatchLogsDelivery,
-    OrganizationTrail,
-    OrganizationTrailArgs,
-    S3DataEvents,
 )
 from components.iam import SourceScope
 from components.kms import KeyGrant, ManagedKey, ManagedKeyArgs
@@ -28,10 +35,7 @@ from components.load_balancer import (
     ProtectedLoadBalancer,
     ProtectedLoadBalancerArgs,
 )
-from components.log_archive import LogArchive, LogArchiveArgs
 from components.logs import SecureLogGroup, SecureLogGroupArgs
-from components.notifications import Notifications, NotificationsArgs, TopicArgs
-from components.quarantine import QuarantineBucket, QuarantineBucketArgs
 from components.queues import DeadLetterQueue, SecureQueue, SecureQueueArgs, ServiceSender
 from components.topics import EncryptedTopic, EncryptedTopicArgs, TopicSubscriber
 

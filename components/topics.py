@@ -26,6 +26,11 @@ from typing import Literal, get_args
 import pulumi
 import pulumi_aws as aws
 
+from baseline.capabilities.notifications.component import (
+    TOPIC_MANAGEMENT_ACTIONS,
+    account_manages_topic,
+    publisher_roles_publish,
+)
 from components.iam import (
     AwsContext,
     Statement,
@@ -39,11 +44,6 @@ from components.kms import (
     KeyGrant,
     component_key,
     role_key_grant,
-)
-from components.notifications import (
-    TOPIC_MANAGEMENT_ACTIONS,
-    account_manages_topic,
-    publisher_roles_publish,
 )
 from components.publishers import PUBLISH_KEY_ACTIONS, publish_statements, publisher_key_grants
 

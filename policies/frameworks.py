@@ -18,7 +18,8 @@ Plain literals only (no imports, no code): `baseline report` loads this file on 
   report shows as that policy's evidence from a preview; `"*"` means every resource.
 - `GUARDRAILS[statement Sid][framework]`: control ids of the preventive guardrails, the
   statements of the baseline's service and resource control policies (one statement per
-  guardrail, its Sid naming it: components/guardrail_catalog.py, components/data_perimeter.py).
+  guardrail, its Sid naming it: baseline/capabilities/organization_policies/catalog.py and
+  data_perimeter.py).
   A report shows as a guardrail's evidence the planned organization policies holding it.
 - `CATALOG[framework]`: every control of a framework, id -> title, so that a report lists the
   whole framework, implemented or not, and its coverage is a number. CIS AWS Foundations

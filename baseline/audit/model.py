@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import Any, Protocol
 
-from baseline.sections.accounts import ACCOUNT_ROLES
+from baseline.capabilities.accounts.section import ACCOUNT_ROLES
 from baseline.spec import Spec
 
 

@@ -6,23 +6,21 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from functools import partial
 
-from baseline.audit import (
-    cloudtrail,
-    config,
-    ec2,
-    fms,
-    guardduty,
-    kms,
-    macie,
-    organization_policies,
-    s3,
-    securityhub,
-    shield,
-    sns,
-)
 from baseline.audit.accounts import SINGLE_ACCOUNT
 from baseline.audit.errors import guarded
 from baseline.audit.model import AuditContext, Check, CheckResult, Clients, Scope, ServiceAudit
+from baseline.capabilities.cloudtrail import audit as cloudtrail
+from baseline.capabilities.config import audit as config
+from baseline.capabilities.firewall_manager import audit as fms
+from baseline.capabilities.firewall_manager import shield_audit as shield
+from baseline.capabilities.guardduty import audit as guardduty
+from baseline.capabilities.guardrails import audit as ec2
+from baseline.capabilities.kms import audit as kms
+from baseline.capabilities.log_archive import audit as s3
+from baseline.capabilities.macie import audit as macie
+from baseline.capabilities.notifications import audit as sns
+from baseline.capabilities.organization_policies import audit as organization_policies
+from baseline.capabilities.securityhub import audit as securityhub
 from baseline.spec import Spec
 
 SERVICES: tuple[ServiceAudit, ...] = (

@@ -14,7 +14,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from baseline.audit.coverage import cloudtrail, config, fms, guardduty, macie, securityhub
 from baseline.audit.coverage.model import (
     Coverage,
     CoverageContext,
@@ -27,6 +26,12 @@ from baseline.audit.coverage.model import (
 )
 from baseline.audit.coverage.organization import organization_accounts
 from baseline.audit.errors import describe_error
+from baseline.capabilities.cloudtrail import coverage as cloudtrail
+from baseline.capabilities.config import coverage as config
+from baseline.capabilities.firewall_manager import coverage as fms
+from baseline.capabilities.guardduty import coverage as guardduty
+from baseline.capabilities.macie import coverage as macie
+from baseline.capabilities.securityhub import coverage as securityhub
 
 SERVICES: tuple[ServiceCoverage, ...] = (
     cloudtrail.SERVICE,

@@ -1,0 +1,1 @@
+"""The capabilities of the baseline, one folder each."""
