@@ -14,7 +14,7 @@ from baseline.capabilities.firewall_manager.policies import (
 from baseline.spec import Spec
 
 ORGANIZATION_ONLY = "organization mode only: the spec has no accounts section"
-# The account the baseline makes Firewall Manager administrator (`baseline.organization`).
+# The account the baseline makes Firewall Manager administrator (wiring.py).
 FIREWALL_MANAGER_ADMIN = "security"
 
 

@@ -30,7 +30,7 @@ from baseline.audit.coverage.model import (
 from baseline.audit.errors import error_code
 from baseline.capabilities.firewall_manager.audit_scope import expected_policy_names
 
-# Where the management account designates the administrator (baseline.alerting deploys
+# Where the management account designates the administrator (wiring.py deploys
 # aws.fms.AdminAccount there).
 FMS_ADMIN_REGION = "us-east-1"
 # ListPolicies' and ListComplianceStatus' MaxResults allow at most 100.

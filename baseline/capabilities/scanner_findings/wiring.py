@@ -1,4 +1,4 @@
-"""DevSecOps on top of the core baseline: CI scanner findings into Security Hub.
+"""CI scanner findings into Security Hub.
 
 The import function runs in the security account's home region, where Security Hub is the
 delegated administrator and aggregates every region: findings are triaged in one place.
@@ -9,16 +9,16 @@ from __future__ import annotations
 import pulumi
 
 from baseline.capabilities.scanner_findings.component import ScannerFindings, ScannerFindingsArgs
-from baseline.core import ROLE_TAG, Baseline
+from baseline.program import ROLE_TAG, Baseline
 from baseline.providers import deployer_arns
 
 
-def build_scanner_findings(baseline: Baseline) -> ScannerFindings | None:
+def build(baseline: Baseline) -> None:
     """The reports bucket and import function, when the spec enables them; exported for CI."""
     spec = baseline.spec
     settings = spec.scanner_findings
     if not settings.enabled:
-        return None
+        return
     scanner_findings = ScannerFindings(
         "scanner-findings",
         ScannerFindingsArgs(
@@ -33,9 +33,9 @@ def build_scanner_findings(baseline: Baseline) -> ScannerFindings | None:
         ),
         opts=baseline.providers.options("security"),
     )
+    baseline.record(scanner_findings)
     # What buildspecs name: the bucket to upload reports to, the function to invoke; and the
     # key, which roles of other accounts must name in their own IAM policies.
     pulumi.export("scanner_reports_bucket", scanner_findings.reports_bucket)
     pulumi.export("scanner_reports_key_arn", scanner_findings.reports_key_arn)
     pulumi.export("scanner_findings_function", scanner_findings.function_name)
-    return scanner_findings
