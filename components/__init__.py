@@ -5,19 +5,6 @@ are the secure choice. Accounts come from the provider the caller passes
 (`opts=pulumi.ResourceOptions(provider=...)`); regions from each args' `region`.
 """
 
-from baseline.capabilities.cloudtrail.component import (
-    CloudWatchLogsDelivery,
-    OrganizationTrail,
-    OrganizationTrailArgs,
-    S3DataEvents,
-)
-from baseline.capabilities.log_archive.component import LogArchive, LogArchiveArgs
-from baseline.capabilities.notifications.component import (
-    Notifications,
-    NotificationsArgs,
-    TopicArgs,
-)
-from baseline.capabilities.quarantine.component import QuarantineBucket, QuarantineBucketArgs
 from components.auditor import AuditorRole, AuditorRoleArgs, auditor_policy_document
 from components.buckets import (
     AccessLogging,
@@ -44,7 +31,6 @@ __all__ = [
     "AccessLogs",
     "AuditorRole",
     "AuditorRoleArgs",
-    "CloudWatchLogsDelivery",
     "DeadLetterQueue",
     "EncryptedTopic",
     "EncryptedTopicArgs",
@@ -52,20 +38,11 @@ __all__ = [
     "ForwardTarget",
     "KeyGrant",
     "LifecycleRules",
-    "LogArchive",
-    "LogArchiveArgs",
     "ManagedKey",
     "ManagedKeyArgs",
-    "Notifications",
-    "NotificationsArgs",
     "ObjectLock",
-    "OrganizationTrail",
-    "OrganizationTrailArgs",
     "ProtectedLoadBalancer",
     "ProtectedLoadBalancerArgs",
-    "QuarantineBucket",
-    "QuarantineBucketArgs",
-    "S3DataEvents",
     "SecureBucket",
     "SecureBucketArgs",
     "SecureLogGroup",
@@ -74,7 +51,6 @@ __all__ = [
     "SecureQueueArgs",
     "ServiceSender",
     "SourceScope",
-    "TopicArgs",
     "TopicSubscriber",
     "auditor_policy_document",
 ]

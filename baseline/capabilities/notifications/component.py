@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
@@ -31,7 +31,6 @@ from components.iam import (
     aws_context,
     deny_insecure_transport,
     policy_document,
-    roles_statements,
     statement,
 )
 from components.kms import (
@@ -48,18 +47,12 @@ from components.publishers import (
     publish_statements,
     publisher_key_grants,
 )
+from components.topics import (
+    account_manages_topic,
+    publisher_roles_publish,
+)
 
 DEFAULT_PUBLISHERS = (EVENTBRIDGE, CLOUDWATCH)
-
-TOPIC_MANAGEMENT_ACTIONS = (
-    "sns:AddPermission",
-    "sns:DeleteTopic",
-    "sns:GetTopicAttributes",
-    "sns:ListSubscriptionsByTopic",
-    "sns:RemovePermission",
-    "sns:SetTopicAttributes",
-    "sns:Subscribe",
-)
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _TOPIC_KEY = re.compile(r"[A-Za-z0-9_-]{1,200}")
@@ -108,16 +101,6 @@ class NotificationsArgs:
             raise ValueError(f"topic names must be 1-200 letters, digits, '-' or '_': {bad}")
 
 
-def account_manages_topic(topic_arn: str, context: AwsContext) -> Statement:
-    """Management of the topic is left to the account's IAM policies."""
-    return statement(
-        "AccountManagesTopic",
-        principal={"AWS": [context.root_arn]},
-        actions=TOPIC_MANAGEMENT_ACTIONS,
-        resources=[topic_arn],
-    )
-
-
 def firewall_manager_role(context: AwsContext) -> str:
     """Firewall Manager publishes with its service-linked role of the topic's account."""
     return f"arn:{context.partition}:iam::{context.account_id}:{FMS_SERVICE_LINKED_ROLE}"
@@ -130,15 +113,6 @@ def firewall_manager_publish(topic_arn: str, context: AwsContext) -> Statement:
         principal={"AWS": [firewall_manager_role(context)]},
         actions=["sns:Publish"],
         resources=[topic_arn],
-    )
-
-
-def publisher_roles_publish(
-    topic_arn: str, context: AwsContext, role_arns: Sequence[pulumi.Input[str]]
-) -> list[Statement]:
-    """Roles of the account publish, named by ARN (no roles: no statement)."""
-    return roles_statements(
-        "AllowPublisherRoles", context.root_arn, role_arns, ["sns:Publish"], [topic_arn]
     )
 
 

@@ -4,14 +4,13 @@ import json
 
 import pytest
 
-from components import (
+from baseline.capabilities.cloudtrail.component import (
     CloudWatchLogsDelivery,
-    LogArchive,
-    LogArchiveArgs,
     OrganizationTrail,
     OrganizationTrailArgs,
     S3DataEvents,
 )
+from baseline.capabilities.log_archive.component import LogArchive, LogArchiveArgs
 from tests.components_harness import (
     ACCOUNT,
     ROOT,

@@ -5,8 +5,7 @@ import json
 import pulumi
 import pytest
 
-from baseline.capabilities.log_archive.component import LogService
-from components import LogArchive, LogArchiveArgs
+from baseline.capabilities.log_archive.component import LogArchive, LogArchiveArgs, LogService
 from tests.components_harness import ACCOUNT, ROOT, by_urn, descendants, of_type, only, plan_of
 from tests.policy_documents import actions, document, lint, principals, statement
 

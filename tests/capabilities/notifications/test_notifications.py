@@ -3,7 +3,11 @@
 import pulumi
 import pytest
 
-from components import Notifications, NotificationsArgs, TopicArgs
+from baseline.capabilities.notifications.component import (
+    Notifications,
+    NotificationsArgs,
+    TopicArgs,
+)
 from tests.components_harness import (
     ACCOUNT,
     ROOT,

@@ -4,7 +4,8 @@ from fnmatch import fnmatchcase
 
 import pytest
 
-from components import ObjectLock, QuarantineBucket, QuarantineBucketArgs
+from baseline.capabilities.quarantine.component import QuarantineBucket, QuarantineBucketArgs
+from components import ObjectLock
 from tests.components_harness import (
     ACCOUNT,
     ROOT,
