@@ -8,10 +8,10 @@ STACK  ?= dev
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml policies/requirements.txt
+$(STAMP): pyproject.toml constraints.txt policies/requirements.txt
 	test -x $(BIN)/python || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' -r policies/requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[cli,dev]' -r policies/requirements.txt
 	touch $(STAMP)
 
 preview: setup

@@ -65,21 +65,30 @@ def run_commands(workflow: Mapping[str, Any]) -> list[str]:
     return [step["run"] for step in steps(workflow) if "run" in step]
 
 
-def pip_install(command: str) -> tuple[str, tuple[str, ...]]:
+def pip_install(command: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """What a `pip install` command installs: the editable project (extras dropped), the
-    requirements files."""
+    requirements files, the constraints files."""
     words = shlex.split(command)
     start = words.index("install")
-    editable, requirements = "", []
+    editable, requirements, constraints = "", [], []
     for flag, value in zip(words[start + 1 :], words[start + 2 :], strict=False):
         if flag == "-e":
             editable = value.split("[", 1)[0]
         elif flag == "-r":
             requirements.append(value)
-    return editable, tuple(requirements)
+        elif flag == "-c":
+            constraints.append(value)
+    return editable, tuple(requirements), tuple(constraints)
 
 
-def makefile_install() -> tuple[str, tuple[str, ...]]:
+def extras(command: str) -> set[str]:
+    """The extras of the editable project a `pip install` command installs."""
+    words = shlex.split(command)
+    editable = words[words.index("-e") + 1]
+    return set(editable.partition("[")[2].rstrip("]").split(",")) - {""}
+
+
+def makefile_install() -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """What `make setup` installs, from the Makefile's own pip line."""
     lines = (REPO / "Makefile").read_text().splitlines()
     [line] = [line for line in lines if "pip install" in line and " -e " in line]

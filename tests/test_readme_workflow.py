@@ -18,6 +18,7 @@ from tests.readme_workflow import (
     README,
     REPO,
     SARIF,
+    extras,
     fresh_copy,
     makefile_install,
     pip_install,
@@ -39,7 +40,10 @@ def test_the_workflow_installs_what_make_setup_installs() -> None:
     installs = [c for c in run_commands(readme_workflow()) if c.startswith("pip install")]
 
     assert len(installs) == 1
-    assert pip_install(installs[0]) == makefile_install() == (".", ("policies/requirements.txt",))
+    assert pip_install(installs[0]) == makefile_install()
+    assert makefile_install() == (".", ("policies/requirements.txt",), ("constraints.txt",))
+    # The command and its spec parsing come with the `cli` extra (pyproject.toml).
+    assert "cli" in extras(installs[0])
 
 
 def test_the_workflow_has_a_trigger_python_and_an_upload_guarded_by_the_file() -> None:

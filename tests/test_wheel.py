@@ -23,6 +23,8 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 REPO = Path(__file__).resolve().parents[1]
 NOT_SOURCES = shutil.ignore_patterns(
@@ -121,3 +123,44 @@ def test_a_clean_virtualenv_imports_the_components_from_the_installed_wheel(whee
         assert Path(data).is_relative_to(venv)
         assert Path(data).is_file()
     assert (venv / "bin" / "baseline").is_file()
+
+
+def _requirements(wheel: Path) -> list[Requirement]:
+    with zipfile.ZipFile(wheel) as archive:
+        [name] = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        lines = archive.read(name).decode().splitlines()
+    prefix = "Requires-Dist:"
+    return [Requirement(line.removeprefix(prefix)) for line in lines if line.startswith(prefix)]
+
+
+def test_the_library_needs_pulumi_and_pulumi_aws_alone_in_major_version_ranges(wheel):
+    requirements = _requirements(wheel)
+    library = {r.name: str(r.specifier) for r in requirements if r.marker is None}
+    assert library == {"pulumi": "<4,>=3.272.0", "pulumi-aws": "<8,>=7.51.1"}
+    cli = {r.name for r in requirements if r.marker and r.marker.evaluate({"extra": "cli"})}
+    assert {"boto3", "pyyaml", "cerberus", "jsonschema", "pulumi-policy"} <= cli
+
+
+def _constraints() -> dict[str, str]:
+    lines = (REPO / "constraints.txt").read_text().splitlines()
+    pins = [Requirement(line) for line in lines if line and not line.startswith("#")]
+    return {canonicalize_name(pin.name): str(pin.specifier).removeprefix("==") for pin in pins}
+
+
+def test_the_constraints_pin_every_declared_dependency_inside_its_range():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    declared = [*project["dependencies"], *project["optional-dependencies"]["cli"]]
+    declared += project["optional-dependencies"]["dev"]
+    pins = _constraints()
+    for line in declared:
+        requirement = Requirement(line)
+        pinned = pins.get(canonicalize_name(requirement.name))
+        assert pinned is not None, f"{requirement.name} is not in constraints.txt"
+        assert requirement.specifier.contains(pinned), f"{requirement.name}=={pinned} vs {line}"
+
+
+def test_make_setup_installed_what_the_constraints_pin():
+    pins = _constraints()
+    installed = {canonicalize_name(d.metadata["Name"]): d.version for d in metadata.distributions()}
+    differing = {name: (pin, installed.get(canonicalize_name(name))) for name, pin in pins.items()}
+    assert {name: pair for name, pair in differing.items() if pair[0] != pair[1]} == {}
