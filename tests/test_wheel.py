@@ -161,6 +161,11 @@ def test_the_constraints_pin_every_declared_dependency_inside_its_range():
 
 def test_make_setup_installed_what_the_constraints_pin():
     pins = _constraints()
-    installed = {canonicalize_name(d.metadata["Name"]): d.version for d in metadata.distributions()}
+    # The first distribution of each name on sys.path, as imports find it: pkg_resources (which
+    # parliament imports) appends setuptools' vendored packaging, platformdirs and
+    # typing_extensions to sys.path, whose dist-info a later one would otherwise override.
+    installed: dict[str, str] = {}
+    for distribution in metadata.distributions():
+        installed.setdefault(canonicalize_name(distribution.metadata["Name"]), distribution.version)
     differing = {name: (pin, installed.get(canonicalize_name(name))) for name, pin in pins.items()}
     assert {name: pair for name, pair in differing.items() if pair[0] != pair[1]} == {}
