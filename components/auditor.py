@@ -24,13 +24,14 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from baseline.audit.permissions import ANY_RESOURCE, actions_by_resource
 from components.iam import aws_context, policy_document, statement, trust_policy
 
 _ROLE_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:iam::\d{12}:role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}")
 _PRINCIPAL_ARN = re.compile(
     r"arn:aws(?:-[a-z]+)*:iam::\d{12}:(?:root|(?:role|user)/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64})"
 )
+# Where an action supports no resource-level permission.
+ANY_RESOURCE = "*"
 # What STS accepts as an external id.
 _EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}")
 MIN_SESSION_SECONDS = 3600
@@ -85,6 +86,10 @@ def auditor_policy_document(
 ) -> str:
     """The auditor's identity policy for `account_id`, as JSON: one statement per set of
     actions, on the resources that need exactly those."""
+    # Imported when called: the table is built from the baseline's capabilities, which import
+    # this library (the auditor is to be given its permissions instead).
+    from baseline.audit.permissions import actions_by_resource  # noqa: PLC0415
+
     by_actions: dict[tuple[str, ...], list[str]] = {}
     for resource, actions in actions_by_resource(
         partition, account_id, assumable_role_arns

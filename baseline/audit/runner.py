@@ -9,33 +9,11 @@ from functools import partial
 from baseline.audit.accounts import SINGLE_ACCOUNT
 from baseline.audit.errors import guarded
 from baseline.audit.model import AuditContext, Check, CheckResult, Clients, Scope, ServiceAudit
-from baseline.capabilities.cloudtrail import audit as cloudtrail
-from baseline.capabilities.config import audit as config
-from baseline.capabilities.firewall_manager import audit as fms
-from baseline.capabilities.firewall_manager import shield_audit as shield
-from baseline.capabilities.guardduty import audit as guardduty
-from baseline.capabilities.guardrails import audit as ec2
-from baseline.capabilities.kms import audit as kms
-from baseline.capabilities.log_archive import audit as s3
-from baseline.capabilities.macie import audit as macie
-from baseline.capabilities.notifications import audit as sns
-from baseline.capabilities.organization_policies import audit as organization_policies
-from baseline.capabilities.securityhub import audit as securityhub
+from baseline.capabilities.registry import CAPABILITIES
 from baseline.spec import Spec
 
-SERVICES: tuple[ServiceAudit, ...] = (
-    cloudtrail.SERVICE,
-    s3.SERVICE,
-    guardduty.SERVICE,
-    securityhub.SERVICE,
-    macie.SERVICE,
-    config.SERVICE,
-    kms.SERVICE,
-    sns.SERVICE,
-    shield.SERVICE,
-    fms.SERVICE,
-    ec2.SERVICE,
-    organization_policies.SERVICE,
+SERVICES: tuple[ServiceAudit, ...] = tuple(
+    service for capability in CAPABILITIES for service in capability.audits
 )
 # Where a failed call leaves the resource unknown.
 UNKNOWN_RESOURCE = "-"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from baseline.audit.model import Clients
+from baseline.audit.model import ApiCall, Clients
 from baseline.spec import Spec
 
 
@@ -91,6 +91,8 @@ class ServiceCoverage:
     # with every region (when one series of calls answers them all).
     read: CoverageRead
     per_region: bool
+    # Every call `read` makes: the auditor role's permissions (baseline.audit.permissions).
+    api_calls: tuple[ApiCall, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -26,20 +26,10 @@ from baseline.audit.coverage.model import (
 )
 from baseline.audit.coverage.organization import organization_accounts
 from baseline.audit.errors import describe_error
-from baseline.capabilities.cloudtrail import coverage as cloudtrail
-from baseline.capabilities.config import coverage as config
-from baseline.capabilities.firewall_manager import coverage as fms
-from baseline.capabilities.guardduty import coverage as guardduty
-from baseline.capabilities.macie import coverage as macie
-from baseline.capabilities.securityhub import coverage as securityhub
+from baseline.capabilities.registry import CAPABILITIES
 
-SERVICES: tuple[ServiceCoverage, ...] = (
-    cloudtrail.SERVICE,
-    config.SERVICE,
-    guardduty.SERVICE,
-    securityhub.SERVICE,
-    macie.SERVICE,
-    fms.SERVICE,
+SERVICES: tuple[ServiceCoverage, ...] = tuple(
+    service for capability in CAPABILITIES for service in capability.coverage
 )
 # Concurrent reads: enough to overlap the per-region series of pages, few enough to stay
 # clear of the services' request rates.

@@ -11,7 +11,15 @@ from functools import partial
 from typing import Any
 
 from baseline.audit.errors import guarded
-from baseline.audit.model import AuditContext, Check, CheckResult, Probe, Scope, ServiceAudit
+from baseline.audit.model import (
+    ApiCall,
+    AuditContext,
+    Check,
+    CheckResult,
+    Probe,
+    Scope,
+    ServiceAudit,
+)
 from baseline.capabilities.log_archive.audit import (
     account_public_access_block,
     bucket_public_access_block,
@@ -109,6 +117,15 @@ def _bucket_not_public(
     ]
 
 
+# An organization trail belongs to the management account, whatever account reads it.
+_TRAILS = "arn:{partition}:cloudtrail:*:*:trail/*"
+
+API_CALLS: tuple[ApiCall, ...] = (
+    ApiCall("cloudtrail", "DescribeTrails", "cloudtrail:DescribeTrails"),
+    ApiCall("cloudtrail", "GetTrailStatus", "cloudtrail:GetTrailStatus", _TRAILS),
+)
+
+
 SERVICE = ServiceAudit(
     name="cloudtrail",
     scope=Scope.ACCOUNT,
@@ -116,4 +133,5 @@ SERVICE = ServiceAudit(
     skip_reason=lambda context: (
         None if context.spec.cloudtrail.enabled else "cloudtrail.enabled is false in the spec"
     ),
+    api_calls=API_CALLS,
 )

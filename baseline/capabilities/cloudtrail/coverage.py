@@ -15,6 +15,7 @@ from baseline.audit.coverage.model import (
     everywhere,
     missing,
 )
+from baseline.capabilities.cloudtrail import audit
 
 
 def organization_trail(trails: Sequence[Mapping[str, Any]], name: str) -> Mapping[str, Any] | None:
@@ -51,6 +52,9 @@ def _read(context: CoverageContext, regions: tuple[str, ...]) -> Mapping[str, Re
     }
 
 
+# The trail and its status, as the audit reads them.
+API_CALLS = audit.API_CALLS
+
 SERVICE = ServiceCoverage(
     name="cloudtrail",
     description="CloudTrail: the management account's organization trail logs",
@@ -59,4 +63,5 @@ SERVICE = ServiceCoverage(
     ),
     read=_read,
     per_region=False,
+    api_calls=API_CALLS,
 )

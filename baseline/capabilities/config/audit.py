@@ -11,7 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from baseline.audit.model import AuditContext, Check, CheckResult, Probe, Scope, ServiceAudit
+from baseline.audit.model import (
+    ApiCall,
+    AuditContext,
+    Check,
+    CheckResult,
+    Probe,
+    Scope,
+    ServiceAudit,
+)
 
 RECORDER_ALL_SUPPORTED = Check(
     "config.recorder-all-supported", "The Config recorder records every supported resource type"
@@ -131,6 +139,25 @@ def _states(
     return {item[name]: item[state] for page in pages for item in page.get(items, [])}
 
 
+API_CALLS: tuple[ApiCall, ...] = (
+    # The recorder is looked up without knowing its name (its ARN ends in an id AWS makes up):
+    # these two take "*".
+    ApiCall("config", "DescribeConfigurationRecorders", "config:DescribeConfigurationRecorders"),
+    ApiCall(
+        "config",
+        "DescribeConfigurationRecorderStatus",
+        "config:DescribeConfigurationRecorderStatus",
+    ),
+    ApiCall("config", "DescribeDeliveryChannels", "config:DescribeDeliveryChannels"),
+    ApiCall("config", "DescribeConformancePackStatus", "config:DescribeConformancePackStatus"),
+    ApiCall(
+        "config",
+        "DescribeOrganizationConformancePackStatuses",
+        "config:DescribeOrganizationConformancePackStatuses",
+    ),
+)
+
+
 SERVICE = ServiceAudit(
     name="config",
     scope=Scope.REGIONAL,
@@ -143,4 +170,5 @@ SERVICE = ServiceAudit(
     skip_reason=lambda context: (
         None if context.spec.config.enabled else "config.enabled is false in the spec"
     ),
+    api_calls=API_CALLS,
 )

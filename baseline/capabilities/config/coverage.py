@@ -20,6 +20,7 @@ from baseline.audit.coverage.model import (
     missing,
     paginate,
 )
+from baseline.audit.model import ApiCall
 from baseline.spec import Spec
 
 # DescribeConfigurationAggregators' and ...SourcesStatus' Limit allow at most 100.
@@ -115,10 +116,26 @@ def _skip_reason(spec: Spec) -> str | None:
     return None
 
 
+_AGGREGATORS = "arn:{partition}:config:*:{account}:config-aggregator/*"
+
+API_CALLS: tuple[ApiCall, ...] = (
+    ApiCall(
+        "config", "DescribeConfigurationAggregators", "config:DescribeConfigurationAggregators"
+    ),
+    ApiCall(
+        "config",
+        "DescribeConfigurationAggregatorSourcesStatus",
+        "config:DescribeConfigurationAggregatorSourcesStatus",
+        _AGGREGATORS,
+    ),
+)
+
+
 SERVICE = ServiceCoverage(
     name="config",
     description="Config: the account's recorder reports to the organization aggregator",
     skip_reason=_skip_reason,
     read=_read,
     per_region=False,
+    api_calls=API_CALLS,
 )

@@ -9,7 +9,15 @@ from functools import partial
 from typing import Any
 
 from baseline.audit.errors import guarded
-from baseline.audit.model import AuditContext, Check, CheckResult, Probe, Scope, ServiceAudit
+from baseline.audit.model import (
+    ApiCall,
+    AuditContext,
+    Check,
+    CheckResult,
+    Probe,
+    Scope,
+    ServiceAudit,
+)
 from baseline.capabilities.firewall_manager.audit_scope import (
     FIREWALL_MANAGER_ADMIN,
     expected_policy_names,
@@ -83,10 +91,19 @@ def _compliance(fms: Any, policy: Mapping[str, Any], arn: str, region: str) -> l
     ]
 
 
+_FMS_POLICIES = "arn:{partition}:fms:*:{account}:policy/*"
+
+API_CALLS: tuple[ApiCall, ...] = (
+    ApiCall("fms", "ListPolicies", "fms:ListPolicies"),
+    ApiCall("fms", "ListComplianceStatus", "fms:ListComplianceStatus", _FMS_POLICIES),
+)
+
+
 SERVICE = ServiceAudit(
     name="fms",
     scope=Scope.REGIONAL,
     probes=(Probe((POLICIES_PRESENT, POLICIES_COMPLIANT), _policies_probe),),
     skip_reason=firewall_manager_skip,
     audited_in=(FIREWALL_MANAGER_ADMIN,),
+    api_calls=API_CALLS,
 )

@@ -6,14 +6,13 @@ Firewall Manager's Shield Advanced policies need the subscription.
 
 from __future__ import annotations
 
-from baseline.audit.model import AuditContext
+from baseline.audit.model import ORGANIZATION_ONLY, AuditContext
 from baseline.capabilities.firewall_manager.policies import (
     GLOBAL_POLICY_REGION,
     CommonSecurityGroupOptions,
 )
 from baseline.spec import Spec
 
-ORGANIZATION_ONLY = "organization mode only: the spec has no accounts section"
 # The account the baseline makes Firewall Manager administrator (wiring.py).
 FIREWALL_MANAGER_ADMIN = "security"
 

@@ -28,6 +28,8 @@ from baseline.audit.coverage.model import (
     paginate,
 )
 from baseline.audit.errors import error_code
+from baseline.audit.model import ApiCall
+from baseline.capabilities.firewall_manager import audit
 from baseline.capabilities.firewall_manager.audit_scope import expected_policy_names
 
 # Where the management account designates the administrator (wiring.py deploys
@@ -114,6 +116,13 @@ def _read(context: CoverageContext, regions: tuple[str, ...]) -> Mapping[str, Re
     return {region: _region_coverage(context, region) for region in regions}
 
 
+# The policies and their compliance, as the audit reads them, and the administrator.
+API_CALLS: tuple[ApiCall, ...] = (
+    *audit.API_CALLS,
+    ApiCall("fms", "GetAdminAccount", "fms:GetAdminAccount"),
+)
+
+
 SERVICE = ServiceCoverage(
     name="fms",
     description="Firewall Manager: the account is in scope of every policy the spec declares",
@@ -122,4 +131,5 @@ SERVICE = ServiceCoverage(
     ),
     read=_read,
     per_region=False,
+    api_calls=API_CALLS,
 )

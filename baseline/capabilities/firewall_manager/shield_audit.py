@@ -5,7 +5,15 @@ Shield Advanced is global: its API answers from us-east-1 whatever the client's 
 
 from __future__ import annotations
 
-from baseline.audit.model import AuditContext, Check, CheckResult, Probe, Scope, ServiceAudit
+from baseline.audit.model import (
+    ApiCall,
+    AuditContext,
+    Check,
+    CheckResult,
+    Probe,
+    Scope,
+    ServiceAudit,
+)
 from baseline.capabilities.firewall_manager.audit_scope import (
     FIREWALL_MANAGER_ADMIN,
     firewall_manager_skip,
@@ -49,6 +57,12 @@ def _protections_probe(context: AuditContext, region: str) -> list[CheckResult]:
     ]
 
 
+API_CALLS: tuple[ApiCall, ...] = (
+    ApiCall("shield", "GetSubscriptionState", "shield:GetSubscriptionState"),
+    ApiCall("shield", "ListProtections", "shield:ListProtections"),
+)
+
+
 SERVICE = ServiceAudit(
     name="shield",
     scope=Scope.ACCOUNT,
@@ -59,4 +73,5 @@ SERVICE = ServiceAudit(
     skip_reason=firewall_manager_skip,
     # Read in the Firewall Manager administrator account, next to the policies that use it.
     audited_in=(FIREWALL_MANAGER_ADMIN,),
+    api_calls=API_CALLS,
 )

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from baseline.audit.model import AuditContext, Check, CheckResult, Probe, Scope, ServiceAudit
+from baseline.audit.model import (
+    ApiCall,
+    AuditContext,
+    Check,
+    CheckResult,
+    Probe,
+    Scope,
+    ServiceAudit,
+)
 
 DETECTOR_ENABLED = Check("guardduty.detector-enabled", "GuardDuty has an enabled detector")
 S3_PROTECTION = Check("guardduty.s3-protection", "GuardDuty S3 protection (S3 data events) is on")
@@ -69,6 +77,14 @@ def _frequency(
     )
 
 
+_DETECTORS = "arn:{partition}:guardduty:*:{account}:detector/*"
+
+API_CALLS: tuple[ApiCall, ...] = (
+    ApiCall("guardduty", "ListDetectors", "guardduty:ListDetectors"),
+    ApiCall("guardduty", "GetDetector", "guardduty:GetDetector", _DETECTORS),
+)
+
+
 SERVICE = ServiceAudit(
     name="guardduty",
     scope=Scope.REGIONAL,
@@ -76,4 +92,5 @@ SERVICE = ServiceAudit(
     skip_reason=lambda context: (
         None if context.spec.guardduty.enabled else "guardduty.enabled is false in the spec"
     ),
+    api_calls=API_CALLS,
 )

@@ -15,6 +15,8 @@ from baseline.audit.coverage.model import (
     everywhere,
     paginate,
 )
+from baseline.audit.model import ApiCall
+from baseline.capabilities.guardduty import audit
 
 SERVICE_NAME = "GuardDuty"
 # ListMembers' MaxResults allows at most 50 (botocore's model), ListDetectors' 50.
@@ -49,6 +51,13 @@ def _read(context: CoverageContext, regions: tuple[str, ...]) -> Mapping[str, Re
     return {region: members_coverage(SERVICE_NAME, admin_id, admin, relationships)}
 
 
+# The administrator's detector, as the audit reads it, and its members.
+API_CALLS: tuple[ApiCall, ...] = (
+    *audit.API_CALLS,
+    ApiCall("guardduty", "ListMembers", "guardduty:ListMembers"),
+)
+
+
 SERVICE = ServiceCoverage(
     name="guardduty",
     description="GuardDuty: the administrator's detector and its Enabled members",
@@ -57,4 +66,5 @@ SERVICE = ServiceCoverage(
     ),
     read=_read,
     per_region=True,
+    api_calls=API_CALLS,
 )

@@ -8,8 +8,16 @@ is the StackSet's to close; this reads the baseline's own accounts only.
 
 from __future__ import annotations
 
-from baseline.audit.model import AuditContext, Check, CheckResult, Probe, Scope, ServiceAudit
-from baseline.capabilities.firewall_manager.audit_scope import ORGANIZATION_ONLY
+from baseline.audit.model import (
+    ORGANIZATION_ONLY,
+    ApiCall,
+    AuditContext,
+    Check,
+    CheckResult,
+    Probe,
+    Scope,
+    ServiceAudit,
+)
 
 DEFAULT_SECURITY_GROUPS_CLOSED = Check(
     "ec2.default-security-groups-closed",
@@ -54,10 +62,17 @@ def _probe(context: AuditContext, region: str) -> list[CheckResult]:
     ]
 
 
+API_CALLS: tuple[ApiCall, ...] = (
+    # DescribeSecurityGroups has no resource-level permission.
+    ApiCall("ec2", "DescribeSecurityGroups", "ec2:DescribeSecurityGroups"),
+)
+
+
 SERVICE = ServiceAudit(
     name="ec2",
     scope=Scope.REGIONAL,
     probes=(Probe((DEFAULT_SECURITY_GROUPS_CLOSED,), _probe),),
     skip_reason=_skip,
     audited_in=("security", "log_archive"),
+    api_calls=API_CALLS,
 )

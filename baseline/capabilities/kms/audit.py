@@ -11,7 +11,15 @@ from functools import partial
 from typing import Any
 
 from baseline.audit.errors import guarded
-from baseline.audit.model import AuditContext, Check, CheckResult, Probe, Scope, ServiceAudit
+from baseline.audit.model import (
+    ApiCall,
+    AuditContext,
+    Check,
+    CheckResult,
+    Probe,
+    Scope,
+    ServiceAudit,
+)
 from baseline.audit.policies import is_public_grant, statements
 
 KEY_ROTATION = Check("kms.key-rotation", "The baseline's KMS keys rotate automatically")
@@ -84,9 +92,19 @@ def _policy(kms: Any, key_id: str, arn: str, aliases: str, region: str) -> list[
     ]
 
 
+_KEYS = "arn:{partition}:kms:*:{account}:key/*"
+
+API_CALLS: tuple[ApiCall, ...] = (
+    ApiCall("kms", "ListAliases", "kms:ListAliases"),
+    ApiCall("kms", "GetKeyRotationStatus", "kms:GetKeyRotationStatus", _KEYS),
+    ApiCall("kms", "GetKeyPolicy", "kms:GetKeyPolicy", _KEYS),
+)
+
+
 SERVICE = ServiceAudit(
     name="kms",
     scope=Scope.REGIONAL,
     probes=(Probe(CHECKS, _keys_probe),),
     skip_reason=lambda context: None,
+    api_calls=API_CALLS,
 )

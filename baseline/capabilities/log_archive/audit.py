@@ -15,7 +15,15 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from baseline.audit.errors import error_code, guarded
-from baseline.audit.model import AuditContext, Check, CheckResult, Probe, Scope, ServiceAudit
+from baseline.audit.model import (
+    ApiCall,
+    AuditContext,
+    Check,
+    CheckResult,
+    Probe,
+    Scope,
+    ServiceAudit,
+)
 from baseline.audit.policies import as_list, condition_values, has_wildcard_principal, statements
 
 ACCOUNT_PUBLIC_ACCESS_BLOCK = Check(
@@ -212,6 +220,19 @@ def denies_insecure_transport(policy_text: str, bucket_arn: str) -> bool:
     return False
 
 
+_BUCKETS = "arn:{partition}:s3:::*"
+
+API_CALLS: tuple[ApiCall, ...] = (
+    ApiCall("s3control", "GetPublicAccessBlock", "s3:GetAccountPublicAccessBlock"),
+    ApiCall("s3", "ListBuckets", "s3:ListAllMyBuckets"),
+    ApiCall("s3", "GetBucketTagging", "s3:GetBucketTagging", _BUCKETS),
+    ApiCall("s3", "GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock", _BUCKETS),
+    ApiCall("s3", "GetBucketEncryption", "s3:GetEncryptionConfiguration", _BUCKETS),
+    ApiCall("s3", "GetBucketVersioning", "s3:GetBucketVersioning", _BUCKETS),
+    ApiCall("s3", "GetBucketPolicy", "s3:GetBucketPolicy", _BUCKETS),
+)
+
+
 SERVICE = ServiceAudit(
     name="s3",
     scope=Scope.ACCOUNT,
@@ -220,4 +241,5 @@ SERVICE = ServiceAudit(
         Probe(BUCKET_CHECKS, _buckets_probe),
     ),
     skip_reason=lambda context: None,
+    api_calls=API_CALLS,
 )

@@ -5,7 +5,15 @@ from __future__ import annotations
 from botocore.exceptions import ClientError
 
 from baseline.audit.errors import error_code, error_message
-from baseline.audit.model import AuditContext, Check, CheckResult, Probe, Scope, ServiceAudit
+from baseline.audit.model import (
+    ApiCall,
+    AuditContext,
+    Check,
+    CheckResult,
+    Probe,
+    Scope,
+    ServiceAudit,
+)
 
 ENABLED = Check("macie.enabled", "Macie is enabled and not paused")
 
@@ -30,6 +38,9 @@ def _session_probe(context: AuditContext, region: str) -> list[CheckResult]:
     return [ENABLED.verdict(status == "ENABLED", region, resource, "enabled", f"status {status}")]
 
 
+API_CALLS: tuple[ApiCall, ...] = (ApiCall("macie2", "GetMacieSession", "macie2:GetMacieSession"),)
+
+
 SERVICE = ServiceAudit(
     name="macie",
     scope=Scope.REGIONAL,
@@ -37,4 +48,5 @@ SERVICE = ServiceAudit(
     skip_reason=lambda context: (
         None if context.spec.macie.enabled else "macie.enabled is false in the spec"
     ),
+    api_calls=API_CALLS,
 )

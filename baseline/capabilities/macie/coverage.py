@@ -16,6 +16,8 @@ from baseline.audit.coverage.model import (
     everywhere,
     paginate,
 )
+from baseline.audit.model import ApiCall
+from baseline.capabilities.macie import audit
 from baseline.capabilities.macie.audit import macie_not_enabled
 
 SERVICE_NAME = "Macie"
@@ -47,10 +49,18 @@ def _read(context: CoverageContext, regions: tuple[str, ...]) -> Mapping[str, Re
     return {region: members_coverage(SERVICE_NAME, admin_id, admin, relationships)}
 
 
+# The administrator's Macie session, as the audit reads it, and its members.
+API_CALLS: tuple[ApiCall, ...] = (
+    *audit.API_CALLS,
+    ApiCall("macie2", "ListMembers", "macie2:ListMembers"),
+)
+
+
 SERVICE = ServiceCoverage(
     name="macie",
     description="Macie: the administrator's own Macie and its Enabled members",
     skip_reason=lambda spec: None if spec.macie.enabled else "macie.enabled is false in the spec",
     read=_read,
     per_region=True,
+    api_calls=API_CALLS,
 )

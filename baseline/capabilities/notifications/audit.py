@@ -16,7 +16,15 @@ from functools import partial
 from typing import Any
 
 from baseline.audit.errors import guarded
-from baseline.audit.model import AuditContext, Check, CheckResult, Probe, Scope, ServiceAudit
+from baseline.audit.model import (
+    ApiCall,
+    AuditContext,
+    Check,
+    CheckResult,
+    Probe,
+    Scope,
+    ServiceAudit,
+)
 
 TOPIC_ENCRYPTION = Check("sns.topic-encryption", "The baseline's SNS topics are KMS-encrypted")
 
@@ -71,9 +79,18 @@ def _encryption(sns: Any, arn: str, region: str) -> list[CheckResult]:
     ]
 
 
+_TOPICS = "arn:{partition}:sns:*:{account}:*"
+
+API_CALLS: tuple[ApiCall, ...] = (
+    ApiCall("sns", "ListTopics", "sns:ListTopics"),
+    ApiCall("sns", "GetTopicAttributes", "sns:GetTopicAttributes", _TOPICS),
+)
+
+
 SERVICE = ServiceAudit(
     name="sns",
     scope=Scope.REGIONAL,
     probes=(Probe((TOPIC_ENCRYPTION,), _topics_probe),),
     skip_reason=lambda context: None,
+    api_calls=API_CALLS,
 )

@@ -12,8 +12,16 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from baseline.audit.model import AuditContext, Check, CheckResult, Probe, Scope, ServiceAudit
-from baseline.capabilities.firewall_manager.audit_scope import ORGANIZATION_ONLY
+from baseline.audit.model import (
+    ORGANIZATION_ONLY,
+    ApiCall,
+    AuditContext,
+    Check,
+    CheckResult,
+    Probe,
+    Scope,
+    ServiceAudit,
+)
 from baseline.capabilities.organization_policies.component import ROOT, OrganizationPolicy
 from baseline.capabilities.organization_policies.grouping import organization_policies
 
@@ -123,6 +131,24 @@ def _content_result(policy: OrganizationPolicy, arn: str, content: str, region: 
     return POLICY_PRESENT.failed(region, arn, "; ".join(parts))
 
 
+# The organization's policies belong to the management account, the one that reads them.
+_ORGANIZATION_POLICIES = "arn:{partition}:organizations::{account}:policy/*"
+
+API_CALLS: tuple[ApiCall, ...] = (
+    ApiCall("organizations", "ListRoots", "organizations:ListRoots"),
+    ApiCall("organizations", "ListPolicies", "organizations:ListPolicies"),
+    ApiCall(
+        "organizations", "DescribePolicy", "organizations:DescribePolicy", _ORGANIZATION_POLICIES
+    ),
+    ApiCall(
+        "organizations",
+        "ListTargetsForPolicy",
+        "organizations:ListTargetsForPolicy",
+        _ORGANIZATION_POLICIES,
+    ),
+)
+
+
 SERVICE = ServiceAudit(
     name="organization-policies",
     scope=Scope.ACCOUNT,
@@ -130,4 +156,5 @@ SERVICE = ServiceAudit(
     skip_reason=_skip,
     # The management account owns the organization's policies.
     audited_in=("management",),
+    api_calls=API_CALLS,
 )

@@ -216,3 +216,10 @@ def parse(document: Mapping[str, Any], organization: bool) -> OrganizationPolici
             require_tls=rcp["require_tls"],
         ),
     )
+
+
+def parse_in_spec(
+    document: Mapping[str, Any], spec_document: Mapping[str, Any]
+) -> OrganizationPoliciesSpec:
+    """The section, on by default when the spec has accounts (an organization)."""
+    return parse(document, organization=spec_document.get("accounts") is not None)

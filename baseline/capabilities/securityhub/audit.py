@@ -9,7 +9,15 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from baseline.audit.errors import error_code, guarded
-from baseline.audit.model import AuditContext, Check, CheckResult, Probe, Scope, ServiceAudit
+from baseline.audit.model import (
+    ApiCall,
+    AuditContext,
+    Check,
+    CheckResult,
+    Probe,
+    Scope,
+    ServiceAudit,
+)
 from baseline.capabilities.securityhub.component import standard_arn
 
 HUB_ENABLED = Check("securityhub.hub-enabled", "Security Hub is enabled")
@@ -65,6 +73,15 @@ def _standards(context: AuditContext, securityhub: Any, region: str) -> list[Che
     return results
 
 
+HUBS = "arn:{partition}:securityhub:*:{account}:hub/default"
+
+DESCRIBE_HUB = ApiCall("securityhub", "DescribeHub", "securityhub:DescribeHub", HUBS)
+API_CALLS: tuple[ApiCall, ...] = (
+    DESCRIBE_HUB,
+    ApiCall("securityhub", "GetEnabledStandards", "securityhub:GetEnabledStandards", HUBS),
+)
+
+
 SERVICE = ServiceAudit(
     name="securityhub",
     scope=Scope.REGIONAL,
@@ -72,4 +89,5 @@ SERVICE = ServiceAudit(
     skip_reason=lambda context: (
         None if context.spec.securityhub.enabled else "securityhub.enabled is false in the spec"
     ),
+    api_calls=API_CALLS,
 )

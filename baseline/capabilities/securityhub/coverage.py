@@ -17,7 +17,8 @@ from baseline.audit.coverage.model import (
     paginate,
 )
 from baseline.audit.errors import error_code
-from baseline.capabilities.securityhub.audit import NOT_ENABLED_CODES
+from baseline.audit.model import ApiCall
+from baseline.capabilities.securityhub.audit import DESCRIBE_HUB, HUBS, NOT_ENABLED_CODES
 
 SERVICE_NAME = "Security Hub"
 # ListMembers' MaxResults allows at most 50 (botocore's model).
@@ -46,6 +47,12 @@ def _read(context: CoverageContext, regions: tuple[str, ...]) -> Mapping[str, Re
     return {region: members_coverage(SERVICE_NAME, admin_id, admin, relationships)}
 
 
+API_CALLS: tuple[ApiCall, ...] = (
+    DESCRIBE_HUB,
+    ApiCall("securityhub", "ListMembers", "securityhub:ListMembers", HUBS),
+)
+
+
 SERVICE = ServiceCoverage(
     name="securityhub",
     description="Security Hub: the administrator's hub and its Enabled members",
@@ -54,4 +61,5 @@ SERVICE = ServiceCoverage(
     ),
     read=_read,
     per_region=True,
+    api_calls=API_CALLS,
 )

@@ -1,6 +1,6 @@
 """`cloudtrail.s3_data_events`: off by default (it costs), on in prod."""
 
-from baseline.spec import load_spec, parse_spec
+from baseline.spec_loader import load_spec, parse_spec
 from tests.paths import REPO
 from tests.test_spec import problems_of
 

@@ -22,7 +22,7 @@ from baseline.capabilities.firewall_manager.component import ShieldSubscription
 from baseline.preview.model import Plan, PlannedResource
 from baseline.preview.runner import run_inline
 from baseline.project import load_stack_file, program_config
-from baseline.spec import parse_spec, spec_from_pulumi_config
+from baseline.spec_loader import parse_spec, spec_from_pulumi_config
 from baseline.stack import build
 from tests.test_spec import ORGANIZATION, problems_of
 from tests.test_stack import ROOT, of_type, planned, providers_by_account

@@ -7,10 +7,9 @@ import dataclasses
 
 from botocore.stub import Stubber
 
-from baseline.audit.model import AuditContext, CheckResult, Status
+from baseline.audit.model import ORGANIZATION_ONLY, AuditContext, CheckResult, Status
 from baseline.audit.runner import run_service
 from baseline.capabilities.firewall_manager import shield_audit as shield
-from baseline.capabilities.firewall_manager.audit_scope import ORGANIZATION_ONLY
 from tests.audit_harness import (
     ACCOUNT,
     HOME,

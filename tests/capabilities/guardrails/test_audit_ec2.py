@@ -6,10 +6,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from baseline.audit.model import AuditContext, Status
+from baseline.audit.model import ORGANIZATION_ONLY, AuditContext, Status
 from baseline.audit.runner import run_service
 from baseline.audit.session import AuditSession
-from baseline.capabilities.firewall_manager.audit_scope import ORGANIZATION_ONLY
 from baseline.capabilities.guardrails import audit as ec2
 from tests.audit_harness import HOME, ORGANIZATION, client, context_of, fake_session, spec_of
 

@@ -28,7 +28,7 @@ import pulumi
 
 from baseline.preview.model import Plan, PlannedResource
 from baseline.project import load_stack_file
-from baseline.spec import CONFIG_KEY, parse_spec
+from baseline.spec_loader import CONFIG_KEY, parse_spec
 from components import SecureBucket, SecureBucketArgs
 from components.kms import ManagedKey, ManagedKeyArgs
 from components.macie_remediation_grants import key_region, source_key_grant

@@ -24,7 +24,8 @@ from baseline.capabilities.macie.component import (
 from baseline.preview.model import Plan, PlannedResource
 from baseline.problems import SpecError
 from baseline.schema import BaselineValidator
-from baseline.spec import Secret, parse_spec
+from baseline.spec import Secret
+from baseline.spec_loader import parse_spec
 from tests.components_harness import of_type
 from tests.organization_harness import (
     HOME,

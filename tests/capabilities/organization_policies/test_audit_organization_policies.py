@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from baseline.audit.model import AuditContext, CheckResult, Status
+from baseline.audit.model import ORGANIZATION_ONLY, AuditContext, CheckResult, Status
 from baseline.audit.runner import run_service
-from baseline.capabilities.firewall_manager.audit_scope import ORGANIZATION_ONLY
 from baseline.capabilities.organization_policies import audit as organization_policies
 from baseline.capabilities.organization_policies.component import ROOT
 from tests.audit_harness import HOME, ORGANIZATION, by_check, client, context_of, fake_session

@@ -5,7 +5,7 @@ import re
 from baseline.capabilities.organization_policies.catalog import GUARDRAILS
 from baseline.capabilities.organization_policies.data_perimeter import PREVENTS as PERIMETER
 from baseline.capabilities.organization_policies.grouping import organization_policies
-from baseline.spec import load_spec
+from baseline.spec_loader import load_spec
 from tests.paths import REPO
 
 DOC = (REPO / "docs" / "organization-policies.md").read_text(encoding="utf-8")

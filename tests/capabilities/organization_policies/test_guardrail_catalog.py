@@ -16,7 +16,7 @@ from baseline.capabilities.organization_policies.catalog import (
     sid_of,
 )
 from baseline.capabilities.organization_policies.grouping import organization_policies
-from baseline.spec import parse_spec
+from baseline.spec_loader import parse_spec
 from components.policy_evaluation import Request, evaluate
 from tests.test_spec import ORGANIZATION
 

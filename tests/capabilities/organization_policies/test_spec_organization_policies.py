@@ -12,7 +12,8 @@ import pytest
 from baseline.capabilities.organization_policies.catalog import GUARDRAILS
 from baseline.capabilities.organization_policies.grouping import organization_policies
 from baseline.problems import Problem
-from baseline.spec import SpecError, parse_spec
+from baseline.spec import SpecError
+from baseline.spec_loader import parse_spec
 from tests.test_spec import ORGANIZATION, problems_of, write_project
 
 WHERE = "baseline.organization_policies"

@@ -22,7 +22,7 @@ from baseline.capabilities.scanner_findings.functions.findings_import.importer i
 )
 from baseline.preview.model import Plan, PlannedResource
 from baseline.problems import SpecError
-from baseline.spec import parse_spec
+from baseline.spec_loader import parse_spec
 from tests.components_harness import of_type, only, plan_of
 from tests.organization_harness import SECURITY, account_provider
 from tests.policy_documents import document, lint, statement

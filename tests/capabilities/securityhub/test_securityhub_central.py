@@ -19,7 +19,7 @@ from baseline.capabilities.securityhub.component import (
 from baseline.preview.mocks import AwsMocks
 from baseline.preview.model import Plan, PlannedResource
 from baseline.problems import SpecError
-from baseline.spec import parse_spec
+from baseline.spec_loader import parse_spec
 from tests.components_harness import of_type, only
 from tests.organization_harness import (
     HOME,
