@@ -25,9 +25,13 @@ def build_scanner_findings(baseline: Baseline) -> ScannerFindings | None:
             codebuild_role_arns=settings.codebuild_role_arns,
             report_retention_days=settings.report_retention_days,
             tools=settings.tools,
-            kms_key_administrator_arns=spec.kms.administrators,
-            kms_key_deployer_arns=deployer_arns(spec, "security"),
+            key_administrator_arns=spec.kms.administrators,
+            key_deployer_arns=deployer_arns(spec, "security"),
             key_deletion_window_in_days=spec.kms.deletion_window_days,
+            # A report lost to a failed import is a pipeline failure.
+            alarm_topic_arn=baseline.notifications.topic_arns[spec.alerts.topics.pipeline],
+            # The dead letters' queue admits roles by name (users read them through a role).
+            dead_letter_consumer_role_arns=tuple(arn for arn in spec.kms.users if ":role/" in arn),
             region=spec.regions.home,
             tags={ROLE_TAG: "scanner-findings"},
         ),
