@@ -193,7 +193,7 @@ def failure_statements(
     return statements
 
 
-def _unique_sids(statements: Sequence[Statement]) -> list[Statement]:
+def checked_statement_ids(statements: Sequence[Statement]) -> list[Statement]:
     sids = [each.get("Sid") for each in statements]
     repeated = sorted({sid for sid in sids if sid is not None and sids.count(sid) > 1})
     if repeated:
@@ -356,7 +356,7 @@ class SecureFunction(pulumi.ComponentResource):
         if on_failure is not None:
             own += failure_statements(on_failure, self._context)
         return pulumi.Output.all(self._args.statements, own).apply(
-            lambda parts: _unique_sids([*parts[0], *parts[1]])
+            lambda parts: checked_statement_ids([*parts[0], *parts[1]])
         )
 
     def _function(

@@ -11,6 +11,7 @@ A new component resource (a grouping, with nothing in AWS) is allowed; a new cus
 only if listed below with the reason it was added.
 """
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -22,8 +23,103 @@ from baseline.project import load_stack_file
 ROOT = Path(__file__).resolve().parent.parent
 KNOWN_URNS = Path(__file__).parent / "fixtures" / "plan_urns"
 
+FUNCTION = "security-baseline:lambda_function:SecureFunction"
+SCANNER = f"security-baseline:scanner_findings:ScannerFindings${FUNCTION}"
+SCANNER_DEAD_LETTERS = f"{SCANNER}$security-baseline:queues:SecureQueue"
+ENROLLMENT = f"security-baseline:macie_enrollment:MacieEnrollment${FUNCTION}"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+
+
+@dataclass(frozen=True)
+class Added:
+    """A custom resource added on purpose, in these stacks, and why."""
+
+    stacks: tuple[str, ...]
+    parent: str  # the qualified type of its parent
+    type: str
+    name: str
+    reason: str
+
+    def urn(self, stack: str) -> str:
+        return f"urn:pulumi:{stack}::security-baseline::{self.parent}${self.type}::{self.name}"
+
+
+BOTH, PROD = ("prod", "dev"), ("prod",)
+ADDED = (
+    Added(
+        BOTH,
+        f"security-baseline:alerts:Alerts${FUNCTION}",
+        ALARM,
+        "alerts-format-errors",
+        "SecureFunction alarms on the alert-format function's errors: a failing formatter "
+        "means alerts lost, and only the records of exhausted retries reached a topic",
+    ),
+    Added(
+        PROD,
+        SCANNER,
+        ALARM,
+        "scanner-findings-import-errors",
+        "the findings-import function had no alarm: a failed import went unnoticed",
+    ),
+    Added(
+        PROD,
+        SCANNER,
+        "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+        "scanner-findings-import",
+        "a report whose import failed every retry was dropped: now it goes to dead letters",
+    ),
+    Added(
+        PROD,
+        SCANNER,
+        ALARM,
+        "scanner-findings-import-dead-letters",
+        "a report in the dead letters raises an alarm",
+    ),
+    Added(
+        PROD,
+        SCANNER_DEAD_LETTERS,
+        "aws:sqs/queue:Queue",
+        "scanner-findings-import-dead-letters-queue",
+        "the findings-import function's dead-letter queue (a SecureQueue)",
+    ),
+    Added(
+        PROD,
+        SCANNER_DEAD_LETTERS,
+        "aws:sqs/queuePolicy:QueuePolicy",
+        "scanner-findings-import-dead-letters-policy",
+        "the dead-letter queue's policy: TLS only, the function's role sends",
+    ),
+    Added(
+        PROD,
+        f"{SCANNER_DEAD_LETTERS}$security-baseline:kms:ManagedKey",
+        "aws:kms/key:Key",
+        "scanner-findings-import-dead-letters-key-key",
+        "the dead-letter queue's own key, admitting the function's role and the readers",
+    ),
+    Added(
+        PROD,
+        f"{SCANNER_DEAD_LETTERS}$security-baseline:kms:ManagedKey",
+        "aws:kms/alias:Alias",
+        "scanner-findings-import-dead-letters-key-alias",
+        "the dead-letter queue key's alias",
+    ),
+    *(
+        Added(
+            PROD,
+            ENROLLMENT,
+            "aws:iam/rolePolicy:RolePolicy",
+            f"macie-enrollment-{region}",
+            "each region's enrollment function puts its own logs, dead letters and members "
+            "in a policy of its own on the shared role, which keeps the listing calls",
+        )
+        for region in ("us-east-1", "us-west-2", "eu-west-1")
+    ),
+)
 # stack -> URN -> why the resource was added on purpose.
-NEW_CUSTOM_RESOURCES: dict[str, dict[str, str]] = {"prod": {}, "dev": {}}
+NEW_CUSTOM_RESOURCES: dict[str, dict[str, str]] = {
+    stack: {added.urn(stack): added.reason for added in ADDED if stack in added.stacks}
+    for stack in BOTH
+}
 
 
 @pytest.fixture(scope="module", params=["prod", "dev"])
