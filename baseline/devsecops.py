@@ -30,8 +30,7 @@ def build_scanner_findings(baseline: Baseline) -> ScannerFindings | None:
             key_deletion_window_in_days=spec.kms.deletion_window_days,
             # A report lost to a failed import is a pipeline failure.
             alarm_topic_arn=baseline.notifications.topic_arns[spec.alerts.topics.pipeline],
-            # The dead letters' queue admits roles by name (users read them through a role).
-            dead_letter_consumer_role_arns=tuple(arn for arn in spec.kms.users if ":role/" in arn),
+            key_user_arns=spec.kms.users,
             region=spec.regions.home,
             tags={ROLE_TAG: "scanner-findings"},
         ),

@@ -79,7 +79,8 @@ class MacieEnrollmentArgs:
     required_accounts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     schedule: str = DEFAULT_SCHEDULE
     log_retention_days: int = 365
-    dead_letter_reader_arns: tuple[pulumi.Input[str], ...] = ()
+    # Who may read (decrypt) the dead letters.
+    key_user_arns: tuple[pulumi.Input[str], ...] = ()
     key_administrator_arns: tuple[pulumi.Input[str], ...] = ()
     # Who runs `pulumi up` keeps administering the keys (KMS lockout check); empty: the root.
     key_deployer_arns: tuple[pulumi.Input[str], ...] = ()
@@ -179,11 +180,11 @@ class MacieEnrollment(pulumi.ComponentResource):
                 ("kms:GenerateDataKey", "kms:Decrypt"),
             ),
         )
-        if args.dead_letter_reader_arns:
+        if args.key_user_arns:
             grants += (
                 KeyGrant(
                     sid="DeadLetterReads",
-                    principals=args.dead_letter_reader_arns,
+                    principals=args.key_user_arns,
                     actions=("kms:Decrypt",),
                     principal_type="AWS",
                 ),

@@ -168,7 +168,7 @@ class MacieRemediation(pulumi.ComponentResource):
         users = access.KeyUsers(
             log_group_names=(*log_groups, *([self._api_log_group_name] if args.slack else [])),
             dead_letter_writers=(roles[FINDING_HANDLER.kind], roles[REMEDIATOR.kind]),
-            dead_letter_readers=args.dead_letter_reader_arns,
+            dead_letter_readers=args.key_user_arns,
             secret_readers=(
                 (roles[FINDING_HANDLER.kind], roles[APPROVAL_HANDLER.kind]) if args.slack else ()
             ),

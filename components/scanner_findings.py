@@ -71,8 +71,8 @@ class ScannerFindingsArgs:
     `key_administrator_arns` empty means the account root administers the keys;
     `key_deployer_arns` keep administering them (ManagedKeyArgs.deployer_arns).
     `alarm_topic_arn`: where the function's error and dead-letter alarms notify (None: none).
-    `dead_letter_consumer_role_arns`: roles of this account that may read the reports whose
-    import failed every retry.
+    `key_user_arns`: who may read the dead letters (events whose import failed every retry);
+    the queue admits the roles of this account among them, by name.
     """
 
     codebuild_role_arns: tuple[str, ...]
@@ -83,7 +83,7 @@ class ScannerFindingsArgs:
     key_deletion_window_in_days: int = MAX_DELETION_WINDOW_DAYS
     log_retention_days: int = 365
     alarm_topic_arn: pulumi.Input[str] | None = None
-    dead_letter_consumer_role_arns: tuple[pulumi.Input[str], ...] = ()
+    key_user_arns: tuple[pulumi.Input[str], ...] = ()
     region: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -335,7 +335,9 @@ class ScannerFindings(pulumi.ComponentResource):
                 memory_mb=FUNCTION_MEMORY_MB,
                 statements=self._function_statements(key_arn, bucket_arn),
                 role=ExecutionRole.of(role),
-                dead_letter_consumer_role_arns=args.dead_letter_consumer_role_arns,
+                dead_letter_consumer_role_arns=tuple(
+                    arn for arn in args.key_user_arns if not isinstance(arn, str) or ":role/" in arn
+                ),
                 alarm_topic_arn=args.alarm_topic_arn,
                 log_group_name=log_group_name(self._name),
                 log_retention_days=args.log_retention_days,

@@ -25,7 +25,7 @@ def plan() -> Plan:
         regions=REGIONS,
         alarm_topic_arns=TOPICS,
         required_accounts={"us-east-1": (JOB_ACCOUNT,)},
-        dead_letter_reader_arns=(READER,),
+        key_user_arns=(READER,),
     )
     return plan_of(lambda: MacieEnrollment("macie-enrollment", args))
 

@@ -199,6 +199,14 @@ def test_a_report_whose_import_failed_every_retry_is_kept_and_alarmed() -> None:
     assert all(alarm["alarmActions"] == [topic] for alarm in alarms.values())
 
 
+def test_the_key_users_roles_of_the_account_read_the_dead_letters() -> None:
+    analyst = f"arn:aws:iam::{SECURITY}:role/SecurityAnalysts"
+    plan = _plan(_args(key_user_arns=(analyst, f"arn:aws:iam::{SECURITY}:user/alice")))
+    grant = statement(document(_dead_letter_key(plan)), "AllowConsumerRoles")
+    # The queue's key and policy admit roles by name: a user reads through a role.
+    assert grant["Condition"] == {"ArnEquals": {"aws:PrincipalArn": [analyst]}}
+
+
 def test_without_an_alarm_topic_there_is_no_alarm(plan: Plan) -> None:
     assert of_type(plan, "aws:cloudwatch/metricAlarm:MetricAlarm") == []
 
