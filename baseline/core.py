@@ -86,7 +86,7 @@ def _log_archive(spec: Spec, providers: AccountProviders) -> LogArchive:
             key_administrator_arns=spec.kms.administrators,
             key_deployer_arns=deployer_arns(spec, "log_archive"),
             key_deletion_window_in_days=spec.kms.deletion_window_days,
-            reader_arns=spec.kms.users,
+            key_user_arns=spec.kms.users,
             # Without kms.users, IAM policies of the archive's account decide who reads.
             account_reads=not spec.kms.users,
             transition_to_glacier_days=spec.log_archive.glacier_transition_days,
@@ -129,7 +129,7 @@ def _trail(spec: Spec, providers: AccountProviders, archive: LogArchive) -> Orga
             key_deletion_window_in_days=spec.kms.deletion_window_days,
             # Creating a trail on a bucket with an S3 Bucket Key takes kms:Decrypt on the trail
             # key: the deploy role, or the account root (IAM decides) in single-account mode.
-            log_reader_arns=(*_trail_readers(spec), *deployers),
+            key_user_arns=(*_trail_readers(spec), *deployers),
             account_reads=spec.accounts is None,
             s3_data_events=(
                 S3DataEvents(write=data_events.write, read=data_events.read)

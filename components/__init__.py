@@ -21,6 +21,12 @@ from components.cloudtrail import (
 )
 from components.iam import SourceScope
 from components.kms import KeyGrant, ManagedKey, ManagedKeyArgs
+from components.lambda_function import (
+    ExecutionRole,
+    OnFailure,
+    SecureFunction,
+    SecureFunctionArgs,
+)
 from components.load_balancer import (
     AccessLogs,
     FixedResponse,
@@ -44,6 +50,7 @@ __all__ = [
     "DeadLetterQueue",
     "EncryptedTopic",
     "EncryptedTopicArgs",
+    "ExecutionRole",
     "FixedResponse",
     "ForwardTarget",
     "KeyGrant",
@@ -55,6 +62,7 @@ __all__ = [
     "Notifications",
     "NotificationsArgs",
     "ObjectLock",
+    "OnFailure",
     "OrganizationTrail",
     "OrganizationTrailArgs",
     "ProtectedLoadBalancer",
@@ -64,6 +72,8 @@ __all__ = [
     "S3DataEvents",
     "SecureBucket",
     "SecureBucketArgs",
+    "SecureFunction",
+    "SecureFunctionArgs",
     "SecureLogGroup",
     "SecureLogGroupArgs",
     "SecureQueue",
