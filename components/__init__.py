@@ -15,6 +15,12 @@ from components.buckets import (
 )
 from components.iam import SourceScope
 from components.kms import KeyGrant, ManagedKey, ManagedKeyArgs
+from components.lambda_function import (
+    ExecutionRole,
+    OnFailure,
+    SecureFunction,
+    SecureFunctionArgs,
+)
 from components.load_balancer import (
     AccessLogs,
     FixedResponse,
@@ -34,6 +40,7 @@ __all__ = [
     "DeadLetterQueue",
     "EncryptedTopic",
     "EncryptedTopicArgs",
+    "ExecutionRole",
     "FixedResponse",
     "ForwardTarget",
     "KeyGrant",
@@ -41,10 +48,13 @@ __all__ = [
     "ManagedKey",
     "ManagedKeyArgs",
     "ObjectLock",
+    "OnFailure",
     "ProtectedLoadBalancer",
     "ProtectedLoadBalancerArgs",
     "SecureBucket",
     "SecureBucketArgs",
+    "SecureFunction",
+    "SecureFunctionArgs",
     "SecureLogGroup",
     "SecureLogGroupArgs",
     "SecureQueue",

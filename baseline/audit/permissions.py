@@ -1,15 +1,14 @@
 """Every AWS API call the audit makes, with the IAM action and resources it needs.
 
-This table is the single source of the auditor's IAM policy (`components.auditor`): each
-capability's audit and coverage services declare the calls they make (`api_calls`), and the
-calls any audit makes come first. A check that calls an API missing here is caught by the tests,
+This table is the single source of the auditor's IAM policy: `read_permissions()` is what
+`components.AuditorRole` is given, and the role adds AssumeRole on the roles it may assume. Each
+capability's audit and coverage services declare the calls they make (`api_calls`); the calls
+any audit makes come first. A check that calls an API missing here is caught by the tests,
 which record every call a full audit makes. Only read-only calls belong here, and the one
 AssumeRole that reaches the baseline's other accounts.
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 from baseline.audit.model import ANY_RESOURCE, ApiCall
 from baseline.capabilities.registry import CAPABILITIES
@@ -42,19 +41,12 @@ def auditor_actions() -> tuple[str, ...]:
     return tuple(sorted({call.action for call in API_CALLS}))
 
 
-def actions_by_resource(
-    partition: str, account_id: str, assumed_role_arns: Sequence[str] = ()
-) -> dict[str, tuple[str, ...]]:
-    """Resource (ARN pattern filled in, or "*") -> the sorted actions that need it.
-
-    `assumed_role_arns` are the roles the auditor may assume; without any, no AssumeRole.
-    """
+def read_permissions() -> dict[str, tuple[str, ...]]:
+    """Resource pattern ({partition}, {account}, or "*") -> the sorted read-only actions that
+    need it: every call but the AssumeRole of the baseline's accounts, whose roles the
+    auditor role is given by ARN."""
     grouped: dict[str, set[str]] = {}
     for call in API_CALLS:
-        if call.resource == ASSUMED_ROLES:
-            resources = list(assumed_role_arns)
-        else:
-            resources = [call.resource.format(partition=partition, account=account_id)]
-        for resource in resources:
-            grouped.setdefault(resource, set()).add(call.action)
+        if call.resource != ASSUMED_ROLES:
+            grouped.setdefault(call.resource, set()).add(call.action)
     return {resource: tuple(sorted(actions)) for resource, actions in sorted(grouped.items())}

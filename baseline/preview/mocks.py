@@ -8,7 +8,9 @@ from typing import Any
 
 from google.protobuf import json_format
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
+from pulumi.runtime.settings import get_project, get_stack
 
+from baseline.preview.aliases import alias_urns, make_urn
 from baseline.preview.awsnames import (
     DNS_SUFFIX,
     Placement,
@@ -188,10 +190,6 @@ def default_provider_name(version: str) -> str:
     return "default_" + version.replace(".", "_").replace("-", "_") if version else "default"
 
 
-# The type of the stack itself, the root of every other resource.
-ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
-
-
 class RecordingMonitor(MockMonitor):
     """A mock monitor that also keeps what the engine would know of each registration."""
 
@@ -202,15 +200,13 @@ class RecordingMonitor(MockMonitor):
         self._registered: set[str] = set()
         self._positions = positions
         self._position_of: dict[str, str] = {}
+        self._aliases_of: dict[str, tuple[str, ...]] = {}
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         # The engine qualifies a child's type with its parent's whole qualified type (pulumi's
         # resource.NewURN with the parent URN's QualifiedType), except under the root stack;
         # the SDK's mock keeps only the parent's own type, wrong two components deep.
-        qualified = parent.split("::")[2] if parent else ROOT_STACK_TYPE
-        if qualified != ROOT_STACK_TYPE:
-            type_ = f"{qualified}${type_}"
-        return str(super().make_urn("", type_, name))
+        return make_urn(parent, type_, name, get_stack(), get_project())
 
     def provider_reference(self, request: Any) -> str:
         """The provider reference the engine records: the program's, or the default provider's.
@@ -245,6 +241,8 @@ class RecordingMonitor(MockMonitor):
         computed = engine_form(response.object) if registered is not None else {}
         outputs = {**{k: v for k, v in computed.items() if k not in inputs}, **inputs}
         position = self._position_of.setdefault(urn, self.source_position(request))
+        aliases = alias_urns(request, (get_stack(), get_project()), self._aliases_of)
+        self._aliases_of[urn] = aliases
         self.planned.append(
             PlannedResource(
                 urn=urn,
@@ -263,6 +261,7 @@ class RecordingMonitor(MockMonitor):
                 protect=bool(request.protect),
                 delete_before_replace=bool(request.deleteBeforeReplace),
                 source_position=position,
+                aliases=aliases,
             )
         )
         return response

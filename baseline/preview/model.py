@@ -38,6 +38,9 @@ class PlannedResource:
     # Where the program declared it, as the engine records it in state
     # (`project:///<path relative to the project>#<line>`); "" when unknown.
     source_position: str = ""
+    # The URNs the engine would also find it under in a stack's state (its aliases, as the
+    # engine computes them from the program's `pulumi.Alias` options).
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

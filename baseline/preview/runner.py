@@ -161,6 +161,7 @@ def plan_from_json(document: Mapping[str, Any]) -> Plan:
             **{
                 **resource,
                 "dependencies": tuple(resource["dependencies"]),
+                "aliases": tuple(resource.get("aliases", ())),
                 "property_dependencies": {
                     key: tuple(urns) for key, urns in resource["property_dependencies"].items()
                 },

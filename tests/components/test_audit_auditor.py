@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from baseline.audit.permissions import ANY_RESOURCE, API_CALLS, auditor_actions
+from baseline.audit.permissions import ANY_RESOURCE, API_CALLS, auditor_actions, read_permissions
 from components.auditor import AuditorRole, AuditorRoleArgs, auditor_policy_document
 from tests.components_harness import ACCOUNT, exporting, only, plan_of
 from tests.policy_documents import document, lint
@@ -22,6 +22,7 @@ BASELINE_ACCOUNT_ROLES = (
     "arn:aws:iam::333333333333:role/BaselineAuditor",
 )
 ASSUME_ROLE = "sts:AssumeRole"
+READS = read_permissions()
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 # IAM lists a resource type for these, but the audit looks the recorder up without knowing its
@@ -51,7 +52,9 @@ def policy_actions(policy: dict[str, Any]) -> set[str]:
 
 def test_the_policy_allows_exactly_the_actions_of_the_table() -> None:
     args = AuditorRoleArgs(
-        trusted_principal_arns=AUDITORS, assumable_role_arns=BASELINE_ACCOUNT_ROLES
+        trusted_principal_arns=AUDITORS,
+        read_permissions=READS,
+        assumable_role_arns=BASELINE_ACCOUNT_ROLES,
     )
     _, role_policy = planned(args)
     policy = document(role_policy)
@@ -60,12 +63,14 @@ def test_the_policy_allows_exactly_the_actions_of_the_table() -> None:
 
 
 def test_without_roles_to_assume_the_auditor_assumes_none() -> None:
-    _, role_policy = planned(AuditorRoleArgs(trusted_principal_arns=AUDITORS))
+    _, role_policy = planned(
+        AuditorRoleArgs(trusted_principal_arns=AUDITORS, read_permissions=READS)
+    )
     assert policy_actions(document(role_policy)) == set(auditor_actions()) - {ASSUME_ROLE}
 
 
 def test_the_roles_to_assume_are_named_one_by_one() -> None:
-    policy = json.loads(auditor_policy_document(ACCOUNT, "aws", BASELINE_ACCOUNT_ROLES))
+    policy = json.loads(auditor_policy_document(READS, ACCOUNT, "aws", BASELINE_ACCOUNT_ROLES))
     (assume,) = [each for each in policy["Statement"] if ASSUME_ROLE in each["Action"]]
     assert assume["Sid"] == "AssumeAuditedAccountRoles"
     assert assume["Action"] == [ASSUME_ROLE]
@@ -77,12 +82,14 @@ def test_the_policy_is_read_only_but_for_assuming_the_named_roles() -> None:
     assert all(re.fullmatch(r"[a-z0-9-]+:(Get|List|Describe)\w+", a) for a in actions), actions
     assert all(
         each["Effect"] == "Allow"
-        for each in json.loads(auditor_policy_document(ACCOUNT))["Statement"]
+        for each in json.loads(auditor_policy_document(READS, ACCOUNT))["Statement"]
     )
 
 
 def test_the_policy_names_the_audited_account_where_iam_can_narrow() -> None:
-    _, role_policy = planned(AuditorRoleArgs(trusted_principal_arns=AUDITORS))
+    _, role_policy = planned(
+        AuditorRoleArgs(trusted_principal_arns=AUDITORS, read_permissions=READS)
+    )
     statements = document(role_policy)["Statement"]
     scoped = [each for each in statements if each["Resource"] != ANY_RESOURCE]
     assert {each["Sid"] for each in scoped} >= {"ReadKms", "ReadS3", "ReadSecurityhub"}
@@ -91,18 +98,20 @@ def test_the_policy_names_the_audited_account_where_iam_can_narrow() -> None:
 
 
 def test_parliament_knows_every_action_and_finds_only_the_documented_star() -> None:
-    findings = lint(auditor_policy_document(ACCOUNT, "aws", BASELINE_ACCOUNT_ROLES), "identity")
+    findings = lint(
+        auditor_policy_document(READS, ACCOUNT, "aws", BASELINE_ACCOUNT_ROLES), "identity"
+    )
     # AssumeRole returns credentials, by design: those of the named roles only.
     assert sorted(findings) == [
         "CREDENTIALS_EXPOSURE: ",
         f"RESOURCE_STAR: {sorted(UNSCOPED_BY_DESIGN)}",
     ]
-    findings = lint(auditor_policy_document(ACCOUNT, "aws"), "identity")
+    findings = lint(auditor_policy_document(READS, ACCOUNT, "aws"), "identity")
     assert findings == [f"RESOURCE_STAR: {sorted(UNSCOPED_BY_DESIGN)}"]
 
 
 def test_other_partitions_get_their_arns() -> None:
-    policy = json.loads(auditor_policy_document(ACCOUNT, "aws-us-gov"))
+    policy = json.loads(auditor_policy_document(READS, ACCOUNT, "aws-us-gov"))
     scoped = [
         r for each in policy["Statement"] if each["Resource"] != "*" for r in each["Resource"]
     ]
@@ -115,7 +124,7 @@ def trust_statement(role: Any) -> dict[str, Any]:
 
 
 def test_trusted_auditors_assume_the_role_with_mfa_by_default() -> None:
-    role, _ = planned(AuditorRoleArgs(trusted_principal_arns=AUDITORS))
+    role, _ = planned(AuditorRoleArgs(trusted_principal_arns=AUDITORS, read_permissions=READS))
     statement = trust_statement(role)
     assert statement["Principal"] == {"AWS": list(AUDITORS)}
     assert statement["Action"] == ["sts:AssumeRole"]
@@ -126,7 +135,10 @@ def test_trusted_auditors_assume_the_role_with_mfa_by_default() -> None:
 
 def test_an_external_id_is_required_when_given_and_mfa_can_be_waived_explicitly() -> None:
     args = AuditorRoleArgs(
-        trusted_principal_arns=AUDITORS, external_id="audit-2026", require_mfa=False
+        trusted_principal_arns=AUDITORS,
+        read_permissions=READS,
+        external_id="audit-2026",
+        require_mfa=False,
     )
     role, _ = planned(args)
     assert trust_statement(role)["Condition"] == {"StringEquals": {"sts:ExternalId": "audit-2026"}}
@@ -142,9 +154,21 @@ def test_an_external_id_is_required_when_given_and_mfa_can_be_waived_explicitly(
         ({"assumable_role_arns": ("arn:aws:iam::111111111111:role/*",)}, "not IAM role ARNs"),
         ({"assumable_role_arns": ("arn:aws:iam::111111111111:user/u",)}, "not IAM role ARNs"),
         ({"max_session_duration_seconds": 60}, "between 3600 and 43200"),
+        ({"read_permissions": {}}, "name what the auditor reads"),
+        ({"read_permissions": {"*": ("s3:PutObject",)}}, "not read-only actions: s3:PutObject"),
+        (
+            {"read_permissions": {"*": ("iam:PassRole", "iam:GetRole")}},
+            "not read-only actions: iam:PassRole",
+        ),
+        ({"read_permissions": {"arn:aws:s3:::*": ("s3:GetObject",)}}, "arn:{partition}:"),
+        ({"read_permissions": {"arn:{partition}:s3:::{bucket}": ("s3:GetObject",)}}, "arn:{"),
     ],
 )
 def test_unsafe_or_malformed_arguments_are_refused(overrides: dict[str, Any], message: str) -> None:
-    arguments: dict[str, Any] = {"trusted_principal_arns": AUDITORS, **overrides}
+    arguments: dict[str, Any] = {
+        "trusted_principal_arns": AUDITORS,
+        "read_permissions": READS,
+        **overrides,
+    }
     with pytest.raises(ValueError, match=message):
         AuditorRoleArgs(**arguments)

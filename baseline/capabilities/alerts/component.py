@@ -48,8 +48,9 @@ from components.iam import (
     trust_policy,
     validate_organization_id,
 )
-from components.kms import MAX_DELETION_WINDOW_DAYS, KeyGrant, ManagedKey, ManagedKeyArgs
-from components.lambda_code import ROLE_PATH, RUNTIME, code_archive, lambda_role
+from components.kms import MAX_DELETION_WINDOW_DAYS
+from components.lambda_code import ROLE_PATH
+from components.lambda_function import OnFailure, SecureFunction, SecureFunctionArgs
 
 FUNCTION_DIR = Path(__file__).parent / "functions" / "alert_format"
 EVENT_TEMPLATE_VARIABLE = "<aws.events.event.json>"
@@ -222,110 +223,37 @@ class Alerts(pulumi.ComponentResource):
 
     def _formatter(self) -> aws.lambda_.Function:
         args, name = self._args, f"{self._name}-format"
-        role = lambda_role(
+        formatter = SecureFunction(
             name,
-            "security-baseline alert-format function: publishes alerts to SNS",
-            self._tags,
-            self._child(),
-        )
-        log_key_arn = (
-            args.log_kms_key_arn if args.log_kms_key_arn is not None else self._log_key(name).arn
-        )
-        log_group = aws.cloudwatch.LogGroup(
-            name,
-            retention_in_days=args.log_retention_days,
-            kms_key_id=log_key_arn,
-            region=args.home_region,
-            tags=self._tags,
-            opts=self._child(),
-        )
-        role_policy = aws.iam.RolePolicy(
-            name,
-            role=role.id,
-            policy=render_policy(self._publisher_statements(log_group.arn)),
-            opts=self._child(),
-        )
-        function = aws.lambda_.Function(
-            name,
-            description="Formats security events into alerts and publishes them to SNS",
-            role=role.arn,
-            runtime=RUNTIME,
-            handler="handler.handler",
-            architectures=["arm64"],
-            code=code_archive(FUNCTION_DIR, "handler.py"),
-            timeout=30,
-            memory_size=128,
-            logging_config=aws.lambda_.FunctionLoggingConfigArgs(
-                log_format="Text", log_group=log_group.name
-            ),
-            region=args.home_region,
-            tags=self._tags,
-            opts=self._child(depends_on=[role_policy]),
-        )
-        aws.lambda_.FunctionEventInvokeConfig(
-            name,
-            function_name=function.name,
-            maximum_retry_attempts=2,
-            destination_config=aws.lambda_.FunctionEventInvokeConfigDestinationConfigArgs(
-                on_failure=aws.lambda_.FunctionEventInvokeConfigDestinationConfigOnFailureArgs(
-                    destination=args.findings_topic_arn
-                )
-            ),
-            region=args.home_region,
-            opts=self._child(),
-        )
-        self.publisher_role_arn = role.arn
-        return function
-
-    def _log_key(self, name: str) -> ManagedKey:
-        """A key CloudWatch Logs may use for the log groups named `<name>-*` only.
-
-        The group's name is generated (`<name>-` and a random suffix) and the key must exist
-        before the group, so the condition matches the name pattern rather than one ARN
-        (StringLike: encryption context keys are strings, AWS KMS developer guide,
-        kms:EncryptionContext); giving the group a fixed name would replace the deployed group.
-        """
-        args = self._args
-        context = aws_context(self, args.home_region)
-        grant = KeyGrant(
-            sid="AllowCloudWatchLogsEncryption",
-            principals=(context.apply(lambda ctx: ctx.service_principal(f"logs.{ctx.region}")),),
-            # No DescribeKey: it carries no encryption context, so the condition never matches.
-            actions=("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"),
-            conditions={
-                "StringLike": {
-                    "kms:EncryptionContext:aws:logs:arn": context.apply(
-                        lambda ctx: ctx.arn("logs", f"log-group:{name}-*")
-                    )
-                }
-            },
-        )
-        return ManagedKey(
-            f"{name}-logs",
-            ManagedKeyArgs(
-                alias=f"security-baseline/{name}-logs",
-                description="security-baseline: the alert-format function's logs",
-                deletion_window_in_days=args.key_deletion_window_in_days,
-                administrator_arns=args.key_administrator_arns,
-                deployer_arns=args.key_deployer_arns,
-                grants=(grant,),
+            SecureFunctionArgs(
+                source_dir=FUNCTION_DIR,
+                source_pattern="handler.py",
+                handler="handler.handler",
+                description="Formats security events into alerts and publishes them to SNS",
+                statements=self._publisher_statements(),
+                # The record of an event that failed every retry is itself an alert; the
+                # topics' keys are in the publisher statements.
+                on_failure=OnFailure(destination_arn=args.findings_topic_arn, kind="sns"),
+                alarm_topic_arn=args.findings_topic_arn,
+                log_retention_days=args.log_retention_days,
+                log_key_arn=args.log_kms_key_arn,
+                log_key_alias=f"security-baseline/{name}-logs",
+                key_administrator_arns=args.key_administrator_arns,
+                key_deployer_arns=args.key_deployer_arns,
+                key_deletion_window_in_days=args.key_deletion_window_in_days,
                 region=args.home_region,
                 tags=args.tags,
             ),
             opts=self._child(),
+            previous_parent=self,
         )
+        self.publisher_role_arn = formatter.role_arn
+        return formatter.function
 
-    def _publisher_statements(self, log_group_arn: pulumi.Output[str]) -> list[dict[str, Any]]:
+    def _publisher_statements(self) -> list[dict[str, Any]]:
         args = self._args
         topics = [args.findings_topic_arn, args.tamper_topic_arn, args.pipeline_topic_arn]
-        statements = [
-            statement("PublishAlerts", actions=["sns:Publish"], resources=topics),
-            statement(
-                "WriteOwnLogs",
-                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[log_group_arn.apply(lambda arn: f"{arn}:*")],
-            ),
-        ]
+        statements = [statement("PublishAlerts", actions=["sns:Publish"], resources=topics)]
         if args.topic_key_arns:
             # SNS uses the key on the publisher's behalf, in each topic's region (AWS KMS guide,
             # kms:ViaService): the role can use it in no other way.

@@ -111,7 +111,7 @@ class OrganizationTrailArgs:
     """Arguments of an OrganizationTrail.
 
     `is_organization_trail` must be True only in an organization's management (or delegated
-    administrator) account. `log_reader_arns` may decrypt the log files; when the bucket uses
+    administrator) account. `key_user_arns` may decrypt the log files; when the bucket uses
     an S3 Bucket Key, AWS also requires the principal that creates or updates the trail to
     have kms:Decrypt on the trail key, so list the deploying role there. With `account_reads`
     the account root may decrypt them too, so that IAM policies of this account decide who
@@ -126,7 +126,7 @@ class OrganizationTrailArgs:
     key_administrator_arns: tuple[pulumi.Input[str], ...] = ()
     key_deployer_arns: tuple[pulumi.Input[str], ...] = ()
     key_deletion_window_in_days: int = MAX_DELETION_WINDOW_DAYS
-    log_reader_arns: tuple[pulumi.Input[str], ...] = ()
+    key_user_arns: tuple[pulumi.Input[str], ...] = ()
     account_reads: bool = False
     # None: management events only.
     s3_data_events: S3DataEvents | None = None
@@ -301,7 +301,7 @@ def _key_grants(
         ),
     )
     readers = (
-        *args.log_reader_arns,
+        *args.key_user_arns,
         *([context.apply(lambda ctx: ctx.root_arn)] if args.account_reads else []),
     )
     if readers:

@@ -64,7 +64,7 @@ def build(baseline: Baseline) -> None:
             key_deletion_window_in_days=spec.kms.deletion_window_days,
             # Creating a trail on a bucket with an S3 Bucket Key takes kms:Decrypt on the trail
             # key: the deploy role, or the account root (IAM decides) in single-account mode.
-            log_reader_arns=(*_trail_readers(spec), *deployers),
+            key_user_arns=(*_trail_readers(spec), *deployers),
             account_reads=spec.accounts is None,
             s3_data_events=(
                 S3DataEvents(write=data_events.write, read=data_events.read)

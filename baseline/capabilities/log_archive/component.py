@@ -62,7 +62,7 @@ class LogArchiveArgs:
     `trail_arns`: the trails that deliver here (empty: any trail of the source accounts).
     `findings_account_ids`: accounts whose GuardDuty detectors and Macie export here (empty:
     the source accounts); in organization mode, the delegated administrator.
-    `reader_arns`: principals that read the logs: list, get, decrypt through S3. With
+    `key_user_arns`: principals that read the logs: list, get, decrypt through S3. With
     `account_reads`, the account root may decrypt too, so that IAM policies of this account
     decide who reads (as AWS's default CloudTrail key policy does).
     """
@@ -76,7 +76,7 @@ class LogArchiveArgs:
     key_administrator_arns: tuple[pulumi.Input[str], ...] = ()
     key_deployer_arns: tuple[pulumi.Input[str], ...] = ()
     key_deletion_window_in_days: int = MAX_DELETION_WINDOW_DAYS
-    reader_arns: tuple[pulumi.Input[str], ...] = ()
+    key_user_arns: tuple[pulumi.Input[str], ...] = ()
     account_reads: bool = False
     transition_to_glacier_days: int = 90
     expiration_days: int = 365
@@ -128,7 +128,7 @@ def delivery_of(args: LogArchiveArgs, context: AwsContext) -> Delivery:
 def archive_statements(arn: str, args: LogArchiveArgs, context: AwsContext) -> list[Statement]:
     return [
         *writer_statements(arn, delivery_of(args, context)),
-        *reader_statements(arn, args.reader_arns),
+        *reader_statements(arn, args.key_user_arns),
     ]
 
 
@@ -153,7 +153,7 @@ class LogArchive(pulumi.ComponentResource):
         key_arn = args.kms_key_arn
         if key_arn is None:
             readers = (
-                *args.reader_arns,
+                *args.key_user_arns,
                 *([context.apply(lambda ctx: ctx.root_arn)] if args.account_reads else []),
             )
             key_arn = component_key(

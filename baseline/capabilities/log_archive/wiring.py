@@ -29,7 +29,7 @@ def build(baseline: Baseline) -> None:
             key_administrator_arns=spec.kms.administrators,
             key_deployer_arns=deployer_arns(spec, "log_archive"),
             key_deletion_window_in_days=spec.kms.deletion_window_days,
-            reader_arns=spec.kms.users,
+            key_user_arns=spec.kms.users,
             # Without kms.users, IAM policies of the archive's account decide who reads.
             account_reads=not spec.kms.users,
             transition_to_glacier_days=spec.log_archive.glacier_transition_days,

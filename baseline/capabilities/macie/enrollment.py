@@ -52,7 +52,8 @@ from components.kms import (
     cloudwatch_logs_grant,
     role_key_grant,
 )
-from components.lambda_code import RUNTIME, code_archive, lambda_role
+from components.lambda_code import lambda_role
+from components.lambda_function import ExecutionRole, OnFailure, SecureFunction, SecureFunctionArgs
 from components.logs import RETENTION_DAYS
 
 FUNCTION_DIR = Path(__file__).parent / "functions" / "macie_enrollment"
@@ -78,7 +79,8 @@ class MacieEnrollmentArgs:
     required_accounts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     schedule: str = DEFAULT_SCHEDULE
     log_retention_days: int = 365
-    dead_letter_reader_arns: tuple[pulumi.Input[str], ...] = ()
+    # Who may read (decrypt) the dead letters.
+    key_user_arns: tuple[pulumi.Input[str], ...] = ()
     key_administrator_arns: tuple[pulumi.Input[str], ...] = ()
     # Who runs `pulumi up` keeps administering the keys (KMS lockout check); empty: the root.
     key_deployer_arns: tuple[pulumi.Input[str], ...] = ()
@@ -111,11 +113,10 @@ def log_group_name(name: str) -> str:
 
 @dataclass(frozen=True)
 class _Regional:
-    """What a region's function writes to: its key, log group and dead-letter queue."""
+    """What a region's function writes to: its key and dead-letter queue."""
 
     context: pulumi.Output[AwsContext]
     key: ManagedKey
-    log_group: aws.cloudwatch.LogGroup
     queue: aws.sqs.Queue
 
 
@@ -139,16 +140,17 @@ class MacieEnrollment(pulumi.ComponentResource):
             self._child(),
         )
         regional = {region: self._regional(region, role.arn) for region in args.regions}
-        policy = aws.iam.RolePolicy(
+        # What every region's function calls; each SecureFunction adds its own region's part.
+        aws.iam.RolePolicy(
             name,
             role=role.id,
-            policy=render_policy(_role_statements(regional)),
+            policy=render_policy([_list_accounts_and_members()]),
             opts=self._child(),
         )
         self.function_arns = {}
         self.dead_letter_queue_urls = {}
         for region, storage in regional.items():
-            function = self._function(region, role, policy, storage)
+            function = self._function(region, role, storage)
             self.function_arns[region] = function.arn
             self.dead_letter_queue_urls[region] = storage.queue.url
         self.register_outputs(
@@ -178,11 +180,11 @@ class MacieEnrollment(pulumi.ComponentResource):
                 ("kms:GenerateDataKey", "kms:Decrypt"),
             ),
         )
-        if args.dead_letter_reader_arns:
+        if args.key_user_arns:
             grants += (
                 KeyGrant(
                     sid="DeadLetterReads",
-                    principals=args.dead_letter_reader_arns,
+                    principals=args.key_user_arns,
                     actions=("kms:Decrypt",),
                     principal_type="AWS",
                 ),
@@ -201,15 +203,6 @@ class MacieEnrollment(pulumi.ComponentResource):
             ),
             opts=self._child(),
         )
-        log_group = aws.cloudwatch.LogGroup(
-            label,
-            name=group_name,
-            retention_in_days=args.log_retention_days,
-            kms_key_id=key.arn,
-            region=region,
-            tags=self._tags,
-            opts=self._child(),
-        )
         queue = aws.sqs.Queue(
             f"{label}-dead-letters",
             kms_master_key_id=key.arn,
@@ -226,79 +219,42 @@ class MacieEnrollment(pulumi.ComponentResource):
             region=region,
             opts=self._child(),
         )
-        return _Regional(context=context, key=key, log_group=log_group, queue=queue)
+        return _Regional(context=context, key=key, queue=queue)
 
-    def _function(
-        self,
-        region: str,
-        role: aws.iam.Role,
-        policy: aws.iam.RolePolicy,
-        storage: _Regional,
-    ) -> aws.lambda_.Function:
+    def _function(self, region: str, role: aws.iam.Role, storage: _Regional) -> SecureFunction:
         args, label = self._args, f"{self._name}-{region}"
         required = args.required_accounts.get(region, ())
-        function = aws.lambda_.Function(
+        function = SecureFunction(
             label,
-            description="Makes every active account of the organization a Macie member",
-            role=role.arn,
-            runtime=RUNTIME,
-            handler="handler.handler",
-            architectures=["arm64"],
-            code=code_archive(FUNCTION_DIR, "*.py"),
-            timeout=FUNCTION_TIMEOUT_SECONDS,
-            memory_size=256,
-            # One run at a time: two overlapping runs would create the same members twice.
-            reserved_concurrent_executions=1,
-            environment=(
-                aws.lambda_.FunctionEnvironmentArgs(
-                    variables={"REQUIRED_ACCOUNTS": ",".join(required)}
-                )
-                if required
-                else None
+            SecureFunctionArgs(
+                source_dir=FUNCTION_DIR,
+                source_pattern="*.py",
+                handler="handler.handler",
+                description="Makes every active account of the organization a Macie member",
+                timeout_seconds=FUNCTION_TIMEOUT_SECONDS,
+                memory_mb=256,
+                # One run at a time: two overlapping runs would create the same members twice.
+                reserved_concurrency=1,
+                environment={"REQUIRED_ACCOUNTS": ",".join(required)} if required else {},
+                statements=[_create_members(storage.context)],
+                role=ExecutionRole.of(role),
+                # The queue shares the region's key with the logs: one key per region.
+                on_failure=OnFailure(destination_arn=storage.queue.arn, key_arn=storage.key.arn),
+                max_retry_attempts=MAX_RETRY_ATTEMPTS,
+                alarm_topic_arn=args.alarm_topic_arns[region],
+                log_group_name=log_group_name(self._name),
+                log_retention_days=args.log_retention_days,
+                log_key_arn=storage.key.arn,
+                region=region,
+                tags=args.tags,
             ),
-            logging_config=aws.lambda_.FunctionLoggingConfigArgs(
-                log_format="Text", log_group=storage.log_group.name
-            ),
-            region=region,
-            tags=self._tags,
-            opts=self._child(depends_on=[policy]),
-        )
-        aws.lambda_.FunctionEventInvokeConfig(
-            label,
-            function_name=function.name,
-            maximum_retry_attempts=MAX_RETRY_ATTEMPTS,
-            destination_config=aws.lambda_.FunctionEventInvokeConfigDestinationConfigArgs(
-                on_failure=aws.lambda_.FunctionEventInvokeConfigDestinationConfigOnFailureArgs(
-                    destination=storage.queue.arn
-                )
-            ),
-            region=region,
             opts=self._child(),
+            previous_parent=self,
         )
         self._schedule(label, region, function)
-        aws.cloudwatch.MetricAlarm(
-            f"{label}-errors",
-            alarm_description=(
-                f"Macie enrollment failed in {region}: see {log_group_name(self._name)}"
-            ),
-            namespace="AWS/Lambda",
-            metric_name="Errors",
-            dimensions={"FunctionName": function.name},
-            statistic="Sum",
-            period=300,
-            evaluation_periods=1,
-            threshold=1,
-            comparison_operator="GreaterThanOrEqualToThreshold",
-            treat_missing_data="notBreaching",
-            alarm_actions=[args.alarm_topic_arns[region]],
-            ok_actions=[args.alarm_topic_arns[region]],
-            region=region,
-            tags=self._tags,
-            opts=self._child(),
-        )
         return function
 
-    def _schedule(self, label: str, region: str, function: aws.lambda_.Function) -> None:
+    def _schedule(self, label: str, region: str, function: SecureFunction) -> None:
         rule = aws.cloudwatch.EventRule(
             label,
             description="security-baseline: Macie enrollment of the organization's accounts",
@@ -310,7 +266,7 @@ class MacieEnrollment(pulumi.ComponentResource):
         permission = aws.lambda_.Permission(
             label,
             action="lambda:InvokeFunction",
-            function=function.name,
+            function=function.function_name,
             principal="events.amazonaws.com",
             source_arn=rule.arn,
             region=region,
@@ -325,37 +281,19 @@ class MacieEnrollment(pulumi.ComponentResource):
         )
 
 
-def _role_statements(regional: Mapping[str, _Regional]) -> list[Statement]:
-    storages = list(regional.values())
-    return [
-        # Neither action has a resource type (Service Authorization Reference).
-        statement(
-            "ListOrganizationAccountsAndMembers",
-            actions=["organizations:ListAccounts", "macie2:ListMembers"],
-            resources="*",
-        ),
-        statement(
-            "CreateMembers",
-            actions=["macie2:CreateMember"],
-            resources=[
-                s.context.apply(lambda ctx: ctx.arn("macie2", "member/*")) for s in storages
-            ],
-        ),
-        statement(
-            "WriteOwnLogs",
-            actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-            resources=[
-                s.log_group.arn.apply(lambda arn: f"{arn.removesuffix(':*')}:*") for s in storages
-            ],
-        ),
-        statement(
-            "SendDeadLetters",
-            actions=["sqs:SendMessage"],
-            resources=[s.queue.arn for s in storages],
-        ),
-        statement(
-            "EncryptDeadLetters",
-            actions=["kms:GenerateDataKey", "kms:Decrypt"],
-            resources=[s.key.arn for s in storages],
-        ),
-    ]
+def _list_accounts_and_members() -> Statement:
+    # Neither action has a resource type (Service Authorization Reference).
+    return statement(
+        "ListOrganizationAccountsAndMembers",
+        actions=["organizations:ListAccounts", "macie2:ListMembers"],
+        resources="*",
+    )
+
+
+def _create_members(context: pulumi.Output[AwsContext]) -> Statement:
+    """Members of this account's Macie in the function's own region only."""
+    return statement(
+        "CreateMembers",
+        actions=["macie2:CreateMember"],
+        resources=[context.apply(lambda ctx: ctx.arn("macie2", "member/*"))],
+    )

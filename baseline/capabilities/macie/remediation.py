@@ -53,7 +53,8 @@ from baseline.capabilities.macie.remediation_settings import (
 )
 from components.iam import aws_context, deny_insecure_transport, render_policy, statement
 from components.kms import ManagedKey, component_key
-from components.lambda_code import ROLE_PATH, RUNTIME, code_archive
+from components.lambda_code import ROLE_PATH
+from components.lambda_function import ExecutionRole, OnFailure, SecureFunction, SecureFunctionArgs
 
 __all__ = [
     "DEFAULT_ACTIONS",
@@ -102,7 +103,6 @@ class MacieRemediation(pulumi.ComponentResource):
         self._args = args
         self._tags = dict(args.tags) or None
         self._context = aws_context(self, args.region)
-        self._code = code_archive(FUNCTION_DIR, "*.py")
         functions = [FINDING_HANDLER, REMEDIATOR, *([APPROVAL_HANDLER] if args.slack else [])]
         self.role_arns = {REMEDIATOR.kind: pulumi.Output.from_input(args.remediator_role_arn)}
         for settings in functions:
@@ -110,12 +110,6 @@ class MacieRemediation(pulumi.ComponentResource):
                 self.role_arns[settings.kind] = self._role(settings).arn
         key = self._key(functions)
         self.key_arn = key.arn
-        self._log_groups = {
-            settings.kind: self._log_group(
-                settings.kind, f"/aws/lambda/{self._function_name(settings)}"
-            )
-            for settings in functions
-        }
         queue = self._dead_letter_queue()
         self.dlq_url, self.dlq_arn = queue.url, queue.arn
         webhook, signing = args.slack_webhook_url, args.slack_signing_secret
@@ -174,7 +168,7 @@ class MacieRemediation(pulumi.ComponentResource):
         users = access.KeyUsers(
             log_group_names=(*log_groups, *([self._api_log_group_name] if args.slack else [])),
             dead_letter_writers=(roles[FINDING_HANDLER.kind], roles[REMEDIATOR.kind]),
-            dead_letter_readers=args.dead_letter_reader_arns,
+            dead_letter_readers=args.key_user_arns,
             secret_readers=(
                 (roles[FINDING_HANDLER.kind], roles[APPROVAL_HANDLER.kind]) if args.slack else ()
             ),
@@ -261,57 +255,42 @@ class MacieRemediation(pulumi.ComponentResource):
         *,
         asynchronous: bool,
         reserved_concurrency: int | None = None,
-    ) -> aws.lambda_.Function:
-        """The function, its role's inline policy, its failure destination and its alarm."""
-        args, label = self._args, f"{self._name}-{settings.kind}"
-        policy = aws.iam.RolePolicy(
-            label,
-            role=self.role_arns[settings.kind].apply(_role_name),
-            policy=render_policy(statements),
-            opts=self._child(),
-        )
-        function = aws.lambda_.Function(
-            label,
-            name=self._function_name(settings),
-            description=settings.description,
-            role=self.role_arns[settings.kind],
-            runtime=RUNTIME,
-            handler=settings.handler,
-            architectures=["arm64"],
-            code=self._code,
-            timeout=settings.timeout,
-            memory_size=settings.memory_size,
-            reserved_concurrent_executions=reserved_concurrency,
-            environment=aws.lambda_.FunctionEnvironmentArgs(variables=dict(environment)),
-            logging_config=aws.lambda_.FunctionLoggingConfigArgs(
-                log_format="Text", log_group=self._log_groups[settings.kind].name
-            ),
-            region=args.region,
-            tags=self._tags,
-            opts=self._child(depends_on=[policy]),
-        )
-        if asynchronous:
-            aws.lambda_.FunctionEventInvokeConfig(
-                label,
-                function_name=function.name,
-                maximum_retry_attempts=args.max_retry_attempts,
-                destination_config=aws.lambda_.FunctionEventInvokeConfigDestinationConfigArgs(
-                    on_failure=aws.lambda_.FunctionEventInvokeConfigDestinationConfigOnFailureArgs(
-                        destination=self.dlq_arn
-                    )
+    ) -> SecureFunction:
+        """The function with its role's inline policy, failure destination and error alarm."""
+        args, role_arn = self._args, self.role_arns[settings.kind]
+        function_name = self._function_name(settings)
+        return SecureFunction(
+            function_name,
+            SecureFunctionArgs(
+                source_dir=FUNCTION_DIR,
+                source_pattern="*.py",
+                handler=settings.handler,
+                description=settings.description,
+                function_name=function_name,
+                timeout_seconds=settings.timeout,
+                memory_mb=settings.memory_size,
+                reserved_concurrency=reserved_concurrency,
+                environment=environment,
+                statements=statements,
+                role=ExecutionRole(arn=role_arn, name=role_arn.apply(_role_name)),
+                invocation="asynchronous" if asynchronous else "synchronous",
+                # One queue under the remediation key keeps the failures of both functions.
+                on_failure=(
+                    OnFailure(destination_arn=self.dlq_arn, key_arn=self.key_arn)
+                    if asynchronous
+                    else None
                 ),
+                max_retry_attempts=args.max_retry_attempts,
+                alarm_topic_arn=args.alert_topic_arn,
+                log_group_name=f"/aws/lambda/{function_name}",
+                log_retention_days=args.log_retention_days,
+                log_key_arn=self.key_arn,
                 region=args.region,
-                opts=self._child(),
-            )
-        self._alarm(
-            f"{settings.kind}-errors",
-            f"Macie remediation: the {settings.kind} function failed",
-            namespace="AWS/Lambda",
-            metric_name="Errors",
-            dimensions={"FunctionName": function.name},
-            statistic="Sum",
+                tags=args.tags,
+            ),
+            opts=self._child(),
+            previous_parent=self,
         )
-        return function
 
     @property
     def _shared(self) -> access.Shared:
@@ -319,12 +298,11 @@ class MacieRemediation(pulumi.ComponentResource):
         return access.Shared(
             context=self._context,
             key_arn=self.key_arn,
-            dead_letter_queue_arn=self.dlq_arn,
             notify_topic_arn=args.notify_topic_arn,
             topic_key_arns=args.topic_key_arns,
         )
 
-    def _remediator(self) -> aws.lambda_.Function:
+    def _remediator(self) -> SecureFunction:
         args = self._args
         permissions = access.RemediatorAccess(
             source_buckets=args.source_buckets,
@@ -334,9 +312,7 @@ class MacieRemediation(pulumi.ComponentResource):
         )
         return self._function(
             REMEDIATOR,
-            access.remediator_statements(
-                self._shared, permissions, self._log_groups[REMEDIATOR.kind].arn
-            ),
+            access.remediator_statements(self._shared, permissions),
             {
                 "QUARANTINE_BUCKET": args.quarantine_bucket_name,
                 "NOTIFY_TOPIC_ARN": args.notify_topic_arn,
@@ -345,7 +321,7 @@ class MacieRemediation(pulumi.ComponentResource):
             reserved_concurrency=args.remediator_reserved_concurrency,
         )
 
-    def _finding_handler(self, remediator: aws.lambda_.Function) -> aws.lambda_.Function:
+    def _finding_handler(self, remediator: SecureFunction) -> SecureFunction:
         args = self._args
         environment: dict[str, pulumi.Input[str]] = {
             "ACTIONS": json.dumps(args.effective_actions, sort_keys=True),
@@ -357,8 +333,6 @@ class MacieRemediation(pulumi.ComponentResource):
         statements = [
             access.invoke_statement(remediator.arn),
             *access.notify_statements(self._shared),
-            *access.dead_letter_statements(self._shared),
-            access.logs_statement(self._log_groups[FINDING_HANDLER.kind].arn),
         ]
         if args.slack:
             environment["SLACK_WEBHOOK_SECRET_ARN"] = self.secret_arns["webhook_url"]
@@ -367,7 +341,7 @@ class MacieRemediation(pulumi.ComponentResource):
             )
         return self._function(FINDING_HANDLER, statements, environment, asynchronous=True)
 
-    def _approval_handler(self, remediator: aws.lambda_.Function) -> aws.lambda_.Function:
+    def _approval_handler(self, remediator: SecureFunction) -> SecureFunction:
         return self._function(
             APPROVAL_HANDLER,
             [
@@ -376,7 +350,6 @@ class MacieRemediation(pulumi.ComponentResource):
                 # The approval acts on Macie's own finding, looked up by the button's finding id.
                 # GetFindings has no resource type (Service Authorization Reference): "*".
                 statement("ReadMacieFindings", actions=["macie2:GetFindings"], resources="*"),
-                access.logs_statement(self._log_groups[APPROVAL_HANDLER.kind].arn),
             ],
             {
                 "SLACK_SIGNING_SECRET_ARN": self.secret_arns["signing_secret"],
@@ -386,7 +359,7 @@ class MacieRemediation(pulumi.ComponentResource):
             asynchronous=False,  # API Gateway waits for its answer
         )
 
-    def _rule(self, finding_handler: aws.lambda_.Function) -> pulumi.Output[str]:
+    def _rule(self, finding_handler: SecureFunction) -> pulumi.Output[str]:
         label, region = f"{self._name}-findings", self._args.region
         rule = aws.cloudwatch.EventRule(
             label,
@@ -399,7 +372,7 @@ class MacieRemediation(pulumi.ComponentResource):
         permission = aws.lambda_.Permission(
             label,
             action="lambda:InvokeFunction",
-            function=finding_handler.name,
+            function=finding_handler.function_name,
             principal="events.amazonaws.com",
             source_arn=rule.arn,
             region=region,
@@ -414,7 +387,7 @@ class MacieRemediation(pulumi.ComponentResource):
         )
         return rule.arn
 
-    def _slack_api(self, approval_handler: aws.lambda_.Function) -> pulumi.Output[str]:
+    def _slack_api(self, approval_handler: SecureFunction) -> pulumi.Output[str]:
         """The Slack app's interactivity request URL: one route, throttled, access-logged."""
         label, region = f"{self._name}-slack", self._args.region
         api = aws.apigatewayv2.Api(
@@ -465,7 +438,7 @@ class MacieRemediation(pulumi.ComponentResource):
         aws.lambda_.Permission(
             label,
             action="lambda:InvokeFunction",
-            function=approval_handler.name,
+            function=approval_handler.function_name,
             principal="apigateway.amazonaws.com",
             source_arn=api.execution_arn.apply(lambda arn: f"{arn}/*/POST{SLACK_ROUTE_PATH}"),
             region=region,

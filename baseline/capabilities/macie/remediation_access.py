@@ -7,7 +7,8 @@ the quarantine bucket only (and can never delete there), and uses only the quara
 the source keys it is given. Every key use is tied to the service that needs it
 (`kms:ViaService`), so a role cannot decrypt a secret's or a queue's data outside that service.
 The actions are those of the calls the functions make (see each list's comment, and
-macie_remediation_grants for the source buckets), and no more.
+macie_remediation_grants for the source buckets), and no more. Each function's SecureFunction
+adds the rest: its own logs and its failures to the dead-letter queue.
 """
 
 from __future__ import annotations
@@ -54,7 +55,6 @@ QUARANTINE_FORBIDDEN_ACTIONS = (
 # S3 API reference: writes of SSE-KMS objects (PutObject, CopyObject, multipart uploads) need
 # kms:GenerateDataKey and kms:Decrypt; HeadObject needs no key.
 QUARANTINE_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
-LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 LOG_ENCRYPTION_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*")
 
 
@@ -168,17 +168,8 @@ class Shared:
 
     context: pulumi.Output[AwsContext]
     key_arn: pulumi.Input[str]
-    dead_letter_queue_arn: pulumi.Input[str]
     notify_topic_arn: pulumi.Input[str]
     topic_key_arns: tuple[pulumi.Input[str], ...] = ()
-
-
-def logs_statement(log_group_arn: pulumi.Output[str]) -> Statement:
-    return statement(
-        "WriteOwnLogs",
-        actions=LOG_ACTIONS,
-        resources=[log_group_arn.apply(lambda arn: f"{arn}:*")],
-    )
 
 
 def invoke_statement(remediator_arn: pulumi.Input[str]) -> Statement:
@@ -203,23 +194,6 @@ def notify_statements(shared: Shared) -> list[Statement]:
             )
         )
     return statements
-
-
-def dead_letter_statements(shared: Shared) -> list[Statement]:
-    """What Lambda needs to put a failed asynchronous event in the encrypted queue."""
-    return [
-        statement(
-            "SendToDeadLetterQueue",
-            actions=["sqs:SendMessage"],
-            resources=[shared.dead_letter_queue_arn],
-        ),
-        statement(
-            "EncryptDeadLetters",
-            actions=["kms:Decrypt", "kms:GenerateDataKey"],
-            resources=[shared.key_arn],
-            conditions={"StringEquals": {"kms:ViaService": via(shared.context, "sqs")}},
-        ),
-    ]
 
 
 def slack_secret_statements(shared: Shared, secret_arn: pulumi.Input[str]) -> list[Statement]:
@@ -294,7 +268,7 @@ class RemediatorAccess:
 
 
 def remediator_statements(
-    shared: Shared, access: RemediatorAccess, log_group_arn: pulumi.Output[str]
+    shared: Shared, access: RemediatorAccess
 ) -> pulumi.Output[list[Statement]]:
     keys = [
         statement(
@@ -311,10 +285,5 @@ def remediator_statements(
             bucket_arns(values[0].partition, access.source_buckets), values[1]
         )
     )
-    others = [
-        *keys,
-        *notify_statements(shared),
-        *dead_letter_statements(shared),
-        logs_statement(log_group_arn),
-    ]
+    others = [*keys, *notify_statements(shared)]
     return pulumi.Output.all(s3, others).apply(lambda parts: [*parts[0], *parts[1]])

@@ -142,7 +142,8 @@ class MacieRemediationArgs:
     # quotas"), which only new accounts with the default quota of 10 hit.
     remediator_reserved_concurrency: int | None = 1
     max_retry_attempts: int = 2
-    dead_letter_reader_arns: tuple[pulumi.Input[str], ...] = ()
+    # Who may read (decrypt) the dead letters.
+    key_user_arns: tuple[pulumi.Input[str], ...] = ()
     key_administrator_arns: tuple[pulumi.Input[str], ...] = ()
     key_deployer_arns: tuple[pulumi.Input[str], ...] = ()
     key_deletion_window_in_days: int = MAX_DELETION_WINDOW_DAYS

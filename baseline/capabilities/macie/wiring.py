@@ -71,7 +71,7 @@ def _enrollment(baseline: Baseline) -> MacieEnrollment:
             ),
             required_accounts=_scanned_accounts_by_region(spec),
             schedule=spec.macie.enrollment.schedule,
-            dead_letter_reader_arns=spec.kms.users,
+            key_user_arns=spec.kms.users,
             key_administrator_arns=spec.kms.administrators,
             key_deployer_arns=deployer_arns(spec, "security"),
             key_deletion_window_in_days=spec.kms.deletion_window_days,
@@ -117,7 +117,7 @@ def _remediation(baseline: Baseline) -> MacieRemediation:
                 pulumi.Output.secret(slack.signing_secret.value) if slack else None
             ),
             slack_channel=slack.channel if slack else None,
-            dead_letter_reader_arns=spec.kms.users,
+            key_user_arns=spec.kms.users,
             key_administrator_arns=spec.kms.administrators,
             key_deployer_arns=deployer_arns(spec, "security"),
             key_deletion_window_in_days=spec.kms.deletion_window_days,

@@ -39,7 +39,6 @@ from components.iam import (
     AwsContext,
     Statement,
     aws_context,
-    render_policy,
     statement,
 )
 from components.kms import (
@@ -49,7 +48,8 @@ from components.kms import (
     ManagedKeyArgs,
     cloudwatch_logs_grant,
 )
-from components.lambda_code import RUNTIME, code_archive, lambda_role
+from components.lambda_code import lambda_role
+from components.lambda_function import ExecutionRole, SecureFunction, SecureFunctionArgs
 
 FUNCTION_DIR = Path(__file__).parent / "functions" / "findings_import"
 # The report formats the function reads; the names are the key segment after `reports/`.
@@ -68,17 +68,22 @@ class ScannerFindingsArgs:
 
     `codebuild_role_arns`: the roles allowed to upload reports and to invoke the function.
     `tools`: the reports the bucket accepts (`reports/<tool>/...`).
-    `kms_key_administrator_arns` empty means the account root administers the reports key;
-    `kms_key_deployer_arns` keep administering it (ManagedKeyArgs.deployer_arns).
+    `key_administrator_arns` empty means the account root administers the keys;
+    `key_deployer_arns` keep administering them (ManagedKeyArgs.deployer_arns).
+    `alarm_topic_arn`: where the function's error and dead-letter alarms notify (None: none).
+    `key_user_arns`: who may read the dead letters (events whose import failed every retry);
+    the queue admits the roles of this account among them, by name.
     """
 
     codebuild_role_arns: tuple[str, ...]
     report_retention_days: int = 90
     tools: tuple[str, ...] = TOOLS
-    kms_key_administrator_arns: tuple[pulumi.Input[str], ...] = ()
-    kms_key_deployer_arns: tuple[pulumi.Input[str], ...] = ()
+    key_administrator_arns: tuple[pulumi.Input[str], ...] = ()
+    key_deployer_arns: tuple[pulumi.Input[str], ...] = ()
     key_deletion_window_in_days: int = MAX_DELETION_WINDOW_DAYS
     log_retention_days: int = 365
+    alarm_topic_arn: pulumi.Input[str] | None = None
+    key_user_arns: tuple[pulumi.Input[str], ...] = ()
     region: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -170,13 +175,13 @@ class ScannerFindings(pulumi.ComponentResource):
             aws.lambda_.Permission(
                 f"{name}-invoke-{_digest(role_arn)}",
                 action="lambda:InvokeFunction",
-                function=function.name,
+                function=function.function_name,
                 principal=role_arn,
                 region=args.region,
                 opts=self._child(),
             )
         self.function_arn = function.arn
-        self.function_name = function.name
+        self.function_name = function.function_name
         self.reports_bucket = bucket.bucket
         self.reports_key_arn = key.arn
         self.register_outputs(
@@ -228,8 +233,8 @@ class ScannerFindings(pulumi.ComponentResource):
                 alias=f"security-baseline/{name}-reports",
                 description="security-baseline: scanner reports and the findings-import logs",
                 deletion_window_in_days=args.key_deletion_window_in_days,
-                administrator_arns=args.kms_key_administrator_arns,
-                deployer_arns=args.kms_key_deployer_arns,
+                administrator_arns=args.key_administrator_arns,
+                deployer_arns=args.key_deployer_arns,
                 grants=grants,
                 region=args.region,
                 tags=args.tags,
@@ -284,10 +289,7 @@ class ScannerFindings(pulumi.ComponentResource):
         )
 
     def _function_statements(
-        self,
-        key_arn: pulumi.Output[str],
-        bucket_arn: pulumi.Output[str],
-        log_group_arn: pulumi.Output[str],
+        self, key_arn: pulumi.Output[str], bucket_arn: pulumi.Output[str]
     ) -> list[Statement]:
         context = self._context
         return [
@@ -316,57 +318,46 @@ class ScannerFindings(pulumi.ComponentResource):
                 resources=[key_arn],
                 conditions=self._through_s3(),
             ),
-            statement(
-                "WriteOwnLogs",
-                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[log_group_arn.apply(lambda arn: f"{arn.removesuffix(':*')}:*")],
-            ),
         ]
 
     def _function(
         self, role: aws.iam.Role, key_arn: pulumi.Output[str], bucket_arn: pulumi.Output[str]
-    ) -> aws.lambda_.Function:
-        args, name = self._args, f"{self._name}-import"
-        log_group = aws.cloudwatch.LogGroup(
-            name,
-            name=log_group_name(self._name),
-            retention_in_days=args.log_retention_days,
-            kms_key_id=key_arn,
-            region=args.region,
-            tags=self._tags,
-            opts=self._child(),
-        )
-        role_policy = aws.iam.RolePolicy(
-            name,
-            role=role.id,
-            policy=render_policy(self._function_statements(key_arn, bucket_arn, log_group.arn)),
-            opts=self._child(),
-        )
+    ) -> SecureFunction:
+        args = self._args
         # The function reads AWS_REGION only, which Lambda sets itself: no environment.
-        return aws.lambda_.Function(
-            name,
-            description="Imports SCA, SAST and DAST scanner reports into Security Hub",
-            role=role.arn,
-            runtime=RUNTIME,
-            handler="handler.handler",
-            architectures=["arm64"],
-            code=code_archive(FUNCTION_DIR),
-            timeout=FUNCTION_TIMEOUT_SECONDS,
-            memory_size=FUNCTION_MEMORY_MB,
-            logging_config=aws.lambda_.FunctionLoggingConfigArgs(
-                log_format="Text", log_group=log_group.name
+        return SecureFunction(
+            f"{self._name}-import",
+            SecureFunctionArgs(
+                source_dir=FUNCTION_DIR,
+                handler="handler.handler",
+                description="Imports SCA, SAST and DAST scanner reports into Security Hub",
+                timeout_seconds=FUNCTION_TIMEOUT_SECONDS,
+                memory_mb=FUNCTION_MEMORY_MB,
+                statements=self._function_statements(key_arn, bucket_arn),
+                role=ExecutionRole.of(role),
+                dead_letter_consumer_role_arns=tuple(
+                    arn for arn in args.key_user_arns if not isinstance(arn, str) or ":role/" in arn
+                ),
+                alarm_topic_arn=args.alarm_topic_arn,
+                log_group_name=log_group_name(self._name),
+                log_retention_days=args.log_retention_days,
+                log_key_arn=key_arn,
+                key_administrator_arns=args.key_administrator_arns,
+                key_deployer_arns=args.key_deployer_arns,
+                key_deletion_window_in_days=args.key_deletion_window_in_days,
+                region=args.region,
+                tags=args.tags,
             ),
-            region=args.region,
-            tags=self._tags,
-            opts=self._child(depends_on=[role_policy]),
+            opts=self._child(),
+            previous_parent=self,
         )
 
-    def _s3_trigger(self, function: aws.lambda_.Function, bucket: SecureBucket) -> None:
+    def _s3_trigger(self, function: SecureFunction, bucket: SecureBucket) -> None:
         args, name = self._args, self._name
         permission = aws.lambda_.Permission(
             f"{name}-s3-invoke",
             action="lambda:InvokeFunction",
-            function=function.name,
+            function=function.function_name,
             principal="s3.amazonaws.com",
             source_arn=bucket.arn,
             source_account=self._context.apply(lambda ctx: ctx.account_id),

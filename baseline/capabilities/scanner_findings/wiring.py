@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pulumi
 
+from baseline.capabilities.notifications.component import Notifications
 from baseline.capabilities.scanner_findings.component import ScannerFindings, ScannerFindingsArgs
 from baseline.program import ROLE_TAG, Baseline
 from baseline.providers import deployer_arns
@@ -19,15 +20,19 @@ def build(baseline: Baseline) -> None:
     settings = spec.scanner_findings
     if not settings.enabled:
         return
+    notifications = baseline.built(Notifications)
     scanner_findings = ScannerFindings(
         "scanner-findings",
         ScannerFindingsArgs(
             codebuild_role_arns=settings.codebuild_role_arns,
             report_retention_days=settings.report_retention_days,
             tools=settings.tools,
-            kms_key_administrator_arns=spec.kms.administrators,
-            kms_key_deployer_arns=deployer_arns(spec, "security"),
+            key_administrator_arns=spec.kms.administrators,
+            key_deployer_arns=deployer_arns(spec, "security"),
             key_deletion_window_in_days=spec.kms.deletion_window_days,
+            # A report lost to a failed import is a pipeline failure.
+            alarm_topic_arn=notifications.topic_arns[spec.alerts.topics.pipeline],
+            key_user_arns=spec.kms.users,
             region=spec.regions.home,
             tags={ROLE_TAG: "scanner-findings"},
         ),

@@ -254,6 +254,7 @@ def test_ddos_alarms_watch_each_resource_where_shield_publishes_its_metric(plan:
     alarms = {
         a.inputs["dimensions"]["ResourceArn"]: a.inputs
         for a in _of_type(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")
+        if a.inputs["namespace"] == "AWS/DDoSProtection"
     }
     assert set(alarms) == {CLOUDFRONT, ALB}
     assert alarms[CLOUDFRONT]["region"] == "us-east-1"
@@ -304,7 +305,8 @@ def test_tamper_and_pipeline_alerts_can_be_turned_off_and_one_region_needs_no_fo
     )
     assert set(_rules(plan, HOME)) == FINDING_ROUTES
     assert {r.name for r in _of_type(plan, "aws:iam/role:Role")} == {"alerts-format"}
-    assert _of_type(plan, "aws:cloudwatch/metricAlarm:MetricAlarm") == []
+    alarms = _of_type(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")
+    assert [alarm.name for alarm in alarms] == ["alerts-format-errors"]
 
 
 def test_without_an_organization_the_bus_admits_no_other_account(plan: Plan) -> None:

@@ -66,7 +66,7 @@ def test_an_account_trail_unless_organization_mode_is_asked_for():
 
 
 def test_the_key_serves_this_trail_only_and_its_readers_only_decrypt():
-    plan = plan_of(trail_program(log_reader_arns=(READER,)))
+    plan = plan_of(trail_program(key_user_arns=(READER,)))
     trail_arn = only(plan, TRAIL).outputs["arn"]
     policy = document(only(plan, "aws:kms/key:Key"))
     encrypt = statement(policy, "AllowCloudTrailEncryptLogs")
@@ -211,7 +211,7 @@ def test_the_trail_writes_to_the_log_archive_once_its_policy_is_in_place():
 
 
 def test_trail_policies_pass_parliament():
-    plan = plan_of(trail_program(log_reader_arns=(READER,)))
+    plan = plan_of(trail_program(key_user_arns=(READER,)))
     assert lint(only(plan, "aws:kms/key:Key").inputs["policy"], "key") == []
     assert lint(only(plan, "aws:iam/rolePolicy:RolePolicy").inputs["policy"], "identity") == []
     trust = only(plan, "aws:iam/role:Role").inputs["assumeRolePolicy"]

@@ -212,7 +212,7 @@ def test_the_archive_key_lets_only_named_delivering_services_generate_data_keys(
 
 def test_log_readers_list_get_and_decrypt_through_s3_only():
     reader = f"arn:aws:iam::{SECURITY}:role/investigator"
-    plan = plan_of(archive_program(LogArchiveArgs(reader_arns=(reader,))))
+    plan = plan_of(archive_program(LogArchiveArgs(key_user_arns=(reader,))))
     policy = document(only(plan, "aws:kms/key:Key"))
     readers = statement(policy, "LogReadersDecrypt")
     assert principals(readers, "AWS") == [reader]
@@ -342,7 +342,7 @@ def test_children_belong_to_the_component_and_take_its_region():
 
 def test_archive_policies_pass_parliament():
     reader = f"arn:aws:iam::{SECURITY}:role/investigator"
-    plan = plan_of(archive_program(LogArchiveArgs(services=ALL_SERVICES, reader_arns=(reader,))))
+    plan = plan_of(archive_program(LogArchiveArgs(services=ALL_SERVICES, key_user_arns=(reader,))))
     for policy in of_type(plan, "aws:s3/bucketPolicy:BucketPolicy"):
         assert lint(policy.inputs["policy"], "resource") == [], policy.name
     assert lint(only(plan, "aws:kms/key:Key").inputs["policy"], "key") == []
@@ -350,7 +350,7 @@ def test_archive_policies_pass_parliament():
         organization_id=ORG,
         services=ALL_SERVICES,
         findings_account_ids=(SECURITY,),
-        reader_arns=(reader,),
+        key_user_arns=(reader,),
     )
     org_plan = plan_of(archive_program(org_args))
     assert lint(archive_policy_input(org_plan), "resource") == []

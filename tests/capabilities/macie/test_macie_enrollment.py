@@ -29,7 +29,7 @@ def plan() -> Plan:
         regions=REGIONS,
         alarm_topic_arns=TOPICS,
         required_accounts={"us-east-1": (JOB_ACCOUNT,)},
-        dead_letter_reader_arns=(READER,),
+        key_user_arns=(READER,),
     )
     return plan_of(lambda: MacieEnrollment("macie-enrollment", args))
 
@@ -109,26 +109,37 @@ def test_logs_are_encrypted_with_the_regions_key_and_kept(plan: Plan) -> None:
         assert lint(json.dumps(key_policy), "key") == []
 
 
-def _role_policy(plan: Plan) -> dict[str, Any]:
-    return document(only(plan, "aws:iam/rolePolicy:RolePolicy"))
+def _role_policies(plan: Plan) -> dict[str, dict[str, Any]]:
+    """The role's inline policies: the shared one and each region's function's own."""
+    role = only(plan, "aws:iam/role:Role")
+    policies = of_type(plan, "aws:iam/rolePolicy:RolePolicy")
+    assert all(policy.inputs["role"] == role.id for policy in policies)
+    return {policy.name: document(policy) for policy in policies}
 
 
 def test_the_role_creates_members_of_its_own_macie_in_the_enrolled_regions_only(
     plan: Plan,
 ) -> None:
-    policy = _role_policy(plan)
-    create = statement(policy, "CreateMembers")
-    assert create["Action"] == ["macie2:CreateMember"]
-    assert sorted(create["Resource"]) == sorted(
-        f"arn:aws:macie2:{region}:{ACCOUNT}:member/*" for region in REGIONS
-    )
-    listing = statement(policy, "ListOrganizationAccountsAndMembers")
+    policies = _role_policies(plan)
+    assert set(policies) == {"macie-enrollment", *(f"macie-enrollment-{r}" for r in REGIONS)}
+    listing = statement(policies["macie-enrollment"], "ListOrganizationAccountsAndMembers")
     assert listing["Action"] == ["organizations:ListAccounts", "macie2:ListMembers"]
     queues = _by_region(plan, "aws:sqs/queue:Queue")
-    assert sorted(statement(policy, "SendDeadLetters")["Resource"]) == sorted(
-        q.outputs["arn"] for q in queues.values()
-    )
-    assert lint(json.dumps(policy), "identity") == []
+    keys = _by_region(plan, "aws:kms/key:Key")
+    for region in REGIONS:
+        policy = policies[f"macie-enrollment-{region}"]
+        create = statement(policy, "CreateMembers")
+        assert create["Action"] == ["macie2:CreateMember"]
+        assert create["Resource"] == [f"arn:aws:macie2:{region}:{ACCOUNT}:member/*"]
+        send = statement(policy, "SendToDeadLetterQueue")
+        assert send["Resource"] == [queues[region].outputs["arn"]]
+        encrypt = statement(policy, "EncryptDeadLetters")
+        assert encrypt["Resource"] == [keys[region].outputs["arn"]]
+        assert encrypt["Condition"] == {
+            "StringEquals": {"kms:ViaService": f"sqs.{region}.amazonaws.com"}
+        }
+    for policy in policies.values():
+        assert lint(json.dumps(policy), "identity") == []
 
 
 def test_every_call_the_handler_makes_is_allowed(plan: Plan) -> None:
@@ -137,7 +148,12 @@ def test_every_call_the_handler_makes_is_allowed(plan: Plan) -> None:
     assert 'get_paginator("list_accounts")' in source
     assert 'get_paginator("list_members")' in source
     assert "create_member(" in source
-    allowed = {action for each in _role_policy(plan)["Statement"] for action in each["Action"]}
+    allowed = {
+        action
+        for policy in _role_policies(plan).values()
+        for each in policy["Statement"]
+        for action in each["Action"]
+    }
     assert {"organizations:ListAccounts", "macie2:ListMembers", "macie2:CreateMember"} <= allowed
     assert not {a for a in allowed if a.endswith("*")}
 

@@ -14,7 +14,6 @@ from baseline.capabilities.scanner_findings.component import (
     TOOLS,
     ScannerFindings,
     ScannerFindingsArgs,
-    code_archive,
 )
 from baseline.capabilities.scanner_findings.functions.findings_import.importer import (
     events,
@@ -23,6 +22,7 @@ from baseline.capabilities.scanner_findings.functions.findings_import.importer i
 from baseline.preview.model import Plan, PlannedResource
 from baseline.problems import SpecError
 from baseline.spec_loader import parse_spec
+from components.lambda_code import code_archive
 from tests.components_harness import of_type, only, plan_of
 from tests.organization_harness import SECURITY, account_provider
 from tests.policy_documents import document, lint, statement
@@ -48,7 +48,7 @@ def _args(**overrides: Any) -> ScannerFindingsArgs:
     settings: dict[str, Any] = {
         "codebuild_role_arns": ROLES,
         "report_retention_days": 30,
-        "kms_key_administrator_arns": (ADMIN,),
+        "key_administrator_arns": (ADMIN,),
         "region": REGION,
     }
     return ScannerFindingsArgs(**{**settings, **overrides})
@@ -68,7 +68,15 @@ def _bucket(plan: Plan) -> PlannedResource:
 
 
 def _key(plan: Plan) -> PlannedResource:
-    return only(plan, "aws:kms/key:Key")
+    return only(plan, "aws:kms/key:Key", "scanner-reports-key")
+
+
+def _dead_letters(plan: Plan) -> PlannedResource:
+    return only(plan, "aws:sqs/queue:Queue")
+
+
+def _dead_letter_key(plan: Plan) -> PlannedResource:
+    return only(plan, "aws:kms/key:Key", "scanner-import-dead-letters-key-key")
 
 
 def _bucket_policy(plan: Plan) -> dict[str, Any]:
@@ -162,16 +170,48 @@ def test_the_function_role_grants_only_what_the_import_needs(plan: Plan) -> None
             ["logs:CreateLogStream", "logs:PutLogEvents"],
             [f"{log_group.removesuffix(':*')}:*"],
         ),
+        "SendToDeadLetterQueue": (["sqs:SendMessage"], [_dead_letters(plan).outputs["arn"]]),
+        "EncryptDeadLetters": (
+            ["kms:Decrypt", "kms:GenerateDataKey"],
+            [_dead_letter_key(plan).outputs["arn"]],
+        ),
     }
     assert all(s["Effect"] == "Allow" for s in policy["Statement"])
-    # The key only decrypts reports through S3.
+    # The reports key only decrypts reports through S3, the dead letters' key only through SQS.
     assert statement(policy, "DecryptReports")["Condition"] == {
         "StringEquals": {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}
     }
-    assert [s["Sid"] for s in policy["Statement"] if s["Action"][0].startswith("kms:")] == [
-        "DecryptReports"
-    ]
+    assert statement(policy, "EncryptDeadLetters")["Condition"] == {
+        "StringEquals": {"kms:ViaService": f"sqs.{REGION}.amazonaws.com"}
+    }
     assert lint(json.dumps(policy), "identity") == []
+
+
+def test_a_report_whose_import_failed_every_retry_is_kept_and_alarmed() -> None:
+    topic = f"arn:aws:sns:{REGION}:{SECURITY}:delivery-alerts"
+    plan = _plan(_args(alarm_topic_arn=topic))
+    (config,) = of_type(plan, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")
+    queue = _dead_letters(plan)
+    assert config.inputs["destinationConfig"] == {
+        "onFailure": {"destination": queue.outputs["arn"]}
+    }
+    assert queue.inputs["kmsMasterKeyId"] == _dead_letter_key(plan).outputs["arn"]
+    assert queue.inputs["messageRetentionSeconds"] == 1_209_600
+    alarms = {a.name: a.inputs for a in of_type(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")}
+    assert set(alarms) == {"scanner-import-errors", "scanner-import-dead-letters"}
+    assert all(alarm["alarmActions"] == [topic] for alarm in alarms.values())
+
+
+def test_the_key_users_roles_of_the_account_read_the_dead_letters() -> None:
+    analyst = f"arn:aws:iam::{SECURITY}:role/SecurityAnalysts"
+    plan = _plan(_args(key_user_arns=(analyst, f"arn:aws:iam::{SECURITY}:user/alice")))
+    grant = statement(document(_dead_letter_key(plan)), "AllowConsumerRoles")
+    # The queue's key and policy admit roles by name: a user reads through a role.
+    assert grant["Condition"] == {"ArnEquals": {"aws:PrincipalArn": [analyst]}}
+
+
+def test_without_an_alarm_topic_there_is_no_alarm(plan: Plan) -> None:
+    assert of_type(plan, "aws:cloudwatch/metricAlarm:MetricAlarm") == []
 
 
 # Triggers and permissions
