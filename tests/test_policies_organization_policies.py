@@ -11,11 +11,11 @@ from tests.test_stack import of_type, planned
 # isort: split
 
 import iam
-import organizations
+import organization_policies
 
-SIZE = by_name(organizations.POLICIES, "organization-policy-size")
-DENY_ONLY = by_name(organizations.POLICIES, "organization-rcp-deny-only")
-ATTACHMENTS = by_name(organizations.POLICIES, "organization-policy-attachments")
+SIZE = by_name(organization_policies.POLICIES, "organization-policy-size")
+DENY_ONLY = by_name(organization_policies.POLICIES, "organization-rcp-deny-only")
+ATTACHMENTS = by_name(organization_policies.POLICIES, "organization-policy-attachments")
 VALID = iam.POLICIES[0]
 POLICY = "aws:organizations/policy:Policy"
 ATTACHMENT = "aws:organizations/policyAttachment:PolicyAttachment"

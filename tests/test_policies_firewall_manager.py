@@ -7,10 +7,10 @@ from tests.policy_harness import by_name, resource, urn_of, validate_stack
 
 # isort: split
 
-import shield
+import firewall_manager
 
-MANDATORY = by_name(shield.POLICIES, "fms-shield-advanced-subscription")
-REMINDER = by_name(shield.POLICIES, "fms-shield-advanced-subscription-outside-stack")
+MANDATORY = by_name(firewall_manager.POLICIES, "fms-shield-advanced-subscription")
+REMINDER = by_name(firewall_manager.POLICIES, "fms-shield-advanced-subscription-outside-stack")
 FMS_POLICY = "aws:fms/policy:Policy"
 SUBSCRIPTION = "aws:shield/subscription:Subscription"
 ADMIN = "aws:fms/adminAccount:AdminAccount"
