@@ -101,3 +101,10 @@ def test_a_type_is_recorded_once():
     baseline.record(_Built())
     with pytest.raises(ValueError, match="a _Built is recorded already"):
         baseline.record(_Built())
+
+
+def test_each_coverage_service_shares_the_controls_of_a_check_of_its_own_capability():
+    for capability in CAPABILITIES:
+        own = {check for service in capability.audits for check in service.checks}
+        for service in capability.coverage:
+            assert service.account_check in own, (capability.name, service.name)

@@ -21,6 +21,7 @@ from baseline.audit.coverage.model import (
     paginate,
 )
 from baseline.audit.model import ApiCall
+from baseline.capabilities.config import audit
 from baseline.spec import Spec
 
 # DescribeConfigurationAggregators' and ...SourcesStatus' Limit allow at most 100.
@@ -138,4 +139,5 @@ SERVICE = ServiceCoverage(
     read=_read,
     per_region=False,
     api_calls=API_CALLS,
+    account_check=audit.RECORDER_RECORDING,
 )

@@ -132,4 +132,5 @@ SERVICE = ServiceCoverage(
     read=_read,
     per_region=False,
     api_calls=API_CALLS,
+    account_check=audit.POLICIES_PRESENT,
 )

@@ -67,4 +67,5 @@ SERVICE = ServiceCoverage(
     read=_read,
     per_region=True,
     api_calls=API_CALLS,
+    account_check=audit.DETECTOR_ENABLED,
 )

@@ -18,6 +18,7 @@ from baseline.audit.coverage.model import (
 )
 from baseline.audit.errors import error_code
 from baseline.audit.model import ApiCall
+from baseline.capabilities.securityhub import audit
 from baseline.capabilities.securityhub.audit import DESCRIBE_HUB, HUBS, NOT_ENABLED_CODES
 
 SERVICE_NAME = "Security Hub"
@@ -62,4 +63,5 @@ SERVICE = ServiceCoverage(
     read=_read,
     per_region=True,
     api_calls=API_CALLS,
+    account_check=audit.HUB_ENABLED,
 )
