@@ -2,7 +2,8 @@
 
 `python -m benchmarks.worker plan PROJECT_DIR STACK PLAN.json METRICS.json` runs the program
 (`plan_project` starts it as a subprocess); `python -m benchmarks.worker policy PLAN.json
-METRICS.json` runs the policy pack over that plan (`analyze` starts the pack's analyzer
+[PACK_DIR [CONFIG.json]] METRICS.json` runs a policy pack (by default the project's, with the
+prod config) over that plan (`analyze` starts the pack's analyzer
 plugin as a subprocess). Each phase has exactly one child, so the kernel's peak resident set
 of this process's reaped children (RUSAGE_CHILDREN ru_maxrss, KiB on Linux) is that child's.
 """
@@ -45,10 +46,13 @@ def plan_phase(project_dir: Path, stack: str, plan_path: Path) -> dict[str, Any]
     }
 
 
-def policy_phase(plan_path: Path) -> dict[str, Any]:
-    """Run the real pack, with the prod config, over the plan; say what it cost and found."""
+def policy_phase(
+    plan_path: Path, pack: Path = POLICY_PACK, config: Path | None = POLICY_CONFIG
+) -> dict[str, Any]:
+    """Run a pack (the real one, with the prod config) over the plan; say what it cost and
+    found."""
     plan = plan_from_json(json.loads(plan_path.read_text()))
-    analysis = analyze(plan, [POLICY_PACK], [POLICY_CONFIG])
+    analysis = analyze(plan, [pack], [config] if config is not None else [])
     return {
         "policy_seconds": analysis.policy_seconds,
         "pack_peak_kib": children_peak_kib(),
@@ -66,8 +70,12 @@ def main(argv: Sequence[str]) -> int:
             project_dir, stack, plan_path, metrics_path = args
             metrics = plan_phase(Path(project_dir), stack, Path(plan_path))
         elif phase == "policy":
-            plan_path, metrics_path = args
-            metrics = policy_phase(Path(plan_path))
+            plan_path, *pack_and_config, metrics_path = args
+            if pack_and_config:
+                pack, *config = map(Path, pack_and_config)
+                metrics = policy_phase(Path(plan_path), pack, config[0] if config else None)
+            else:
+                metrics = policy_phase(Path(plan_path))
         else:
             print(f"error: unknown phase {phase!r} (plan or policy)", file=sys.stderr)
             return 2
