@@ -4,22 +4,21 @@ Absolute seconds drift on a shared machine, so each cost is compared with the sa
 doing the least possible work, measured alternately with it (A B A B ...), each in a fresh
 process; the ratio is the median of the per-pair ratios.
 
-- Program: the project's program (`run_project`, as `baseline preview` runs it) against a
-  replay of its own plan (benchmarks.replay) under the same mocks and monitor. Both processes
-  import the pulumi_aws modules the program uses before the clock starts, so the ratio is the
-  project's own logic, not the provider SDK's import.
+- Program: the project's program (`run_project`, as `baseline preview` runs it, from a cold
+  process as `pulumi preview` starts it) against a replay of its own plan (benchmarks.replay)
+  under the same mocks and monitor, which first imports the pulumi_aws packages the program
+  loaded. The difference is the project's own logic and its own imports.
 - Policy: the pack with its config against a pack of one no-op resource policy, over the same
   plan through the same analyzer protocol (`analyze`: the plugin's start, every Analyze and
   the AnalyzeStack call).
 
-`python -m benchmarks.floor program PROJECT_DIR STACK BUNDLE.json [MODULES.json]` runs the
-program and writes the bundle (request, plan, modules used, seconds); `python -m
-benchmarks.floor replay BUNDLE.json METRICS.json` replays the bundle's plan.
+`python -m benchmarks.floor program PROJECT_DIR STACK BUNDLE.json` runs the program and writes
+the bundle (request, plan, provider packages loaded, seconds); `python -m benchmarks.floor
+replay BUNDLE.json METRICS.json` replays the bundle's plan.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import statistics
 import subprocess
@@ -29,12 +28,19 @@ import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
-from benchmarks.measure import WORKER_TIMEOUT_SECONDS, BenchmarkError
+from baseline.preview.engine import program_request
+from baseline.preview.runner import plan_from_json, plan_to_json, run_inline, run_project
+from baseline.project import load_stack_file
+from benchmarks.measure import (
+    WORKER_TIMEOUT_SECONDS,
+    BenchmarkError,
+    run_worker,
+    worker_environment,
+)
+from benchmarks.replay import differences, provider_modules, replay_program
 
 ROUNDS = 3
-PROVIDER_PACKAGE = "pulumi_aws"
 
 
 @dataclass(frozen=True)
@@ -64,34 +70,8 @@ class FloorMeasurement:
     policy: Pair
 
 
-def provider_modules() -> list[str]:
-    """The provider SDK's packages this process has loaded, in the order it loaded them.
-
-    pulumi_aws imports its service packages lazily; one that was only named, never used,
-    stays a lazy module and is left out. Each package's __init__ loads its own modules.
-    """
-    return [
-        name
-        for name, module in list(sys.modules.items())
-        if name.split(".")[0] == PROVIDER_PACKAGE
-        and name.count(".") <= 1
-        and type(module) is ModuleType
-    ]
-
-
-def import_modules(names: Sequence[str]) -> None:
-    for name in names:
-        module = importlib.import_module(name)
-        getattr(module, "__name__")  # noqa: B009 a lazy module loads on its first attribute read
-
-
-def program_phase(project_dir: Path, stack: str, bundle: Path, modules: Sequence[str]) -> None:
-    from baseline.preview.engine import program_request
-    from baseline.preview.runner import plan_to_json, run_project
-    from baseline.project import load_stack_file
-
+def program_phase(project_dir: Path, stack: str, bundle: Path) -> None:
     request = program_request(load_stack_file(project_dir, stack))
-    import_modules(modules)
     plan = run_project(request)
     document = {
         "request": request,
@@ -103,14 +83,10 @@ def program_phase(project_dir: Path, stack: str, bundle: Path, modules: Sequence
 
 
 def replay_phase(bundle: Path, metrics: Path) -> None:
-    from baseline.preview.runner import plan_from_json, run_inline
-    from benchmarks.replay import differences, replay_program
-
     document = json.loads(bundle.read_text())
     request, plan = document["request"], plan_from_json(document["plan"])
-    import_modules(document["modules"])
     replayed = run_inline(
-        replay_program(plan),
+        replay_program(plan, document["modules"]),
         project=request["project"],
         stack=request["stack"],
         config=request["config"],
@@ -130,6 +106,7 @@ def _run(*args: str) -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "benchmarks.floor", *args],
         cwd=Path(__file__).resolve().parents[1],
+        env=worker_environment(),
         capture_output=True,
         text=True,
         timeout=WORKER_TIMEOUT_SECONDS,
@@ -150,14 +127,13 @@ def measure_program(
     project_dir: Path, stack: str, scratch: Path, rounds: int = ROUNDS
 ) -> tuple[Pair, Path]:
     """Program against replay, alternately; also returns a bundle holding the plan."""
+    # The first run also writes the bytecode caches of the modules both import.
     first = scratch / "bundle-first.json"
     _run("program", str(project_dir), stack, str(first))
-    modules = scratch / "modules.json"
-    modules.write_text(json.dumps(json.loads(first.read_text())["modules"]))
 
     def program() -> float:
         bundle = scratch / "bundle.json"
-        _run("program", str(project_dir), stack, str(bundle), str(modules))
+        _run("program", str(project_dir), stack, str(bundle))
         seconds: float = json.loads(bundle.read_text())["seconds"]
         return seconds
 
@@ -183,7 +159,9 @@ NOOP_PACK_MAIN = textwrap.dedent(
 
     PolicyPack(
         "no-op",
-        policies=[ResourceValidationPolicy(name="no-op", description="Does nothing.", validate=nothing)],
+        policies=[
+            ResourceValidationPolicy(name="no-op", description="Does nothing.", validate=nothing)
+        ],
         enforcement_level=EnforcementLevel.MANDATORY,
     )
     '''
@@ -204,15 +182,13 @@ def measure_policy(
 
     Each `analyze` runs in a fresh worker process (benchmarks.worker policy).
     """
-    from benchmarks.measure import _run_worker
-
     plan = scratch / "plan.json"
     plan.write_text(json.dumps(json.loads(bundle.read_text())["plan"]))
     noop = write_noop_pack(scratch / "noop-pack")
 
     def seconds_of(*pack_and_config: Path) -> Callable[[], float]:
         def measure() -> float:
-            analyzed = _run_worker("policy", str(plan), *map(str, pack_and_config))
+            analyzed = run_worker("policy", str(plan), *map(str, pack_and_config))
             return float(analyzed["policy_seconds"])
 
         return measure
@@ -235,9 +211,8 @@ def main(argv: Sequence[str]) -> int:
     phase, *args = argv
     try:
         if phase == "program":
-            project_dir, stack, bundle, *modules = args
-            names = json.loads(Path(modules[0]).read_text()) if modules else []
-            program_phase(Path(project_dir), stack, Path(bundle), names)
+            project_dir, stack, bundle = args
+            program_phase(Path(project_dir), stack, Path(bundle))
         elif phase == "replay":
             bundle, metrics = args
             replay_phase(Path(bundle), Path(metrics))

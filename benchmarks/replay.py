@@ -10,17 +10,21 @@ registered the very plan it was given, so the floor is a floor of that plan.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import importlib
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from types import ModuleType
 from typing import Any
 
 import pulumi
 
 from baseline.preview.encoding import provider_urn
-from baseline.preview.model import SECRET_SIG, SIG_KEY, Plan, PlannedResource
 from baseline.preview.mocks import ROOT_STACK_TYPE
+from baseline.preview.model import SECRET_SIG, SIG_KEY, Plan, PlannedResource
 from baseline.secret import SECRET_PLACEHOLDER
 
 PROVIDER_PREFIX = "pulumi:providers:"
+PROVIDER_PACKAGE = "pulumi_aws"
 
 
 def program_value(value: Any) -> Any:
@@ -35,7 +39,10 @@ def program_value(value: Any) -> Any:
 
 
 def _register(
-    resource: PlannedResource, registered: Mapping[str, pulumi.Resource]
+    resource: PlannedResource,
+    registered: Mapping[str, pulumi.Resource],
+    providers: Mapping[str, pulumi.ProviderResource],
+    version: str,
 ) -> pulumi.Resource:
     parent = registered.get(resource.parent)
     depends_on = [registered[urn] for urn in resource.dependencies if urn in registered]
@@ -48,36 +55,59 @@ def _register(
     if not resource.custom:
         options = pulumi.ResourceOptions(parent=parent, depends_on=depends_on)
         return pulumi.ComponentResource(resource.type, resource.name, None, opts=options)
-    provider = registered.get(provider_urn(resource.provider))
+    provider = providers.get(provider_urn(resource.provider))
     options = pulumi.ResourceOptions(
         parent=parent,
         depends_on=depends_on,
         provider=provider,
         protect=resource.protect,
         delete_before_replace=resource.delete_before_replace,
-        # What a package's resource class adds: its version names the default provider.
-        version=_package_versions().get(resource.type.split(":", 1)[0]),
+        # What pulumi_aws' resource classes add: the version names the default provider.
+        version=version,
     )
     return pulumi.CustomResource(
         resource.type, resource.name, program_value(resource.inputs), opts=options
     )
 
 
-def _package_versions() -> dict[str, str]:
-    import pulumi_aws._utilities as aws_utilities  # the package the plans are made of
+def provider_modules() -> list[str]:
+    """The provider SDK's packages this process has loaded, in the order it loaded them.
 
-    return {"aws": aws_utilities.get_version()}
+    pulumi_aws imports its service packages lazily; one that was only named, never used,
+    stays a lazy module and is left out. Each package's __init__ loads its own modules.
+    """
+    return [
+        name
+        for name, module in list(sys.modules.items())
+        if name.split(".")[0] == PROVIDER_PACKAGE
+        and name.count(".") <= 1
+        and type(module) is ModuleType
+    ]
 
 
-def replay_program(plan: Plan) -> Callable[[], None]:
-    """A program that registers `plan`'s resources, in its order, and exports its outputs."""
+def import_modules(names: Sequence[str]) -> None:
+    for name in names:
+        module = importlib.import_module(name)
+        # A lazy module loads on its first read of an attribute other than its metadata.
+        getattr(module, "__all__", None)
+
+
+def replay_program(plan: Plan, modules: Sequence[str]) -> Callable[[], None]:
+    """A program that imports the provider packages `modules` (`provider_modules` of the
+    original run), registers `plan`'s resources in its order, and exports its outputs."""
 
     def program() -> None:
+        import_modules(modules)
+        version = importlib.import_module(f"{PROVIDER_PACKAGE}._utilities").get_version()
         registered: dict[str, pulumi.Resource] = {}
+        providers: dict[str, pulumi.ProviderResource] = {}
         for resource in plan.resources:
             if resource.type == ROOT_STACK_TYPE:
                 continue
-            registered[resource.urn] = _register(resource, registered)
+            made = _register(resource, registered, providers, version)
+            registered[resource.urn] = made
+            if isinstance(made, pulumi.ProviderResource):
+                providers[resource.urn] = made
         for name, value in plan.stack_outputs.items():
             secret = value == SECRET_PLACEHOLDER
             pulumi.export(name, pulumi.Output.secret(value) if secret else value)
