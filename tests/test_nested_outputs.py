@@ -89,9 +89,8 @@ def test_an_unknown_leaf_leaves_the_result_unknown_during_preview() -> None:
     def program() -> None:
         # An output the mocks do not compute is unknown during preview, as on AWS.
         key = pulumi.CustomResource("aws:kms/key:Key", "key", {"laterKnown": None})
-        _topic_with_policy(
-            resolved_apply({"v": getattr(key, "laterKnown"), "plain": "x"}, json.dumps)
-        )
+        later: pulumi.Output[str] = key.laterKnown  # type: ignore[attr-defined]
+        _topic_with_policy(resolved_apply({"v": later, "plain": "x"}, json.dumps))
 
     planned = only(plan_of(program, preview=True), "aws:sns/topic:Topic")
     assert planned.inputs.get("policy") in (None, UNKNOWN)
