@@ -35,8 +35,6 @@ from documents import (
 )
 from helpers import as_list
 from metadata import resource_policy
-from parliament import analyze_policy_string
-from parliament.finding import Finding
 from pulumi_policy import PolicyConfigSchema, ReportViolation, ResourceValidationArgs, Severity
 
 INVALID_FINDINGS = frozenset(
@@ -117,6 +115,12 @@ def lint(text: str, kind: DocumentKind, additional_actions: frozenset[str]) -> t
 
 
 def _findings(text: str) -> list[Any]:
+    # parliament loads its IAM database (10 MB of JSON) on import, about as long as the pack
+    # takes to start: only a pack that meets a policy document pays for it, and the plugin
+    # answers the engine sooner.
+    from parliament import analyze_policy_string  # noqa: PLC0415
+    from parliament.finding import Finding  # noqa: PLC0415
+
     try:
         return list(analyze_policy_string(text, ignore_private_auditors=True).findings)
     except Exception as error:  # noqa: BLE001 parliament raises on shapes it cannot walk
