@@ -9,15 +9,17 @@ several megabytes). The lookups below are botocore's own (`botocore.regions.Endp
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import botocore
-
-ENDPOINTS_FILE = Path(botocore.__file__).resolve().parent / "data" / "endpoints.json"
+# Found without importing botocore, whose package __init__ sets up logging and more.
+_BOTOCORE = importlib.util.find_spec("botocore")
+assert _BOTOCORE is not None and _BOTOCORE.submodule_search_locations, "botocore is installed"
+ENDPOINTS_FILE = Path(_BOTOCORE.submodule_search_locations[0]) / "data" / "endpoints.json"
 # Regions are what EC2 has endpoints in: every region of a partition has EC2.
 REGIONS_SERVICE = "ec2"
 
