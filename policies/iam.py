@@ -114,10 +114,16 @@ def lint(text: str, kind: DocumentKind, additional_actions: frozenset[str]) -> t
     return tuple(problems)
 
 
+def load_parliament() -> None:
+    """Import parliament, which loads its IAM database (10 MB of JSON) on import: about as
+    long as the pack takes to start. The pack's __main__ runs this in a thread while the
+    engine runs the program, before the first policy document arrives."""
+    import parliament  # noqa: F401, PLC0415
+
+
 def _findings(text: str) -> list[Any]:
-    # parliament loads its IAM database (10 MB of JSON) on import, about as long as the pack
-    # takes to start: only a pack that meets a policy document pays for it, and the plugin
-    # answers the engine sooner.
+    # Imported here, not at the top, so that the plugin answers the engine before parliament
+    # has loaded; a document that arrives while `load_parliament` still runs waits for it.
     from parliament import analyze_policy_string  # noqa: PLC0415
     from parliament.finding import Finding  # noqa: PLC0415
 

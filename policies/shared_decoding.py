@@ -3,13 +3,14 @@
 pulumi-policy 1.21's servicer (`pulumi_policy.policy._PolicyAnalyzerServicer`) decodes a
 resource's properties, options and provider again for every policy: each `Analyze` decodes the
 resource once per resource policy, and `AnalyzeStack` decodes the whole stack once per stack
-policy. This servicer decodes each request once and hands the same read-only values to every
-policy; it skips a resource policy whose `resource_types` (metadata.TypedResourcePolicy) leave
-the resource's type out before any work, where the policy's own validation would return at
-once. Everything else is the SDK's, step for step: the order of policies and diagnostics,
+policy. This servicer decodes each request once and hands the same values to every policy
+(the SDK's proxy would let a policy assign to them; this pack's policies only read them). It
+skips a resource policy whose `resource_types` (metadata.TypedResourcePolicy) leave the
+resource's type out before any work, where the policy's own validation would return at once.
+Everything else is the SDK's, step for step: the order of policies and diagnostics,
 enforcement levels, "can't run policy ... during preview" advisories, not-applicable answers.
 tests/test_policies_shared_decoding.py compares its answers with the SDK servicer's over whole
-plans. docs/upstream-pulumi-policy.md asks upstream for the same.
+plans. docs/upstream/pulumi-policy-deserialize-once.md asks upstream for the same.
 
 `install()` makes `PolicyPack` serve with this servicer. It relies on the SDK's private
 servicer, so it does so only for the pinned version (policies/requirements.txt); on any other

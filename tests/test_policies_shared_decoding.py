@@ -58,8 +58,8 @@ BREAKING = (
 )
 
 
-def _plan(directory: Path) -> Plan:
-    stack = load_stack_file(directory, "dev")
+def _plan(directory: Path, stack_name: str = "dev") -> Plan:
+    stack = load_stack_file(directory, stack_name)
     config, secret_keys = program_config(stack)
     main = python_program(stack)
     return run_inline(
@@ -75,6 +75,12 @@ def _plan(directory: Path) -> Plan:
 @pytest.fixture(scope="module")
 def plans() -> dict[str, Plan]:
     return {name: _plan(PROJECTS / name) for name in BREAKING}
+
+
+@pytest.fixture(scope="module")
+def prod_plan() -> Plan:
+    """The repository's own prod stack, as `make bench` and CI preview it."""
+    return _plan(POLICIES_DIR.parent, "prod")
 
 
 def _configured(servicer_class: Any, config_file: Path, policies: list[Policy]) -> Any:
@@ -114,6 +120,25 @@ def test_every_answer_over_the_breaking_projects_is_the_sdks(
             diagnostics.update(d.policyName for d in expected.diagnostics)
     # Not a comparison of empty answers: the projects break many policies, some during preview.
     assert len(diagnostics) >= 15, diagnostics
+
+
+def test_the_sdk_path_and_the_shared_path_agree_over_the_prod_plan(prod_plan: Plan) -> None:
+    """The SDK's own servicer is what the pack falls back to on another pulumi-policy."""
+    config_file = POLICIES_DIR / "config" / "prod.json"
+    sdk_path = _configured(sdk._PolicyAnalyzerServicer, config_file, ALL_POLICIES)
+    shared_path = _configured(shared_decoding.SharedDecodingServicer, config_file, ALL_POLICIES)
+    answered = []
+    for method, request in _requests(prod_plan):
+        expected = getattr(sdk_path, method)(request, None)
+        assert getattr(shared_path, method)(request, None) == expected, (method, request)
+        answered.append((method, expected))
+    assert len(answered) == len(prod_plan.resources) + 1 > 400
+    # Prod breaks no policy; its one finding is the advisory reminder that Shield Advanced is
+    # subscribed outside the stack (fms-shield-advanced-subscription: "existing").
+    diagnostics = {(d.policyName, d.enforcementLevel) for _, a in answered for d in a.diagnostics}
+    assert diagnostics == {
+        ("fms-shield-advanced-subscription-outside-stack", analyzer_pb2.ADVISORY)
+    }
 
 
 def _async_report(args: ResourceValidationArgs, report: ReportViolation) -> Any:
