@@ -18,8 +18,8 @@ from typing import Any
 
 import pulumi
 
-from baseline.preview.encoding import provider_urn
 from baseline.preview.aliases import ROOT_STACK_TYPE
+from baseline.preview.encoding import provider_urn
 from baseline.preview.model import SECRET_SIG, SIG_KEY, Plan, PlannedResource
 from baseline.secret import SECRET_PLACEHOLDER
 
