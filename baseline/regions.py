@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import difflib
-import functools
 from collections.abc import Mapping
 
-import botocore.session
+from components.aws_partitions import known_regions
 
-
-@functools.cache
-def known_regions() -> Mapping[str, str]:
-    """Every region botocore ships endpoint data for, across partitions -> its partition."""
-    session = botocore.session.get_session()
-    return {
-        region: partition
-        for partition in session.get_available_partitions()
-        for region in session.get_available_regions("ec2", partition_name=partition)
-    }
+__all__ = ["known_regions", "region_problem", "yaml_type"]
 
 
 def region_problem(value: object) -> str | None:

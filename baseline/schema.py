@@ -9,12 +9,14 @@ document (defaults applied) with every problem found.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Mapping
 from enum import Enum
 from typing import Any, ClassVar
 
 import cerberus
+import cerberus.schema
 from cerberus import errors as cerberus_errors
 
 from baseline.capabilities.accounts.section import ACCOUNT_ROLES
@@ -343,12 +345,23 @@ class BaselineValidator(cerberus.Validator):
         return {"security-alerts": {}}
 
 
+@functools.cache
+def checked_schema() -> cerberus.schema.DefinitionSchema:
+    """`SECTIONS` as cerberus uses it, without checking it against cerberus' own meta-schema.
+
+    Cerberus checks a schema against its rules whenever a process builds its first validator,
+    which costs more than validating the spec itself; `SECTIONS` is code, checked once by the
+    tests (tests/test_schema.py) instead. The expansion of shorthand rules still happens.
+    """
+    return cerberus.schema.UnvalidatedSchema(cerberus.schema.DefinitionSchema.expand(SECTIONS))
+
+
 def validate(
     document: Mapping[str, Any], *, aws_region: str | None, secrets_decrypted: bool
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """The normalized document and its problems as (`baseline.<path>`, what is wrong)."""
     validator = BaselineValidator(
-        SECTIONS,
+        checked_schema(),
         error_handler=_ProblemList,
         aws_region=aws_region,
         secrets_decrypted=secrets_decrypted,

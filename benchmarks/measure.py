@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -57,8 +58,8 @@ def measure(project_dir: Path, stack: str) -> Measurement:
     """Plan then analyze `stack` of `project_dir`, each phase in a fresh worker process."""
     with tempfile.TemporaryDirectory(prefix="baseline-bench-") as scratch:
         plan_path = Path(scratch, "plan.json")
-        planned = _run_worker("plan", str(project_dir), stack, str(plan_path))
-        analyzed = _run_worker("policy", str(plan_path))
+        planned = run_worker("plan", str(project_dir), stack, str(plan_path))
+        analyzed = run_worker("policy", str(plan_path))
     return Measurement(
         resources=planned["resources"],
         program_seconds=planned["program_seconds"],
@@ -70,12 +71,23 @@ def measure(project_dir: Path, stack: str) -> Measurement:
     )
 
 
-def _run_worker(phase: str, *args: str) -> dict[str, Any]:
+def worker_environment() -> dict[str, str]:
+    """The environment of every benchmark process: this one's, with bytecode caching on.
+
+    A user's program runs with its modules' bytecode cached (the git-ignored __pycache__
+    directories); a PYTHONDONTWRITEBYTECODE inherited from a CI shell would charge each run the
+    compilation of every project module instead.
+    """
+    return {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
+def run_worker(phase: str, *args: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="baseline-bench-") as scratch:
         metrics_path = Path(scratch, "metrics.json")
         completed = subprocess.run(
             [sys.executable, "-m", "benchmarks.worker", phase, *args, str(metrics_path)],
             cwd=Path(__file__).resolve().parents[1],
+            env=worker_environment(),
             capture_output=True,
             text=True,
             timeout=WORKER_TIMEOUT_SECONDS,

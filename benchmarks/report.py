@@ -8,6 +8,7 @@ from datetime import datetime
 from itertools import pairwise
 
 from benchmarks.audit import AuditMeasurement
+from benchmarks.floor_report import FloorResults, floor_section
 from benchmarks.machine import Machine
 from benchmarks.measure import Measurement
 
@@ -280,6 +281,8 @@ def render(
     families: Sequence[Family],
     prod: Measurement | None,
     audits: Sequence[AuditMeasurement] = (),
+    *,
+    floors: FloorResults | None = None,
 ) -> str:
     lines = [
         "# Benchmarks",
@@ -292,6 +295,8 @@ def render(
         "",
         HOW,
     ]
+    if floors is not None:
+        lines += floor_section(floors)
     for family in families:
         lines += family_table(family)
     lines += scaling_table(families)

@@ -1,7 +1,9 @@
-"""`python -m benchmarks.run [--quick] [--output FILE | --update]`: measure, print, write.
+"""`python -m benchmarks.run [--quick] [--rounds N] [--output FILE | --update]`: measure,
+print, write.
 
-Previews of generated projects (benchmarks.measure) and the organization audit at scale
-(benchmarks.audit). The results go to build/bench/results.md, outside the tracked tree, so
+The program and the policy pack against their floors (benchmarks.floor) for the prod stack and
+app projects, previews of generated projects (benchmarks.measure) and the organization audit at
+scale (benchmarks.audit). The results go to build/bench/results.md, outside the tracked tree, so
 that a run on any machine leaves the repository clean; `--update` (`make bench UPDATE=1`)
 writes the tracked benchmarks/results.md instead, for a commit of new reference figures.
 """
@@ -16,6 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.audit import AuditMeasurement, measure_audit
+from benchmarks.floor import ROUNDS, measure_floors
+from benchmarks.floor_report import FloorResults
 from benchmarks.machine import describe_machine
 from benchmarks.measure import BenchmarkError, Measurement, measure
 from benchmarks.projects import (
@@ -26,11 +30,16 @@ from benchmarks.projects import (
     write_region_project,
 )
 from benchmarks.report import Family, render
+from benchmarks.worker import POLICY_CONFIG, POLICY_PACK
 
 REGION_COUNTS = (1, 4, 17)
 APP_SIZES = (10, 100, 1000)
 QUICK_REGION_COUNTS = (1,)
 QUICK_APP_SIZES = (10,)
+# App projects measured against their floors (with the prod stack, unless --quick).
+FLOOR_APP_SIZES = (100, 1000)
+QUICK_FLOOR_APP_SIZES = (10,)
+QUICK_ROUNDS = 2
 # Organization audits: (accounts, regions).
 AUDIT_SIZES = ((100, 17), (1000, 17))
 QUICK_AUDIT_SIZES = ((50, 2),)
@@ -74,6 +83,24 @@ def measure_audits(sizes: Sequence[tuple[int, int]]) -> list[AuditMeasurement]:
     return measured
 
 
+def measure_against_floors(
+    scratch: Path, sizes: Sequence[int], rounds: int, with_prod: bool
+) -> FloorResults:
+    """The prod stack (unless not `with_prod`) and app projects of `sizes`, each program and
+    pack against its floor; the pack with the prod config, as in the other tables."""
+    prod = None
+    if with_prod:
+        _progress(f"prod stack against its floors, {rounds} rounds")
+        prod = measure_floors(ROOT, "prod", POLICY_PACK, POLICY_CONFIG, rounds)
+    apps = []
+    for size in sizes:
+        _progress(f"app-{size} against its floors, {rounds} rounds")
+        project = write_app_project(scratch / f"floor-app-{size}", size)
+        measured = measure_floors(project, BENCH_STACK, POLICY_PACK, POLICY_CONFIG, rounds)
+        apps.append((f"app {size}", measured))
+    return FloorResults(prod, tuple(apps))
+
+
 def measure_prod() -> Measurement:
     _progress("prod stack")
     return measure(ROOT, "prod")
@@ -85,6 +112,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--quick",
         action="store_true",
         help="1 region, 10 resources, a 50-account audit in 2 regions; no prod stack",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"rounds of each floor comparison (default {ROUNDS}, {QUICK_ROUNDS} with --quick)",
     )
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
@@ -98,17 +132,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     regions = QUICK_REGION_COUNTS if args.quick else REGION_COUNTS
     apps = QUICK_APP_SIZES if args.quick else APP_SIZES
     audit_sizes = QUICK_AUDIT_SIZES if args.quick else AUDIT_SIZES
+    floor_sizes = QUICK_FLOOR_APP_SIZES if args.quick else FLOOR_APP_SIZES
+    rounds = args.rounds or (QUICK_ROUNDS if args.quick else ROUNDS)
     machine, started = describe_machine(), datetime.now(UTC)
     try:
-        prod = None if args.quick else measure_prod()
         with tempfile.TemporaryDirectory(prefix="baseline-bench-") as scratch:
+            floors = measure_against_floors(Path(scratch), floor_sizes, rounds, not args.quick)
+            prod = None if args.quick else measure_prod()
             region_family = measure_regions(Path(scratch), regions, prod)
             app_family = measure_apps(Path(scratch), apps)
     except BenchmarkError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     audits = measure_audits(audit_sizes)
-    document = render(machine.ended(), started, [region_family, app_family], prod, audits)
+    document = render(
+        machine.ended(), started, [region_family, app_family], prod, audits, floors=floors
+    )
     print(document, end="")
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(document, encoding="utf-8")

@@ -44,6 +44,7 @@ from components.iam import (
     validate_role_arns,
 )
 from components.macie_remediation_grants import source_bucket_statements
+from components.nested_outputs import resolved_apply
 
 PolicyStatements = Callable[
     [pulumi.Output[str]], Sequence[pulumi.Input[Statement]] | pulumi.Output[list[Statement]]
@@ -275,9 +276,7 @@ class SecureBucket(pulumi.ComponentResource):
         policy = aws.s3.BucketPolicy(
             f"{name}-policy",
             bucket=bucket.id,
-            policy=pulumi.Output.from_input(statements).apply(
-                lambda parts: policy_document(_flatten(parts))
-            ),
+            policy=resolved_apply(statements, lambda parts: policy_document(_flatten(parts))),
             region=region,
             # S3 rejects concurrent configuration calls on one bucket; order the sensitive ones.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access, ownership]),

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+
+from components.nested_outputs import resolved_apply
 
 POLICY_VERSION = "2012-10-17"
 _ROLE_ARN = re.compile(r"arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]+")
@@ -52,9 +55,28 @@ class AwsContext:
         return f"{service}.{self.dns_suffix}"
 
 
+# Module members whose provider `aws_context` asks for: any `aws` token names the package.
+_CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
+# Per program run, one context per provider (the root stack's: the default provider) and
+# region: components of one account and region share three data-source calls.
+_contexts: weakref.WeakKeyDictionary[pulumi.Resource, dict[str | None, pulumi.Output[AwsContext]]]
+_contexts = weakref.WeakKeyDictionary()
+
+
 def aws_context(parent: pulumi.Resource, region: str | None = None) -> pulumi.Output[AwsContext]:
     """Account, partition and region as seen through `parent`'s provider (and `region=`)."""
-    opts = pulumi.InvokeOutputOptions(parent=parent)
+    provider = parent.get_provider(_CALLER_IDENTITY)
+    owner = provider if provider is not None else pulumi.runtime.get_root_resource()
+    if owner is None:  # outside a program run: nothing to share with
+        return _aws_context(pulumi.InvokeOutputOptions(parent=parent), region)
+    by_region = _contexts.setdefault(owner, {})
+    if region not in by_region:
+        opts = pulumi.InvokeOutputOptions(provider=provider, parent=parent)
+        by_region[region] = _aws_context(opts, region)
+    return by_region[region]
+
+
+def _aws_context(opts: pulumi.InvokeOutputOptions, region: str | None) -> pulumi.Output[AwsContext]:
     identity = aws.get_caller_identity_output(opts=opts)
     partition = aws.get_partition_output(opts=opts)
     current_region = aws.get_region_output(region=region, opts=opts)
@@ -132,7 +154,7 @@ def policy_document(statements: Sequence[Mapping[str, Any]]) -> str:
 
 def render_policy(statements: pulumi.Input[Sequence[Any]]) -> pulumi.Output[str]:
     """Resolve every Input nested in `statements` and serialise the policy document."""
-    return pulumi.Output.from_input(statements).apply(policy_document)
+    return resolved_apply(statements, policy_document)
 
 
 def trust_policy(sid: str, principal: Mapping[str, Any], conditions: Conditions) -> Statement:

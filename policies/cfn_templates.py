@@ -23,8 +23,9 @@ import yaml
 _VARIES = object()
 
 
-class _TemplateLoader(yaml.SafeLoader):
-    """SafeLoader that reads CloudFormation's short-form intrinsic functions."""
+class _TemplateLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """SafeLoader that reads CloudFormation's short-form intrinsic functions (libyaml's
+    parser when PyYAML has it: a tenth of the pure-Python parser's time)."""
 
 
 def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:

@@ -35,8 +35,6 @@ from documents import (
 )
 from helpers import as_list
 from metadata import resource_policy
-from parliament import analyze_policy_string
-from parliament.finding import Finding
 from pulumi_policy import PolicyConfigSchema, ReportViolation, ResourceValidationArgs, Severity
 
 INVALID_FINDINGS = frozenset(
@@ -116,7 +114,19 @@ def lint(text: str, kind: DocumentKind, additional_actions: frozenset[str]) -> t
     return tuple(problems)
 
 
+def load_parliament() -> None:
+    """Import parliament, which loads its IAM database (10 MB of JSON) on import: about as
+    long as the pack takes to start. The pack's __main__ runs this in a thread while the
+    engine runs the program, before the first policy document arrives."""
+    import parliament  # noqa: F401, PLC0415
+
+
 def _findings(text: str) -> list[Any]:
+    # Imported here, not at the top, so that the plugin answers the engine before parliament
+    # has loaded; a document that arrives while `load_parliament` still runs waits for it.
+    from parliament import analyze_policy_string  # noqa: PLC0415
+    from parliament.finding import Finding  # noqa: PLC0415
+
     try:
         return list(analyze_policy_string(text, ignore_private_auditors=True).findings)
     except Exception as error:  # noqa: BLE001 parliament raises on shapes it cannot walk

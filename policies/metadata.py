@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import exemptions
-from frameworks import CONTROLS, FRAMEWORKS
+from frameworks import CONTROLS, FRAMEWORKS, RESOURCE_TYPES
 from pulumi_policy import (
     EnforcementLevel,
     PolicyComplianceFramework,
@@ -90,6 +90,30 @@ def _exemptible_stack_validation(name: str, validate: StackValidation) -> StackV
     return validate_unless_exempt
 
 
+class TypedResourcePolicy(ResourceValidationPolicy):
+    """A resource policy that evaluates only the resource types `RESOURCE_TYPES` names for it.
+
+    Its validation returns at once for any other type, so the pack's analyzer
+    (shared_decoding.py) skips it for those before any work; `resource_types` is None for a
+    policy of every type.
+    """
+
+    def __init__(self, *, name: str, validate: ResourceValidation, **kwargs: Any) -> None:
+        declared = RESOURCE_TYPES[name]
+        self.resource_types = None if exemptions.EVERY_TYPE in declared else frozenset(declared)
+        super().__init__(name=name, validate=_only_for(self.resource_types, validate), **kwargs)
+
+
+def _only_for(types: frozenset[str] | None, validate: ResourceValidation) -> ResourceValidation:
+    if types is None:
+        return validate
+
+    def validate_declared_types(args: ResourceValidationArgs, report: ReportViolation) -> Any:
+        return validate(args, report) if args.resource_type in types else None
+
+    return validate_declared_types
+
+
 def resource_policy(
     *,
     name: str,
@@ -100,7 +124,7 @@ def resource_policy(
     config_schema: PolicyConfigSchema | None = None,
     enforcement_level: EnforcementLevel | None = None,
 ) -> ResourceValidationPolicy:
-    return ResourceValidationPolicy(
+    return TypedResourcePolicy(
         name=name,
         description=described(name, summary),
         validate=_exemptible_resource_validation(name, validate),

@@ -10,6 +10,7 @@ import pytest
 
 from baseline.regions import known_regions
 from benchmarks import run
+from benchmarks.floor_report import FLOOR_COLUMNS
 from benchmarks.measure import Measurement
 from benchmarks.projects import (
     APP_FIXED_RESOURCES,
@@ -171,3 +172,13 @@ def test_targets_compare_the_measurements_with_the_issue_targets() -> None:
     # 100 then 390 KiB per added resource: memory grows faster than linearly.
     assert "program 100 then 390 KiB per added resource (faster than linear)" in text
     assert "pack 50 then 195 KiB per added resource (faster than linear)" in text
+
+
+def test_quick_run_sets_each_cost_beside_its_floor(quick_results: tuple[str, str]) -> None:
+    (app,) = _tables(quick_results[0])["Against the floor"]
+    assert app["project"] == "app 10"
+    assert app["resources"] == "10"
+    assert app["rounds"] == "2"
+    assert all(NUMBER.fullmatch(app[column]) for column in FLOOR_COLUMNS), app
+    assert float(app["program floor s"]) > 0 and float(app["no-op pack s"]) > 0
+    assert "- prod stack: not measured (--quick)" in quick_results[0]

@@ -161,11 +161,8 @@ def test_the_constraints_pin_every_declared_dependency_inside_its_range():
 
 def test_make_setup_installed_what_the_constraints_pin():
     pins = _constraints()
-    # The first distribution of each name on sys.path, as imports find it: pkg_resources (which
-    # parliament imports) appends setuptools' vendored packaging, platformdirs and
-    # typing_extensions to sys.path, whose dist-info a later one would otherwise override.
-    installed: dict[str, str] = {}
-    for distribution in metadata.distributions():
-        installed.setdefault(canonicalize_name(distribution.metadata["Name"]), distribution.version)
+    # This virtualenv's packages alone: tests put other directories on sys.path.
+    here = metadata.distributions(path=[sysconfig.get_paths()["purelib"]])
+    installed = {canonicalize_name(d.metadata["Name"]): d.version for d in here}
     differing = {name: (pin, installed.get(canonicalize_name(name))) for name, pin in pins.items()}
     assert {name: pair for name, pair in differing.items() if pair[0] != pair[1]} == {}

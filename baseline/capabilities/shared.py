@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
-import botocore.session
 import pulumi
 
 
@@ -18,12 +15,6 @@ def organization_admin(
             "administrator's account id; single-account mode takes neither"
         )
     return delegated_admin_account_id
-
-
-@functools.cache
-def partition_of(region: str) -> str:
-    """`aws`, `aws-cn`, `aws-us-gov`...: from botocore's endpoint data, without calling AWS."""
-    return str(botocore.session.get_session().get_partition_for_region(region))
 
 
 def require_region_list(owner: str, home_region: str | None, regions: tuple[str, ...]) -> None:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from baseline.preview.mocks import DEFAULT_ACCOUNT
 from baseline.preview.model import Plan
@@ -16,13 +17,14 @@ from baseline.project import StackFile, program_config, python_program
 PROGRAM_TIMEOUT_SECONDS = 600
 
 
-def plan_project(stack: StackFile, *, preview: bool = True, account: str = DEFAULT_ACCOUNT) -> Plan:
-    """Run the stack's program as `pulumi preview` would; raise ProgramError when it fails."""
-    main = python_program(stack)
+def program_request(
+    stack: StackFile, *, preview: bool = True, account: str = DEFAULT_ACCOUNT
+) -> dict[str, Any]:
+    """What `baseline.preview.runner` needs to run the stack's program (`run_project`)."""
     config, secret_keys = program_config(stack)
-    request = {
+    return {
         "project_dir": str(stack.project_dir),
-        "main": str(main),
+        "main": str(python_program(stack)),
         "project": stack.project,
         "stack": stack.stack,
         "config": config,
@@ -31,6 +33,12 @@ def plan_project(stack: StackFile, *, preview: bool = True, account: str = DEFAU
         "account": account,
         "region": config.get("aws:region", "us-east-1"),
     }
+
+
+def plan_project(stack: StackFile, *, preview: bool = True, account: str = DEFAULT_ACCOUNT) -> Plan:
+    """Run the stack's program as `pulumi preview` would; raise ProgramError when it fails."""
+    request = program_request(stack, preview=preview, account=account)
+    main = Path(request["main"])
     with tempfile.TemporaryDirectory(prefix="baseline-preview-") as scratch:
         request_path = Path(scratch, "request.json")
         result_path = Path(scratch, "result.json")

@@ -38,6 +38,8 @@ class ProgramPositions:
 
     def __init__(self, project_dir: Path) -> None:
         self._root = project_dir.resolve()
+        # A program's frames come from a few dozen files: each URI is judged once.
+        self._in_project = functools.cache(self._judge)
 
     def position(self, request: Any) -> str:
         """`project:///<path>#<line>` of the innermost frame in the project, or ""."""
@@ -50,7 +52,8 @@ class ProgramPositions:
                 return f"{PROJECT_SCHEME}{relative}#{pc.line}"
         return ""
 
-    def _in_project(self, uri: str) -> str | None:
+    def _judge(self, uri: str) -> str | None:
+        """The project-relative path of a frame's file, None outside the project's code."""
         path = _resolved(unquote(urlparse(uri).path))
         if path is None or _INSTALLED & set(path.parts) or path.is_relative_to(_ENGINE_DIR):
             return None

@@ -12,6 +12,7 @@ names, per region, what gives the other accounts theirs, and each pack there wai
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,8 @@ from baseline.capabilities.config.recorders import (
     record_region,
     recorder_role_arn,
 )
-from baseline.capabilities.shared import organization_admin, partition_of, require_region_list
+from baseline.capabilities.shared import organization_admin, require_region_list
+from components.aws_partitions import partition_of
 from components.iam import policy_document, trust_policy
 
 PACKS_DIR = Path(__file__).parent / "conformance_packs"
@@ -44,11 +46,34 @@ CENTRAL_MONITORING_PARAMETER = "CentralMonitoringAccount"
 MULTI_ACCOUNT_SETUP_PRINCIPAL = "config-multiaccountsetup.amazonaws.com"
 
 
-class _CloudFormationLoader(yaml.SafeLoader):
-    """Reads CloudFormation YAML, whose short-form functions (!Ref, !Sub) are local tags."""
+class _CloudFormationLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Reads CloudFormation YAML, whose short-form functions (!Ref, !Sub) are local tags.
+
+    libyaml's parser when PyYAML was built with it: a tenth of the pure-Python parser's time.
+    """
 
 
 _CloudFormationLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+@dataclass(frozen=True)
+class _TemplateOutline:
+    """What the program reads of a template: whether it has Resources, its parameters."""
+
+    has_resources: bool
+    parameters: frozenset[str]
+
+
+@functools.cache
+def _outline(body: str) -> _TemplateOutline:
+    """Each template body is parsed once, however many accounts and regions deploy it."""
+    document = yaml.load(body, Loader=_CloudFormationLoader)
+    if not isinstance(document, dict):
+        return _TemplateOutline(has_resources=False, parameters=frozenset())
+    return _TemplateOutline(
+        has_resources=isinstance(document.get("Resources"), dict),
+        parameters=frozenset((document.get("Parameters") or {}).keys()),
+    )
 
 
 @dataclass(frozen=True)
@@ -59,8 +84,7 @@ class ConformancePackTemplate:
     @property
     def parameters(self) -> frozenset[str]:
         """The names of the template's parameters."""
-        document = yaml.load(self.body, Loader=_CloudFormationLoader)
-        return frozenset((document.get("Parameters") or {}).keys())
+        return _outline(self.body).parameters
 
 
 def load_conformance_pack(name: str, path: str | Path | None = None) -> ConformancePackTemplate:
@@ -72,10 +96,10 @@ def load_conformance_pack(name: str, path: str | Path | None = None) -> Conforma
     if len(body.encode()) > MAX_TEMPLATE_BYTES:
         raise ValueError(f"{template_path}: larger than the {MAX_TEMPLATE_BYTES} bytes AWS accepts")
     try:
-        document = yaml.load(body, Loader=_CloudFormationLoader)
+        outline = _outline(body)
     except yaml.YAMLError as error:
         raise ValueError(f"{template_path}: not YAML or JSON: {error}") from error
-    if not (isinstance(document, dict) and isinstance(document.get("Resources"), dict)):
+    if not outline.has_resources:
         raise ValueError(f"{template_path}: a conformance pack template needs a Resources mapping")
     return ConformancePackTemplate(name=name, body=body)
 

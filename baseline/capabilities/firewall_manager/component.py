@@ -49,6 +49,7 @@ from baseline.capabilities.firewall_manager.policies import (
     usage_audit_data,
     wafv2_data,
 )
+from components.nested_outputs import resolved_apply
 
 NOTIFICATION_CHANNEL_TEMPLATE = (
     Path(__file__).parent / "cloudformation" / "fms_notification_channel.yaml"
@@ -271,7 +272,7 @@ class FirewallManager(pulumi.ComponentResource):
             region=region,
             security_service_policy_data=aws.fms.PolicySecurityServicePolicyDataArgs(
                 type=policy.type,
-                managed_service_data=pulumi.Output.from_input(data).apply(_json_or_none),
+                managed_service_data=resolved_apply(data, _json_or_none),
             ),
             remediation_enabled=policy.remediation_enabled,
             delete_all_policy_resources=policy.delete_all_policy_resources,

@@ -11,7 +11,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from baseline.capabilities.shared import partition_of, require_region_list
+from baseline.capabilities.shared import require_region_list
+from components.aws_partitions import partition_of
 
 # Standard -> whether its ARN names a region. CIS 1.2.0 predates regional standards ARNs and
 # is still a global "ruleset".
