@@ -14,16 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from baseline.capabilities.notifications import section as notifications
-from baseline.problems import Problem
 from baseline.schema_rules import matches, no_duplicates
 from components.event_patterns import GUARDDUTY_SEVERITY_FLOOR, SECURITYHUB_LABELS
-
-if TYPE_CHECKING:
-    # The spec is made of every section: here it is only a type (baseline/spec.py).
-    from baseline.spec import Spec
 
 TOPIC_ROLES = ("findings", "tamper", "pipeline", "ddos")
 # Resources Shield Advanced protects and publishes DDoSDetected for.
@@ -129,12 +124,3 @@ def parse_in_spec(document: Mapping[str, Any], spec_document: Mapping[str, Any])
     """The section, its defaults taken from the notifications section."""
     topics = notifications.parse(spec_document["notifications"])
     return parse(document, topics.default_topic, topics.min_severity)
-
-
-def problems(spec: Spec) -> list[Problem]:
-    """Each topic the section names must be one of notifications.topics."""
-    return [
-        Problem(f"baseline.alerts.topics.{role}", f"{topic!r} is not one of notifications.topics")
-        for role in TOPIC_ROLES
-        if (topic := getattr(spec.alerts.topics, role)) not in spec.notifications.topics
-    ]

@@ -33,7 +33,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from baseline.capabilities.config.recorders import (
     SERVICE_LINKED_ROLE_CHOICES,
@@ -65,7 +65,6 @@ from baseline.capabilities.firewall_manager.policies import (
     firehose_region,
 )
 from baseline.capabilities.notifications import section as notifications
-from baseline.problems import Problem
 from baseline.schema_rules import (
     ErrorCallback,
     aws_region,
@@ -74,10 +73,6 @@ from baseline.schema_rules import (
     no_duplicates,
     unique,
 )
-
-if TYPE_CHECKING:
-    # The spec is made of every section: here it is only a type (baseline/spec.py).
-    from baseline.spec import Spec
 
 # The spec key of each policy type's options.
 OPTION_KEYS: dict[type[Any], str] = {
@@ -399,24 +394,3 @@ def parse_in_spec(
 ) -> FirewallManagerSpec:
     """The section, its notification topic by default the notifications section's first."""
     return parse(document, notifications.parse(spec_document["notifications"]).default_topic)
-
-
-def problems(spec: Spec) -> list[Problem]:
-    """Firewall Manager needs an organization, Config recording and a topic of the spec."""
-    settings = spec.firewall_manager
-    if not settings.enabled:
-        return []
-    found = []
-    if spec.accounts is None:
-        what = "needs an organization: Firewall Manager has no single-account mode"
-        found.append(Problem("baseline.firewall_manager.enabled", what))
-    if not spec.config.enabled:
-        what = (
-            "must stay true with firewall_manager: Firewall Manager needs AWS Config "
-            "recording in the accounts it covers (Firewall Manager prerequisites)"
-        )
-        found.append(Problem("baseline.config.enabled", what))
-    if settings.notification_topic not in spec.notifications.topics:
-        what = f"{settings.notification_topic!r} is not one of notifications.topics"
-        found.append(Problem("baseline.firewall_manager.notification_topic", what))
-    return found

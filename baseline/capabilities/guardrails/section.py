@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from baseline.capabilities.config import section as config
 from baseline.capabilities.guardrails.component import (
@@ -34,7 +34,6 @@ from baseline.capabilities.guardrails.component import (
     EBS_KMS_KEY_ID,
     ORGANIZATIONAL_UNIT_ID,
 )
-from baseline.problems import Problem
 from baseline.schema_rules import (
     ErrorCallback,
     aws_region,
@@ -42,10 +41,6 @@ from baseline.schema_rules import (
     nested_error,
     no_duplicates,
 )
-
-if TYPE_CHECKING:
-    # The spec is made of every section: here it is only a type (baseline/spec.py).
-    from baseline.spec import Spec
 
 _PASSWORD_POLICY = {
     "minimum_length": {"type": "integer", "min": 14, "max": 128, "default": 14},
@@ -178,34 +173,3 @@ def parse_in_spec(document: Mapping[str, Any], spec_document: Mapping[str, Any])
         (packs.enabled and packs.has_packs) or spec_document["firewall_manager"]["enabled"]
     )
     return parse(document, recorder_needed)
-
-
-def problems(spec: Spec) -> list[Problem]:
-    """The StackSet deploys to an organization's OUs, in regions the spec enables, and records
-    wherever organization packs or Firewall Manager policies go."""
-    settings = spec.guardrails
-    found = []
-    if settings.enabled and spec.accounts is None:
-        what = "needs an organization: StackSets deploy to organizational units"
-        found.append(Problem("baseline.guardrails.enabled", what))
-    for index, region in enumerate(settings.regions or ()):
-        if region not in spec.regions.enabled:
-            what = f"{region} is not one of regions.enabled"
-            found.append(Problem(f"baseline.guardrails.regions[{index}]", what))
-    return [*found, *_unrecorded_regions(spec)]
-
-
-def _unrecorded_regions(spec: Spec) -> list[Problem]:
-    """Regions where organization packs or FMS policies go but the StackSet records nothing."""
-    settings = spec.guardrails
-    needed = (spec.config.enabled and spec.config.has_packs) or spec.firewall_manager.enabled
-    if not (settings.enabled and settings.config_recorder and needed and settings.regions):
-        return []
-    missing = [region for region in spec.regions.enabled if region not in settings.regions]
-    if not missing:
-        return []
-    what = (
-        f"lacks {', '.join(missing)}: organization conformance packs and Firewall Manager "
-        "policies go to every enabled region, and need the member accounts recorded there"
-    )
-    return [Problem("baseline.guardrails.regions", what)]

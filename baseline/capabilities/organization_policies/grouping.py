@@ -21,7 +21,7 @@ otherwise be refused):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from baseline.capabilities.accounts.section import Accounts
 from baseline.capabilities.organization_policies.catalog import GuardrailArgs, guardrail_statement
@@ -42,10 +42,6 @@ from baseline.capabilities.organization_policies.section import OrganizationPoli
 from baseline.capabilities.regions.section import Regions
 from baseline.problems import Problem
 from baseline.regions import known_regions
-
-if TYPE_CHECKING:
-    # The spec is made of every section: here it is only a type (baseline/spec.py).
-    from baseline.spec import Spec
 
 WHERE = "baseline.organization_policies"
 POLICY_PREFIX = "security-baseline-"
@@ -216,8 +212,3 @@ def _reference_problems(section: OrganizationPoliciesSpec, partition: str) -> li
                 what = f"{arn} is not in the home region's partition {partition}: it never matches"
                 problems.append(Problem(f"{WHERE}.{key}[{index}]", what))
     return problems
-
-
-def problems(spec: Spec) -> list[Problem]:
-    """What is wrong with the section given the rest of the spec, AWS's limits included."""
-    return organization_policy_problems(spec.organization_policies, spec.accounts, spec.regions)

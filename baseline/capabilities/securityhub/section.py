@@ -35,7 +35,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from baseline.capabilities.securityhub.component import (
     DEFAULT_STANDARDS,
@@ -52,7 +52,6 @@ from baseline.capabilities.securityhub.settings import (
     ROOT_TARGET,
     policy_description,
 )
-from baseline.problems import Problem
 from baseline.schema_rules import (
     ErrorCallback,
     aws_region,
@@ -63,10 +62,6 @@ from baseline.schema_rules import (
     not_blank,
     unique,
 )
-
-if TYPE_CHECKING:
-    # The spec is made of every section: here it is only a type (baseline/spec.py).
-    from baseline.spec import Spec
 
 
 def _known_standard(field: Any, value: Any, error: ErrorCallback) -> None:
@@ -330,18 +325,3 @@ def organization_problems(
     ):
         problems.append((f"{where}.disabled_controls", _TOO_LONG))
     return problems
-
-
-def problems(spec: Spec) -> list[Problem]:
-    """What central configuration (organization) or local configuration refuses."""
-    if not spec.securityhub.enabled:
-        return []
-    return [
-        Problem(where, what)
-        for where, what in organization_problems(
-            spec.securityhub,
-            organization=spec.organization_mode,
-            home=spec.regions.home,
-            regions=spec.regions.enabled,
-        )
-    ]
