@@ -3,7 +3,7 @@
 `Spec` is what the program, the audit and the preflight read. `baseline.spec_loader` makes it
 from the stack config key `security-baseline:baseline`, each section parsed by its capability
 (baseline/capabilities/registry.py): its fields are the registry's capabilities, in its order,
-which tests/test_registry.py holds.
+which tests/capabilities/test_registry.py holds.
 """
 
 from __future__ import annotations

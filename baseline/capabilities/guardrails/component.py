@@ -51,7 +51,8 @@ from components import event_patterns
 
 TEMPLATE_PATH = Path(__file__).parent / "cloudformation" / "account_guardrails.yaml"
 HANDLER_PATH = Path(__file__).parent / "functions" / "account_settings" / "handler.py"
-# The line of the template's inline function code that the handler's source replaces.
+# The line of the template's inline function code that the handler's source replaces: the
+# template's text as first deployed (its comments are part of the StackSet's template body).
 HANDLER_PLACEHOLDER = "# security-baseline: components/functions/account_settings/handler.py"
 # The template's forwarding rule, repeated once per tamper pattern with this line replaced.
 TAMPER_PATTERN_PLACEHOLDER = (
