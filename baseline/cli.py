@@ -19,7 +19,7 @@ from baseline.preview import command as preview_command
 from baseline.problems import SpecError
 from baseline.project import load_stack_file
 from baseline.report import command as report_command
-from baseline.spec import spec_from_stack_file
+from baseline.spec_loader import spec_from_stack_file
 
 # Exit codes shared by every subcommand.
 EXIT_OK = 0

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from baseline.schema import known_regions
+from baseline.regions import known_regions
 from baseline.spec import Account, Spec
 
 MANAGED_BY_TAG = {"ManagedBy": "security-baseline"}

@@ -1,8 +1,8 @@
 """The cerberus schema of the stack config key `security-baseline:baseline`.
 
-Each section's rules live in baseline/sections/<key>.py (`SECTION`), assembled here in
-`SECTIONS`: a new section is one more module and one more entry. `BaselineValidator` adds
-the AWS-specific rules the sections name; `validate` runs it and returns the normalized
+Each capability's section rules live in its folder (baseline/capabilities/<key>/section.py,
+`SECTION`), assembled here from the registry in `SECTIONS`. `BaselineValidator` adds the
+AWS-specific rules the sections name; `validate` runs it and returns the normalized
 document (defaults applied) with every problem found.
 """
 
@@ -19,29 +19,11 @@ import cerberus
 import cerberus.schema
 from cerberus import errors as cerberus_errors
 
+from baseline.capabilities.accounts.section import ACCOUNT_ROLES
+from baseline.capabilities.registry import CAPABILITIES
+from baseline.capabilities.tags.section import RESERVED_TAG_KEYS
 from baseline.regions import known_regions, region_problem, yaml_type
 from baseline.secret import is_pulumi_secure_value
-from baseline.sections import (
-    accounts,
-    alerts,
-    cloudtrail,
-    firewall_manager,
-    guardduty,
-    guardrails,
-    kms,
-    log_archive,
-    macie,
-    notifications,
-    organization_policies,
-    quarantine,
-    scanner_findings,
-    securityhub,
-    tags,
-)
-from baseline.sections import config as config_section
-from baseline.sections import regions as regions_section
-from baseline.sections.accounts import ACCOUNT_ROLES
-from baseline.sections.tags import RESERVED_TAG_KEYS
 
 _ARN_PARTITION = r"arn:aws(?:-[a-z]+)*"
 _IAM_NAME = r"[\w+=,.@-]{1,64}"
@@ -80,30 +62,8 @@ PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
 }
 
 
-SECTIONS: dict[str, dict[str, Any]] = {
-    # Foundation: where and as whom the baseline deploys, and its core resources.
-    "accounts": accounts.SECTION,
-    "regions": regions_section.SECTION,
-    "tags": tags.SECTION,
-    "kms": kms.SECTION,
-    "cloudtrail": cloudtrail.SECTION,
-    "log_archive": log_archive.SECTION,
-    "quarantine": quarantine.SECTION,
-    "notifications": notifications.SECTION,
-    # Detective services.
-    "guardduty": guardduty.SECTION,
-    "securityhub": securityhub.SECTION,
-    "macie": macie.SECTION,
-    "config": config_section.SECTION,
-    # Alerting and network protection.
-    "alerts": alerts.SECTION,
-    "firewall_manager": firewall_manager.SECTION,
-    # Settings with no organization API, through one StackSet.
-    "guardrails": guardrails.SECTION,
-    # Service and resource control policies: what member accounts may not do.
-    "organization_policies": organization_policies.SECTION,
-    # CI scanner reports into Security Hub.
-    "scanner_findings": scanner_findings.SECTION,
+SECTIONS: dict[str, Mapping[str, Any]] = {
+    capability.name: capability.rules for capability in CAPABILITIES
 }
 
 

@@ -1,40 +1,22 @@
-"""The baseline of one stack: the spec, composed into components per account and region.
+"""The baseline of one stack: the spec, built capability by capability.
 
-`build` is what `__main__.py` runs: the core (keys, log archive, trail, notifications,
-quarantine), then each capability on top of it, then the exports users look up.
+`build` is what `__main__.py` runs. Each capability's wiring maps its spec section onto its
+components, in the registry's order (baseline/capabilities/registry.py), so that every
+capability finds what it builds on.
 """
 
 from __future__ import annotations
 
-import pulumi
-
-from baseline.alerting import build_alerting
-from baseline.core import Baseline, build_core
-from baseline.detective import build_detective_services
-from baseline.devsecops import build_scanner_findings
-from baseline.organization import build_organization
+from baseline.capabilities.registry import CAPABILITIES
+from baseline.program import Baseline
+from baseline.providers import account_providers
 from baseline.spec import Spec
-
-
-def _export(baseline: Baseline) -> None:
-    pulumi.export("log_archive_bucket", baseline.log_archive.bucket)
-    pulumi.export("log_archive_key_arn", baseline.log_archive.key_arn)
-    if baseline.trail is not None:
-        pulumi.export("trail_arn", baseline.trail.arn)
-        pulumi.export("trail_key_arn", baseline.trail.key_arn)
-    pulumi.export("topic_arns", baseline.notifications.topic_arns)
-    pulumi.export("notifications_key_arn", baseline.notifications.key_arn)
-    pulumi.export("quarantine_bucket", baseline.quarantine.bucket)
-    pulumi.export("quarantine_key_arn", baseline.quarantine.key_arn)
 
 
 def build(spec: Spec) -> Baseline:
     """Declare every resource of the baseline for `spec`."""
-    baseline = build_core(spec)
-    # Before Config: its organization packs wait for every account's recorder.
-    member_recordings = build_organization(baseline)
-    build_detective_services(baseline, member_recordings)
-    build_alerting(baseline)
-    build_scanner_findings(baseline)
-    _export(baseline)
+    baseline = Baseline(spec, account_providers(spec))
+    for capability in CAPABILITIES:
+        if capability.build is not None:
+            capability.build(baseline)
     return baseline

@@ -25,9 +25,10 @@ from botocore.awsrequest import AWSResponse
 from baseline.audit.accounts import account_sessions
 from baseline.audit.coverage.model import CoverageContext, CoverageStatus
 from baseline.audit.coverage.runner import run_coverage
-from baseline.audit.organization import expected_policy_names
 from baseline.audit.session import AuditSession
-from baseline.spec import Spec, parse_spec
+from baseline.capabilities.firewall_manager.audit_scope import expected_policy_names
+from baseline.spec import Spec
+from baseline.spec_loader import parse_spec
 from benchmarks.projects import SPEC_KEY, region_spec_config
 
 FIRST_MEMBER = 100_000_000_000

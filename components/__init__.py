@@ -13,12 +13,6 @@ from components.buckets import (
     SecureBucket,
     SecureBucketArgs,
 )
-from components.cloudtrail import (
-    CloudWatchLogsDelivery,
-    OrganizationTrail,
-    OrganizationTrailArgs,
-    S3DataEvents,
-)
 from components.iam import SourceScope
 from components.kms import KeyGrant, ManagedKey, ManagedKeyArgs
 from components.lambda_function import (
@@ -34,10 +28,7 @@ from components.load_balancer import (
     ProtectedLoadBalancer,
     ProtectedLoadBalancerArgs,
 )
-from components.log_archive import LogArchive, LogArchiveArgs
 from components.logs import SecureLogGroup, SecureLogGroupArgs
-from components.notifications import Notifications, NotificationsArgs, TopicArgs
-from components.quarantine import QuarantineBucket, QuarantineBucketArgs
 from components.queues import DeadLetterQueue, SecureQueue, SecureQueueArgs, ServiceSender
 from components.topics import EncryptedTopic, EncryptedTopicArgs, TopicSubscriber
 
@@ -46,7 +37,6 @@ __all__ = [
     "AccessLogs",
     "AuditorRole",
     "AuditorRoleArgs",
-    "CloudWatchLogsDelivery",
     "DeadLetterQueue",
     "EncryptedTopic",
     "EncryptedTopicArgs",
@@ -55,21 +45,12 @@ __all__ = [
     "ForwardTarget",
     "KeyGrant",
     "LifecycleRules",
-    "LogArchive",
-    "LogArchiveArgs",
     "ManagedKey",
     "ManagedKeyArgs",
-    "Notifications",
-    "NotificationsArgs",
     "ObjectLock",
     "OnFailure",
-    "OrganizationTrail",
-    "OrganizationTrailArgs",
     "ProtectedLoadBalancer",
     "ProtectedLoadBalancerArgs",
-    "QuarantineBucket",
-    "QuarantineBucketArgs",
-    "S3DataEvents",
     "SecureBucket",
     "SecureBucketArgs",
     "SecureFunction",
@@ -80,7 +61,6 @@ __all__ = [
     "SecureQueueArgs",
     "ServiceSender",
     "SourceScope",
-    "TopicArgs",
     "TopicSubscriber",
     "auditor_policy_document",
 ]

@@ -1,7 +1,7 @@
 """What the Macie remediator needs in a source bucket, and whether a bucket's policies give it.
 
-The remediator (components/functions/macie_remediation/remediator.py) makes these calls in a
-source bucket, and S3's API reference names the permission of each:
+The remediator (the macie capability's functions/macie_remediation/remediator.py) makes
+these calls in a source bucket, and S3's API reference names the permission of each:
 
 - HeadObject, GetObject, CopyObject and UploadPartCopy (the copy's source) read the version
   named by the finding: `s3:GetObject`, and `s3:GetObjectVersion` for a named version.

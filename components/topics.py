@@ -19,7 +19,7 @@ the account's IAM policies, and any call over plain HTTP is refused.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
@@ -32,6 +32,8 @@ from components.iam import (
     aws_context,
     deny_insecure_transport,
     render_policy,
+    roles_statements,
+    statement,
     validate_role_arns,
 )
 from components.kms import (
@@ -39,11 +41,6 @@ from components.kms import (
     KeyGrant,
     component_key,
     role_key_grant,
-)
-from components.notifications import (
-    TOPIC_MANAGEMENT_ACTIONS,
-    account_manages_topic,
-    publisher_roles_publish,
 )
 from components.publishers import PUBLISH_KEY_ACTIONS, publish_statements, publisher_key_grants
 
@@ -55,6 +52,36 @@ SIGNATURE_VERSION_SHA256 = 2
 
 _SUBSCRIBER_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _TOPIC_NAME = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+TOPIC_MANAGEMENT_ACTIONS = (
+    "sns:AddPermission",
+    "sns:DeleteTopic",
+    "sns:GetTopicAttributes",
+    "sns:ListSubscriptionsByTopic",
+    "sns:RemovePermission",
+    "sns:SetTopicAttributes",
+    "sns:Subscribe",
+)
+
+
+def account_manages_topic(topic_arn: str, context: AwsContext) -> Statement:
+    """Management of the topic is left to the account's IAM policies."""
+    return statement(
+        "AccountManagesTopic",
+        principal={"AWS": [context.root_arn]},
+        actions=TOPIC_MANAGEMENT_ACTIONS,
+        resources=[topic_arn],
+    )
+
+
+def publisher_roles_publish(
+    topic_arn: str, context: AwsContext, role_arns: Sequence[pulumi.Input[str]]
+) -> list[Statement]:
+    """Roles of the account publish, named by ARN (no roles: no statement)."""
+    return roles_statements(
+        "AllowPublisherRoles", context.root_arn, role_arns, ["sns:Publish"], [topic_arn]
+    )
 
 
 @dataclass(frozen=True)

@@ -31,14 +31,14 @@ from cosmic_ray.work_item import TestOutcome, WorkerOutcome
 REPO = Path(__file__).resolve().parent.parent
 WORK = REPO / ".mutation"
 SESSIONS = WORK / "sessions"
-MACIE = "components/functions/macie_remediation"
-IMPORTER = "components/functions/findings_import"
+MACIE = "baseline/capabilities/macie/functions/macie_remediation"
+IMPORTER = "baseline/capabilities/scanner_findings/functions/findings_import"
 MACIE_TESTS = tuple(
-    f"tests/test_macie_remediation_{name}.py"
+    f"tests/capabilities/macie/test_macie_remediation_{name}.py"
     for name in ("finding_handler", "approval_handler", "remediator")
 )
 IMPORT_TESTS = tuple(
-    f"tests/test_findings_import{suffix}.py"
+    f"tests/capabilities/scanner_findings/test_findings_import{suffix}.py"
     for suffix in ("_parsers", "_events", "_securityhub", "", "_lambda")
 )
 SPEC_TESTS = ("tests/test_spec_sections.py", "tests/test_spec.py", "tests/test_spec_shapes.py")
@@ -68,7 +68,8 @@ def _policy(name: str, *extra_tests: str) -> Target:
 
 
 def _section(name: str, tests: tuple[str, ...] = ()) -> Target:
-    return Target(f"sections/{name}", (f"baseline/sections/{name}.py",), (*SPEC_TESTS, *tests))
+    module = f"baseline/capabilities/{name}/section.py"
+    return Target(f"sections/{name}", (module,), (*SPEC_TESTS, *tests))
 
 
 TARGETS: tuple[Target, ...] = (
@@ -124,23 +125,31 @@ TARGETS: tuple[Target, ...] = (
         ("policies/helpers.py", "policies/metadata.py", "policies/catalog.py"),
         ("tests/test_policies_pack.py", "tests/test_policies_s3.py", "tests/test_policies_iam.py"),
     ),
-    _section("_checks", ("tests/test_macie.py", "tests/test_guardduty.py")),
+    Target(
+        "sections/_checks",
+        ("baseline/schema_rules.py",),
+        (
+            *SPEC_TESTS,
+            "tests/capabilities/macie/test_macie.py",
+            "tests/capabilities/guardduty/test_guardduty.py",
+        ),
+    ),
     _section("accounts"),
     _section("regions"),
     _section("tags"),
-    _section("kms", ("tests/test_kms.py",)),
-    _section("cloudtrail", ("tests/test_cloudtrail.py",)),
-    _section("log_archive", ("tests/test_log_archive.py",)),
-    _section("quarantine", ("tests/test_quarantine.py",)),
-    _section("notifications", ("tests/test_notifications.py",)),
-    _section("guardduty", ("tests/test_guardduty.py",)),
-    _section("securityhub", ("tests/test_securityhub.py",)),
-    _section("macie", ("tests/test_macie.py",)),
-    _section("config", ("tests/test_config.py",)),
-    _section("alerts", ("tests/test_alerts.py",)),
-    _section("firewall_manager", ("tests/test_firewall.py",)),
-    _section("guardrails", ("tests/test_guardrails.py",)),
-    _section("scanner_findings", ("tests/test_scanner_findings.py",)),
+    _section("kms", ("tests/components/test_kms.py",)),
+    _section("cloudtrail", ("tests/capabilities/cloudtrail/test_cloudtrail.py",)),
+    _section("log_archive", ("tests/capabilities/log_archive/test_log_archive.py",)),
+    _section("quarantine", ("tests/capabilities/quarantine/test_quarantine.py",)),
+    _section("notifications", ("tests/capabilities/notifications/test_notifications.py",)),
+    _section("guardduty", ("tests/capabilities/guardduty/test_guardduty.py",)),
+    _section("securityhub", ("tests/capabilities/securityhub/test_securityhub.py",)),
+    _section("macie", ("tests/capabilities/macie/test_macie.py",)),
+    _section("config", ("tests/capabilities/config/test_config.py",)),
+    _section("alerts", ("tests/capabilities/alerts/test_alerts.py",)),
+    _section("firewall_manager", ("tests/capabilities/firewall_manager/test_firewall.py",)),
+    _section("guardrails", ("tests/capabilities/guardrails/test_guardrails.py",)),
+    _section("scanner_findings", ("tests/capabilities/scanner_findings/test_scanner_findings.py",)),
 )
 
 

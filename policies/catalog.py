@@ -11,16 +11,16 @@ import codebuild
 import config_packs
 import ec2
 import exemptions
+import firewall_manager
 import guardduty
 import iam
 import iam_admin
 import kms
 import kms_lockout
 import macie
-import organizations
+import organization_policies
 import s3
 import securityhub
-import shield
 import singletons
 import sns
 import sns_publishers
@@ -53,7 +53,7 @@ ALL_POLICIES: list[Policy] = [
     *kms_lockout.POLICIES,
     *sns_publishers.POLICIES,
     *config_packs.POLICIES,
-    *organizations.POLICIES,
+    *organization_policies.POLICIES,
     *singletons.POLICIES,
-    *shield.POLICIES,
+    *firewall_manager.POLICIES,
 ]

@@ -115,8 +115,8 @@ POLICIES = [
         remediation_steps=(
             "Give the trail advanced_event_selectors: one with eventCategory Management, and one "
             "with eventCategory Data and resources.type AWS::S3::Object, excluding the trail's "
-            "own bucket with resources.ARN NotStartsWith (components.cloudtrail S3DataEvents, "
-            "spec cloudtrail.s3_data_events). Mind the cost: $0.10 per 100,000 events."
+            "own bucket with resources.ARN NotStartsWith (S3DataEvents of the cloudtrail "
+            "capability, spec cloudtrail.s3_data_events). Mind the cost: $0.10 per 100,000 events."
         ),
         enforcement_level=EnforcementLevel.ADVISORY,
     ),

@@ -1,8 +1,10 @@
-"""Which compliance controls each policy of the pack, and each `baseline audit` check, supports.
+"""The compliance table: which controls each policy of the pack, and each `baseline audit` check,
+supports, and what the controls are called.
 
-Plain literals only (no imports, no code): `baseline report` loads this file on its own, with
-`ast.literal_eval` on each assignment, without the pack; the pack's policy metadata
-(`metadata.py`) is built from the same table, so the report and the pack never disagree.
+Plain data only (no imports): `baseline report` imports this file from the pack directory it is
+given (`--policy-pack`, the project's `policies/` by default), without the pack's SDK; the pack's
+policy metadata (`metadata.py`) is built from the same table, so the report and the pack never
+disagree.
 
 - `FRAMEWORKS`: the frameworks, in the order reports list them. The first that maps a policy
   is the one the policy SDK records as its `framework` (it holds only one).
@@ -18,12 +20,18 @@ Plain literals only (no imports, no code): `baseline report` loads this file on 
   report shows as that policy's evidence from a preview; `"*"` means every resource.
 - `GUARDRAILS[statement Sid][framework]`: control ids of the preventive guardrails, the
   statements of the baseline's service and resource control policies (one statement per
-  guardrail, its Sid naming it: components/guardrail_catalog.py, components/data_perimeter.py).
+  guardrail, its Sid naming it: baseline/capabilities/organization_policies/catalog.py and
+  data_perimeter.py).
   A report shows as a guardrail's evidence the planned organization policies holding it.
 - `CATALOG[framework]`: every control of a framework, id -> title, so that a report lists the
   whole framework, implemented or not, and its coverage is a number. CIS AWS Foundations
   Benchmark v3.0.0: the 62 recommendations, ids and titles as prowler's compliance data for it
   records them (prowler-cloud/prowler, prowler/compliance/aws/cis_3.0_aws.json).
+- `TITLES[framework]`: what the cited controls of the other frameworks are called, as each
+  framework words them: NIST SP 800-53 Rev. 5 control names (an enhancement after its base
+  control's, with ` | `), NIST CSF 2.0 subcategory statements, APRA CPS 234 section headings,
+  the SEC themes below. PCI DSS v4.0 requirements are long sentences: their first clause. A
+  control with no title is shown by its id alone.
 
 Control ids:
 - CIS AWS Foundations Benchmark v3.0.0: recommendation numbers (3.2).
@@ -984,5 +992,126 @@ CATALOG: dict[str, dict[str, str]] = {
         "5.4": "Ensure the default security group of every VPC restricts all traffic",
         "5.5": 'Ensure routing tables for VPC peering are "least access"',
         "5.6": "Ensure that EC2 Metadata Service only allows IMDSv2",
+    },
+}
+
+TITLES: dict[str, dict[str, str]] = {
+    "pci-dss": {
+        "1.2.1": "Configuration standards for NSC rulesets are defined, implemented, and "
+        "maintained",
+        "1.3.1": "Inbound traffic to the CDE is restricted to only traffic that is necessary",
+        "1.4.4": "System components that store cardholder data are not directly accessible from "
+        "untrusted networks",
+        "2.2.1": "Configuration standards are developed, implemented, and maintained to cover all "
+        "system components",
+        "3.5.1": "PAN is rendered unreadable anywhere it is stored",
+        "3.6.1": "Procedures are defined and implemented to protect cryptographic keys used to "
+        "protect stored account data against disclosure and misuse",
+        "3.7.4": "Key management policies and procedures are implemented for cryptographic key "
+        "changes at the end of their cryptoperiod",
+        "4.2.1": "Strong cryptography and security protocols safeguard PAN during transmission "
+        "over open, public networks",
+        "6.4.2": "For public-facing web applications, an automated technical solution is deployed "
+        "that continually detects and prevents web-based attacks",
+        "7.2.1": "An access control model is defined",
+        "7.2.2": "Access is assigned to users, including privileged users, based on job "
+        "classification and function and the least privileges necessary",
+        "8.2.2": "Group, shared, or generic accounts, or other shared authentication "
+        "credentials are only used when necessary on an exception basis",
+        "8.3.2": "Strong cryptography is used to render all authentication factors unreadable "
+        "during transmission and storage",
+        "8.6.2": "Passwords/passphrases for application and system accounts are not hard coded in "
+        "scripts, configuration files, or source code",
+        "10.2.1": "Audit logs are enabled and active for all system components and cardholder data",
+        "10.3.1": "Read access to audit logs files is limited to those with a job-related need",
+        "10.3.2": "Audit log files are protected to prevent modifications by individuals",
+        "10.3.4": "File integrity monitoring or change-detection mechanisms are used on audit logs",
+        "10.4.1.1": "Automated mechanisms are used to perform audit log reviews",
+        "10.7.2": "Failures of critical security control systems are detected, alerted, and "
+        "addressed promptly",
+        "11.5.1": "Intrusion-detection and/or intrusion-prevention techniques are used to detect "
+        "and/or prevent intrusions into the network",
+        "11.5.2": "A change-detection mechanism is deployed",
+        "12.5.2": "PCI DSS scope is documented and confirmed at least once every 12 months and "
+        "upon significant change",
+    },
+    "nist-800-53": {
+        "AC-3": "Access Enforcement",
+        "AC-4": "Information Flow Enforcement",
+        "AC-6": "Least Privilege",
+        "AC-6(1)": "Least Privilege | Authorize Access to Security Functions",
+        "AC-6(2)": "Least Privilege | Non-privileged Access for Nonsecurity Functions",
+        "AC-6(5)": "Least Privilege | Privileged Accounts",
+        "AC-21": "Information Sharing",
+        "AU-2": "Event Logging",
+        "AU-9": "Protection of Audit Information",
+        "AU-12": "Audit Record Generation",
+        "CA-7": "Continuous Monitoring",
+        "CM-3": "Configuration Change Control",
+        "CM-5": "Access Restrictions for Change",
+        "CM-6": "Configuration Settings",
+        "CM-7": "Least Functionality",
+        "CM-8": "System Component Inventory",
+        "CP-9": "System Backup",
+        "CP-10": "System Recovery and Reconstitution",
+        "IA-5(7)": "Authenticator Management | No Embedded Unencrypted Static Authenticators",
+        "RA-2": "Security Categorization",
+        "SC-5": "Denial-of-service Protection",
+        "SC-7": "Boundary Protection",
+        "SC-8": "Transmission Confidentiality and Integrity",
+        "SC-8(1)": "Transmission Confidentiality and Integrity | Cryptographic Protection",
+        "SC-12": "Cryptographic Key Establishment and Management",
+        "SC-13": "Cryptographic Protection",
+        "SC-23": "Session Authenticity",
+        "SC-28": "Protection of Information at Rest",
+        "SC-28(1)": "Protection of Information at Rest | Cryptographic Protection",
+        "SI-4": "System Monitoring",
+        "SI-4(5)": "System Monitoring | System-generated Alerts",
+        "SI-7": "Software, Firmware, and Information Integrity",
+        "SI-12": "Information Management and Retention",
+    },
+    "nist-csf": {
+        "DE.AE-02": "Potentially adverse events are analyzed to better understand associated "
+        "activities",
+        "DE.AE-03": "Information is correlated from multiple sources",
+        "DE.AE-06": "Information on adverse events is provided to authorized staff and tools",
+        "DE.CM-01": "Networks and network services are monitored to find potentially adverse "
+        "events",
+        "DE.CM-03": "Personnel activity and technology usage are monitored to find potentially "
+        "adverse events",
+        "DE.CM-09": "Computing hardware and software, runtime environments, and their data are "
+        "monitored to find potentially adverse events",
+        "ID.AM-02": "Inventories of software, services, and systems managed by the organization "
+        "are maintained",
+        "ID.AM-07": "Inventories of data and corresponding metadata for designated data types are "
+        "maintained",
+        "ID.RA-01": "Vulnerabilities in assets are identified, validated, and recorded",
+        "PR.AA-01": "Identities and credentials for authorized users, services, and hardware are "
+        "managed by the organization",
+        "PR.AA-05": "Access permissions, entitlements, and authorizations are defined in a policy, "
+        "managed, enforced, and reviewed",
+        "PR.DS-01": "The confidentiality, integrity, and availability of data-at-rest are "
+        "protected",
+        "PR.DS-02": "The confidentiality, integrity, and availability of data-in-transit are "
+        "protected",
+        "PR.DS-11": "Backups of data are created, protected, maintained, and tested",
+        "PR.IR-01": "Networks and environments are protected from unauthorized logical access "
+        "and usage",
+        "PR.IR-03": "Mechanisms are implemented to achieve resilience requirements in normal and "
+        "adverse situations",
+        "PR.PS-01": "Configuration management practices are established and applied",
+        "PR.PS-04": "Log records are generated and made available for continuous monitoring",
+    },
+    "apra-cps-234": {
+        "15": "Information security capability",
+        "20": "Information asset identification and classification",
+        "21": "Implementation of controls",
+        "23": "Incident management",
+        "27": "Testing control effectiveness",
+    },
+    "sec-exam-themes": {
+        "misconfiguration": "Misconfiguration: storage and access left open by settings",
+        "monitoring-and-oversight": "Monitoring and oversight: logging, detection, review",
+        "data-protection": "Data protection: encryption, classification, customer records",
     },
 }

@@ -24,7 +24,8 @@ from moto.server import ThreadedMotoServer
 
 from baseline.audit.model import AuditContext, CheckResult, Status
 from baseline.audit.session import AuditSession
-from baseline.spec import Spec, load_spec
+from baseline.spec import Spec
+from baseline.spec_loader import load_spec
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "audit"
 SINGLE = FIXTURES / "single"

@@ -19,7 +19,8 @@ from baseline.preflight.state import FIRST_DEPLOYMENT, StackState
 from baseline.preview.engine import plan_project
 from baseline.preview.model import Plan, PlannedResource
 from baseline.project import load_stack_file
-from baseline.spec import Spec, load_spec
+from baseline.spec import Spec
+from baseline.spec_loader import load_spec
 from tests.audit_harness import (
     ACCOUNT,
     HOME,

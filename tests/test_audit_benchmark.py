@@ -8,8 +8,8 @@ import math
 
 import pytest
 
-from baseline.audit.organization import expected_policy_names
-from baseline.spec import parse_spec
+from baseline.capabilities.firewall_manager.audit_scope import expected_policy_names
+from baseline.spec_loader import parse_spec
 from benchmarks.audit import AuditMeasurement, measure_audit
 from benchmarks.projects import SPEC_KEY, region_spec_config
 from benchmarks.report import AUDIT_COLUMNS, audit_section

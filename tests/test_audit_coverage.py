@@ -13,11 +13,16 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
-from baseline.alerting import FMS_ADMIN_REGION
-from baseline.audit.coverage import cloudtrail, config, fms, guardduty, macie, securityhub
 from baseline.audit.coverage.model import CoverageContext, CoverageStatus, RegionCoverage
 from baseline.audit.coverage.organization import organization_accounts
 from baseline.audit.coverage.runner import guarded_read
+from baseline.capabilities.cloudtrail import coverage as cloudtrail
+from baseline.capabilities.config import coverage as config
+from baseline.capabilities.firewall_manager import coverage as fms
+from baseline.capabilities.firewall_manager.wiring import FMS_ADMIN_REGION
+from baseline.capabilities.guardduty import coverage as guardduty
+from baseline.capabilities.macie import coverage as macie
+from baseline.capabilities.securityhub import coverage as securityhub
 from baseline.problems import SpecError
 from tests.audit_harness import ACCOUNT, HOME, ORGANIZATION, fake_session, service_error, spec_of
 

@@ -11,7 +11,6 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
-from baseline.audit import ec2, fms, organization_policies
 from baseline.audit.accounts import account_sessions
 from baseline.audit.coverage.model import CoverageContext
 from baseline.audit.coverage.runner import run_coverage
@@ -20,6 +19,9 @@ from baseline.audit.model import Check, Status
 from baseline.audit.permissions import API_CALLS
 from baseline.audit.runner import SERVICES, all_checks, run_accounts, run_audit, run_service
 from baseline.audit.session import AuditSession
+from baseline.capabilities.firewall_manager import audit as fms
+from baseline.capabilities.guardrails import audit as ec2
+from baseline.capabilities.organization_policies import audit as organization_policies
 from tests.audit_harness import (
     ACCOUNT,
     HOME,
@@ -32,7 +34,7 @@ from tests.audit_harness import (
     seed_compliant,
     spec_of,
 )
-from tests.test_audit_ec2 import closing_context
+from tests.capabilities.guardrails.test_audit_ec2 import closing_context
 
 CALLS_BY_OPERATION = {(call.service, call.operation): call for call in API_CALLS}
 

@@ -21,7 +21,8 @@ INSTANCE = "aws:cloudformation/stackSetInstance:StackSetInstance"
 ROLE = "aws:iam/role:Role"
 CFN_RECORDER = "AWS::Config::ConfigurationRecorder"
 
-# The shape of components/cloudformation/account_guardrails.yaml: a recorder behind a switch.
+# The shape of the guardrails StackSet's template (cloudformation/account_guardrails.yaml): a
+# recorder behind a switch.
 TEMPLATE = """\
 AWSTemplateFormatVersion: "2010-09-09"
 Parameters:

@@ -123,6 +123,7 @@ def test_frameworks_file_is_plain_data_loadable_without_the_pack():
         "RESOURCE_TYPES": frameworks.RESOURCE_TYPES,
         "GUARDRAILS": frameworks.GUARDRAILS,
         "CATALOG": frameworks.CATALOG,
+        "TITLES": frameworks.TITLES,
     }
 
 

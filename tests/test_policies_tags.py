@@ -8,7 +8,7 @@ import pytest
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from baseline.project import load_stack_file
-from baseline.spec import CONFIG_KEY
+from baseline.spec_loader import CONFIG_KEY
 from tests.policy_harness import analyze, by_name, validate_resource
 
 # isort: split

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from baseline.capabilities.organization_policies.catalog import GUARDRAILS, sid_of
+from baseline.capabilities.organization_policies.data_perimeter import PREVENTS as PERIMETER
 from baseline.report.command import preview_report
 from baseline.report.mapping import load_mapping
 from baseline.report.model import GUARDRAIL, Control, Report, Status
 from baseline.report.render import render_markdown
-from components.data_perimeter import PREVENTS as PERIMETER
-from components.guardrail_catalog import GUARDRAILS, sid_of
 
 REPO = Path(__file__).resolve().parent.parent
 MAPPING = load_mapping(REPO / "policies")

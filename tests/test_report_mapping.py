@@ -142,10 +142,35 @@ def test_a_pack_without_the_file_is_one_error_naming_it(tmp_path):
     assert problem.startswith(f"error: {tmp_path / 'frameworks.py'}: cannot read")
 
 
-def test_code_in_the_table_is_refused_not_run(tmp_path):
-    pack = write_pack(tmp_path, "FRAMEWORKS = __import__('os').system('true')\n")
+def test_a_table_that_fails_to_import_is_one_error_naming_the_file(tmp_path):
+    pack = write_pack(tmp_path, "import not_a_module_of_any_pack\nFRAMEWORKS = {}\n")
     [problem] = problems_of(pack)
-    assert "line 1: FRAMEWORKS is not a plain literal" in problem
+    assert problem == (
+        f"error: {tmp_path / 'frameworks.py'}: does not import: "
+        "ModuleNotFoundError: No module named 'not_a_module_of_any_pack'"
+    )
+
+
+def test_a_syntax_error_names_its_line(tmp_path):
+    pack = write_pack(tmp_path, "FRAMEWORKS = {}\nCONTROLS = {\n")
+    [problem] = problems_of(pack)
+    assert problem.startswith(f"error: {tmp_path / 'frameworks.py'}: line 2: ")
+
+
+def test_a_table_of_the_wrong_shape_is_refused(tmp_path):
+    pack = write_pack(tmp_path, "FRAMEWORKS = ['cis']\nCONTROLS = CHECKS = RESOURCE_TYPES = {}\n")
+    [problem] = problems_of(pack)
+    assert "FRAMEWORKS must map each framework to a dict with name, version, specification" in (
+        problem
+    )
+
+
+def test_the_table_is_loaded_from_the_pack_given_not_from_an_imported_module(tmp_path):
+    text = (POLICIES_DIR / "frameworks.py").read_text()
+    renamed = text.replace('"name": "CIS AWS Foundations Benchmark"', '"name": "CIS (a copy)"')
+    copy = load_mapping(write_pack(tmp_path, renamed))
+    assert copy.frameworks["cis-aws-foundations"]["name"] == "CIS (a copy)"
+    assert MAPPING.frameworks["cis-aws-foundations"]["name"] == "CIS AWS Foundations Benchmark"
 
 
 def test_missing_tables_and_unknown_frameworks_are_reported(tmp_path):

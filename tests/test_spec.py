@@ -13,15 +13,8 @@ import pytest
 
 from baseline.problems import Problem
 from baseline.project import load_stack_file
-from baseline.spec import (
-    Account,
-    Secret,
-    Spec,
-    SpecError,
-    load_spec,
-    parse_spec,
-    spec_from_pulumi_config,
-)
+from baseline.spec import Account, Secret, Spec, SpecError
+from baseline.spec_loader import load_spec, parse_spec, spec_from_pulumi_config
 
 REPO = Path(__file__).resolve().parent.parent
 SECURE = {"secure": "v1:bm9uY2U=:Y2lwaGVydGV4dA=="}

@@ -17,7 +17,7 @@ import pytest
 from baseline.problems import SpecError
 from baseline.project import load_stack_file
 from baseline.schema import SECRET_PATHS, SecretPath, format_path
-from baseline.spec import CONFIG_KEY, parse_spec
+from baseline.spec_loader import CONFIG_KEY, parse_spec
 
 ROOT = Path(__file__).parent.parent
 PROD = load_stack_file(ROOT, "prod").config[CONFIG_KEY]

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from baseline.problems import Problem, SpecError
-from baseline.spec import Spec, parse_spec
+from baseline.spec import Spec
+from baseline.spec_loader import parse_spec
 
 # GuardDuty CreateFilter Name: 3 to 64 of A-Za-z0-9 . _ - (botocore: min 3, max 64).
 GUARDDUTY_MAX_NAME = 64

@@ -11,7 +11,7 @@ import pytest
 from baseline.preview.model import Plan, PlannedResource
 from baseline.preview.runner import run_inline
 from baseline.project import load_stack_file, program_config
-from baseline.spec import spec_from_pulumi_config
+from baseline.spec_loader import spec_from_pulumi_config
 from baseline.stack import build
 
 ROOT = Path(__file__).parent.parent

@@ -42,9 +42,9 @@ NOT_SOURCES = shutil.ignore_patterns(
 REQUIRED_FILES = (
     "components/__init__.py",
     "components/topics.py",
-    "components/functions/findings_import/handler.py",
-    "components/conformance_packs/baseline.yaml",
-    "components/cloudformation/account_guardrails.yaml",
+    "baseline/capabilities/scanner_findings/functions/findings_import/handler.py",
+    "baseline/capabilities/config/conformance_packs/baseline.yaml",
+    "baseline/capabilities/guardrails/cloudformation/account_guardrails.yaml",
     "baseline/cli.py",
 )
 IMPORT_CHECK = """
@@ -52,8 +52,8 @@ import json
 import components
 from components import SecureBucket, EncryptedTopic, ManagedKey
 from components import SecureLogGroup, SecureQueue, ProtectedLoadBalancer
-from components.config import PACKS_DIR
-from components.guardrails import HANDLER_PATH, TEMPLATE_PATH
+from baseline.capabilities.config.component import PACKS_DIR
+from baseline.capabilities.guardrails.component import HANDLER_PATH, TEMPLATE_PATH
 print(json.dumps({
     "components": components.__file__,
     "data": [str(PACKS_DIR / "baseline.yaml"), str(TEMPLATE_PATH), str(HANDLER_PATH)],
@@ -92,11 +92,12 @@ def test_the_wheel_carries_the_packages_and_the_data_components_read(wheel):
     assert missing == []
     sources = {
         path.relative_to(REPO).as_posix()
-        for pattern in ("components/conformance_packs/*.yaml", "components/cloudformation/*.yaml")
+        for pattern in (
+            "baseline/capabilities/*/conformance_packs/*.yaml",
+            "baseline/capabilities/*/cloudformation/*.yaml",
+            "baseline/capabilities/*/functions/**/*.py",
+        )
         for path in REPO.glob(pattern)
-    }
-    sources |= {
-        path.relative_to(REPO).as_posix() for path in (REPO / "components/functions").rglob("*.py")
     }
     assert sources - names == set()
     assert not [name for name in names if name.startswith(("tests/", "policies/", "examples/"))]

@@ -12,8 +12,8 @@ from __future__ import annotations
 import dataclasses
 
 from baseline.audit.session import AuditSession, assume_role
+from baseline.capabilities.accounts.section import ACCOUNT_ROLES
 from baseline.providers import role_arn
-from baseline.sections.accounts import ACCOUNT_ROLES
 from baseline.spec import Spec
 
 # The key of the one account read in single-account mode.

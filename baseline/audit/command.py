@@ -32,7 +32,8 @@ from baseline.audit.session import connect
 from baseline.problems import Problem, SpecError
 from baseline.project import load_stack_file
 from baseline.schema import PATTERNS
-from baseline.spec import Spec, spec_from_stack_file
+from baseline.spec import Spec
+from baseline.spec_loader import spec_from_stack_file
 
 EXIT_OK, EXIT_FAILED_CHECK = 0, 1
 

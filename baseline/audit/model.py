@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import Any, Protocol
 
-from baseline.sections.accounts import ACCOUNT_ROLES
+from baseline.capabilities.accounts.section import ACCOUNT_ROLES
 from baseline.spec import Spec
 
 
@@ -107,6 +107,25 @@ class AuditContext:
         return f"the {account_role.replace('_', ' ')} account {owner}"
 
 
+# A pattern of the ARNs an action may touch: {partition} and {account} are filled in for the
+# audited account; "*" where the action supports no resource-level permission.
+ANY_RESOURCE = "*"
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """An AWS API call the audit makes, and the IAM action and resources it needs."""
+
+    service: str  # the boto3 client name
+    operation: str  # the API operation, as botocore names it
+    action: str  # the IAM action it requires
+    resource: str = ANY_RESOURCE
+
+
+# Why a check that only an organization has SKIPs in single-account mode.
+ORGANIZATION_ONLY = "organization mode only: the spec has no accounts section"
+
+
 class Scope(Enum):
     # Once per audit, from the home region: the setting is account-wide.
     ACCOUNT = "account"
@@ -134,6 +153,8 @@ class ServiceAudit:
     skip_reason: Callable[[AuditContext], str | None]
     # In organization mode, the baseline accounts whose own settings these checks read.
     audited_in: tuple[str, ...] = ACCOUNT_ROLES
+    # Every call the probes make: the auditor role's permissions (baseline.audit.permissions).
+    api_calls: tuple[ApiCall, ...] = ()
 
     @property
     def checks(self) -> tuple[Check, ...]:

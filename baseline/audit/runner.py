@@ -6,38 +6,14 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from functools import partial
 
-from baseline.audit import (
-    cloudtrail,
-    config,
-    ec2,
-    fms,
-    guardduty,
-    kms,
-    macie,
-    organization_policies,
-    s3,
-    securityhub,
-    shield,
-    sns,
-)
 from baseline.audit.accounts import SINGLE_ACCOUNT
 from baseline.audit.errors import guarded
 from baseline.audit.model import AuditContext, Check, CheckResult, Clients, Scope, ServiceAudit
+from baseline.capabilities.registry import CAPABILITIES
 from baseline.spec import Spec
 
-SERVICES: tuple[ServiceAudit, ...] = (
-    cloudtrail.SERVICE,
-    s3.SERVICE,
-    guardduty.SERVICE,
-    securityhub.SERVICE,
-    macie.SERVICE,
-    config.SERVICE,
-    kms.SERVICE,
-    sns.SERVICE,
-    shield.SERVICE,
-    fms.SERVICE,
-    ec2.SERVICE,
-    organization_policies.SERVICE,
+SERVICES: tuple[ServiceAudit, ...] = tuple(
+    service for capability in CAPABILITIES for service in capability.audits
 )
 # Where a failed call leaves the resource unknown.
 UNKNOWN_RESOURCE = "-"

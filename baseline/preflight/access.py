@@ -13,10 +13,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 from baseline.audit.errors import ACCESS_DENIED_CODES, describe_error, error_code
 from baseline.audit.model import Check, Clients, Status
 from baseline.audit.session import AuditSession, assumed_session
+from baseline.capabilities.accounts.section import ACCOUNT_ROLES
 from baseline.preflight.model import Finding, found
 from baseline.preflight.planned import Place
 from baseline.providers import role_arn
-from baseline.sections.accounts import ACCOUNT_ROLES
 from baseline.spec import Spec
 
 DEPLOY_ROLE = Check("access.deploy-role", "The deploy role of each baseline account can be assumed")

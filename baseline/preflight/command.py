@@ -32,7 +32,7 @@ from baseline.preview.engine import plan_project
 from baseline.preview.runner import ProgramError
 from baseline.problems import Problem, SpecError
 from baseline.project import StackFile, load_stack_file, python_program
-from baseline.spec import spec_from_stack_file
+from baseline.spec_loader import spec_from_stack_file
 
 EXIT_OK, EXIT_BLOCKED, EXIT_BAD_INPUT = 0, 1, 2
 

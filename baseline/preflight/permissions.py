@@ -9,7 +9,7 @@ deploy); a test records every call a full preflight makes and finds each one her
 
 from __future__ import annotations
 
-from baseline.audit.permissions import ApiCall
+from baseline.audit.model import ApiCall
 
 DEPLOY_ROLES = "{deploy_roles}"
 

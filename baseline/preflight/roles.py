@@ -12,6 +12,8 @@ from botocore.exceptions import ClientError
 
 from baseline.audit.errors import error_code
 from baseline.audit.model import Check, Status
+from baseline.capabilities.config.recorders import CONFIG_PRINCIPAL, SERVICE_LINKED_ROLE
+from baseline.capabilities.firewall_manager.component import FMS_SERVICE_LINKED_ROLE
 from baseline.preflight.model import (
     Finding,
     PreflightCheck,
@@ -22,8 +24,6 @@ from baseline.preflight.model import (
     guarded,
 )
 from baseline.preflight.planned import Place, Target
-from components.config_recorders import CONFIG_PRINCIPAL, SERVICE_LINKED_ROLE
-from components.firewall import FMS_SERVICE_LINKED_ROLE
 
 SERVICE_LINKED_ROLE_CHECK = Check(
     "iam.service-linked-role",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import partial
 
 from baseline.audit.model import Check, Status
+from baseline.capabilities.firewall_manager.policies import SHIELD_ADVANCED
 from baseline.preflight.model import (
     Finding,
     PreflightCheck,
@@ -22,7 +23,6 @@ from baseline.preflight.model import (
     skipped,
 )
 from baseline.preflight.planned import Place, Target
-from components.firewall_policies import SHIELD_ADVANCED
 
 SUBSCRIPTION = Check(
     "shield.subscription", "Shield Advanced is subscribed where the spec says it is, and only there"

@@ -19,12 +19,9 @@ from baseline.report.model import Item, Source, Status
 COVERAGE = "organization coverage"
 # Coverage of each service -> the audit check whose controls it supports.
 SUPPORTED_CHECK: Mapping[str, str] = {
-    "cloudtrail": "cloudtrail.trail-logging",
-    "config": "config.recorder-recording",
-    "guardduty": "guardduty.detector-enabled",
-    "securityhub": "securityhub.hub-enabled",
-    "macie": "macie.enabled",
-    "fms": "fms.policies-present",
+    service.name: service.account_check.id
+    for service in SERVICES
+    if service.account_check is not None
 }
 REPORT_STATUS = {
     CoverageStatus.COVERED: Status.PASS,

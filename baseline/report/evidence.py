@@ -19,6 +19,8 @@ from pathlib import Path
 
 from baseline.audit.model import CheckResult
 from baseline.audit.model import Status as AuditStatus
+from baseline.capabilities.organization_policies import catalog as guardrail_catalog
+from baseline.capabilities.organization_policies import data_perimeter
 from baseline.preview.analyzer import AnalysisResult, PackInfo, PolicyPackError, analyze
 from baseline.preview.engine import plan_project
 from baseline.preview.model import Plan, PlannedResource, Violation
@@ -26,7 +28,6 @@ from baseline.problems import Problem, SpecError
 from baseline.project import StackFile
 from baseline.report.mapping import EVERY_RESOURCE, ComplianceMapping
 from baseline.report.model import AUDIT_CHECK, GUARDRAIL, POLICY, Item, Source, Status
-from components import data_perimeter, guardrail_catalog
 
 # How pulumi_policy words a validation that read a value unknown during preview.
 UNKNOWN_DURING_PREVIEW = "can't run policy"

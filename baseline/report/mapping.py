@@ -1,27 +1,30 @@
-"""The compliance mapping of a policy pack, read from its `frameworks.py` without importing it.
+"""The compliance table of a policy pack: its `frameworks.py`, imported from the pack directory.
 
-The file holds plain literals (see `policies/frameworks.py`): importing the pack would need
-its SDKs and start nothing useful, so each assignment is parsed and `ast.literal_eval`ed.
+The file holds plain data (see `policies/frameworks.py`): it imports nothing, so the report
+imports it on its own, without the pack's SDK, from the directory it is given
+(`--policy-pack`). It is loaded under a name of its own, never registered as a module, so that
+it neither shadows nor is shadowed by another `frameworks`. What it holds is checked before use:
+a table of the wrong shape is an error naming the file, as is a file that does not import.
 """
 
 from __future__ import annotations
 
-import ast
+import importlib.util
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from baseline.problems import Problem, SpecError
-from baseline.report.titles import control_title
 
 MAPPING_FILE = "frameworks.py"
 # In RESOURCE_TYPES: the policy evaluates every resource (the tag policy).
 EVERY_RESOURCE = "*"
 FRAMEWORK_FIELDS = ("name", "version", "specification")
 TABLES = ("FRAMEWORKS", "CONTROLS", "CHECKS", "RESOURCE_TYPES")
-# Tables a pack's mapping may leave out: guardrails by statement Sid, frameworks' whole catalogue.
-OPTIONAL_TABLES = ("GUARDRAILS", "CATALOG")
+# Tables a pack's mapping may leave out: guardrails by statement Sid, frameworks' whole catalogue,
+# the titles of the other frameworks' controls.
+OPTIONAL_TABLES = ("GUARDRAILS", "CATALOG", "TITLES")
 
 Table = dict[str, dict[str, list[str]]]
 
@@ -48,6 +51,8 @@ class ComplianceMapping:
     guardrails: Table = field(default_factory=dict)
     # framework -> every control of it -> its title
     catalog: dict[str, dict[str, str]] = field(default_factory=dict)
+    # framework -> the controls it cites -> their titles (frameworks without a catalogue)
+    titles: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def controls(self, framework: str) -> dict[str, Supporters]:
         """Every control of `framework` that something supports, and every control of its
@@ -70,8 +75,12 @@ class ComplianceMapping:
         }
 
     def title(self, framework: str, control: str) -> str:
-        """The control's title: the framework's catalogue's, else the report's own table."""
-        return self.catalog.get(framework, {}).get(control) or control_title(framework, control)
+        """The control's title: the framework's catalogue's, else the titles table's, else ""."""
+        return (
+            self.catalog.get(framework, {}).get(control)
+            or self.titles.get(framework, {}).get(control)
+            or ""
+        )
 
 
 def natural_key(control: str) -> tuple[tuple[int, str], ...]:
@@ -80,9 +89,9 @@ def natural_key(control: str) -> tuple[tuple[int, str], ...]:
 
 
 def load_mapping(pack_dir: Path) -> ComplianceMapping:
-    """Read `frameworks.py` of the pack in `pack_dir`; SpecError naming the file if unusable."""
+    """Import `frameworks.py` of the pack in `pack_dir`; SpecError naming the file if unusable."""
     path = pack_dir / MAPPING_FILE
-    tables = _literals(path)
+    tables = _tables(path)
     missing = [f"{name} is missing" for name in TABLES if name not in tables]
     problems = missing or _shape_problems(tables)
     if problems:
@@ -94,40 +103,29 @@ def load_mapping(pack_dir: Path) -> ComplianceMapping:
         resource_types=tables["RESOURCE_TYPES"],
         guardrails=tables.get("GUARDRAILS", {}),
         catalog=tables.get("CATALOG", {}),
+        titles=tables.get("TITLES", {}),
     )
 
 
-def _literals(path: Path) -> dict[str, Any]:
-    """Each top-level `NAME = <literal>` (or annotated) assignment of the file."""
+def _tables(path: Path) -> dict[str, Any]:
+    """The tables the file defines, by name, once it has been imported."""
+    spec = importlib.util.spec_from_file_location("_policy_pack_frameworks", path)
+    assert spec is not None and spec.loader is not None  # a .py file always has a loader
+    module = importlib.util.module_from_spec(spec)
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        spec.loader.exec_module(module)
     except OSError as error:
-        raise SpecError(
-            [Problem(str(path), f"cannot read the compliance mapping: {error.strerror}")]
-        ) from None
+        what = f"cannot read the compliance mapping: {error.strerror}"
+        raise SpecError([Problem(str(path), what)]) from None
     except SyntaxError as error:
         raise SpecError([Problem(str(path), f"line {error.lineno}: {error.msg}")]) from None
-    literals = {}
-    for node in tree.body:
-        target, value = _assignment(node)
-        if target is None or value is None:
-            continue
-        try:
-            literals[target] = ast.literal_eval(value)
-        except ValueError:
-            what = f"line {node.lineno}: {target} is not a plain literal"
-            raise SpecError([Problem(str(path), what)]) from None
-    return literals
-
-
-def _assignment(node: ast.stmt) -> tuple[str | None, ast.expr | None]:
-    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-        return node.target.id, node.value
-    if isinstance(node, ast.Assign) and len(node.targets) == 1:
-        target = node.targets[0]
-        if isinstance(target, ast.Name):
-            return target.id, node.value
-    return None, None
+    # The file is the user's: whatever it raises becomes one error naming it, not a traceback.
+    except Exception as error:  # noqa: BLE001
+        what = f"does not import: {type(error).__name__}: {error}"
+        raise SpecError([Problem(str(path), what)]) from None
+    return {
+        name: getattr(module, name) for name in (*TABLES, *OPTIONAL_TABLES) if hasattr(module, name)
+    }
 
 
 def _shape_problems(tables: dict[str, Any]) -> list[str]:
@@ -142,7 +140,8 @@ def _shape_problems(tables: dict[str, Any]) -> list[str]:
         *_table_problems("CONTROLS", tables["CONTROLS"], frameworks),
         *_table_problems("CHECKS", tables["CHECKS"], frameworks),
         *_table_problems("GUARDRAILS", tables.get("GUARDRAILS", {}), frameworks),
-        *_catalog_problems(tables.get("CATALOG", {}), frameworks),
+        *_catalog_problems("CATALOG", tables.get("CATALOG", {}), frameworks),
+        *_catalog_problems("TITLES", tables.get("TITLES", {}), frameworks),
     ]
     types = tables["RESOURCE_TYPES"]
     if not _is_str_dict(types) or not all(_is_str_list(v) for v in types.values()):
@@ -170,14 +169,14 @@ def _table_problems(name: str, table: Any, frameworks: dict[str, Any]) -> list[s
     ]
 
 
-def _catalog_problems(catalog: Any, frameworks: dict[str, Any]) -> list[str]:
+def _catalog_problems(name: str, catalog: Any, frameworks: dict[str, Any]) -> list[str]:
     if not _is_str_dict(catalog) or not all(
         _is_str_dict(titles) and all(isinstance(t, str) for t in titles.values())
         for titles in catalog.values()
     ):
-        return ["CATALOG must map each framework to {control id: title}"]
+        return [f"{name} must map each framework to {{control id: title}}"]
     return [
-        f"CATALOG names an unknown framework {framework!r}"
+        f"{name} names an unknown framework {framework!r}"
         for framework in catalog
         if framework not in frameworks
     ]

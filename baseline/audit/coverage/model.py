@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from baseline.audit.model import Clients
+from baseline.audit.model import ApiCall, Check, Clients
 from baseline.spec import Spec
 
 
@@ -91,6 +91,11 @@ class ServiceCoverage:
     # with every region (when one series of calls answers them all).
     read: CoverageRead
     per_region: bool
+    # Every call `read` makes: the auditor role's permissions (baseline.audit.permissions).
+    api_calls: tuple[ApiCall, ...] = ()
+    # The audit check that says of one account what this says of each: a report files the
+    # coverage under that check's controls, so the compliance table needs no rows of its own.
+    account_check: Check | None = None
 
 
 @dataclass(frozen=True)

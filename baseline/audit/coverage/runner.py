@@ -14,7 +14,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from baseline.audit.coverage import cloudtrail, config, fms, guardduty, macie, securityhub
 from baseline.audit.coverage.model import (
     Coverage,
     CoverageContext,
@@ -27,14 +26,10 @@ from baseline.audit.coverage.model import (
 )
 from baseline.audit.coverage.organization import organization_accounts
 from baseline.audit.errors import describe_error
+from baseline.capabilities.registry import CAPABILITIES
 
-SERVICES: tuple[ServiceCoverage, ...] = (
-    cloudtrail.SERVICE,
-    config.SERVICE,
-    guardduty.SERVICE,
-    securityhub.SERVICE,
-    macie.SERVICE,
-    fms.SERVICE,
+SERVICES: tuple[ServiceCoverage, ...] = tuple(
+    service for capability in CAPABILITIES for service in capability.coverage
 )
 # Concurrent reads: enough to overlap the per-region series of pages, few enough to stay
 # clear of the services' request rates.

@@ -1,0 +1,1 @@
+"""Accounts: the management, security and log-archive accounts the baseline deploys to."""

@@ -1,0 +1,1 @@
+"""Alerts: findings, tamper and pipeline events routed to the notification topics."""

@@ -1,0 +1,1 @@
+"""CloudTrail: the organization trail into the log archive."""

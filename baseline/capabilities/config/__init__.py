@@ -1,0 +1,1 @@
+"""AWS Config: recorders, delivery to the log archive, conformance packs, the aggregator."""

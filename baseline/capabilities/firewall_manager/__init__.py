@@ -1,0 +1,1 @@
+"""Firewall Manager: its administrator, its policies and Shield Advanced."""

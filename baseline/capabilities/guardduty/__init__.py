@@ -1,0 +1,1 @@
+"""GuardDuty: threat detection in every account and region."""

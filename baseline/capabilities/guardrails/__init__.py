@@ -1,0 +1,1 @@
+"""Account guardrails: settings with no organization API, through one StackSet."""

@@ -1,0 +1,1 @@
+"""KMS: who administers and who uses the baseline's customer managed keys."""

@@ -1,0 +1,1 @@
+"""Macie: sensitive-data discovery, member enrollment and the remediation of its findings."""

@@ -1,0 +1,1 @@
+"""Notifications: the encrypted topics the baseline publishes to."""

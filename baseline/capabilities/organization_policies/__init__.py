@@ -1,0 +1,1 @@
+"""Organization policies: service and resource control policies, from a catalogue of guardrails."""

@@ -1,0 +1,1 @@
+"""Quarantine: the locked bucket that remediation copies sensitive objects into."""

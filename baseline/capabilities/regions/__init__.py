@@ -1,0 +1,1 @@
+"""Regions: the home region and the regions the baseline covers."""

@@ -1,0 +1,1 @@
+"""Scanner findings: CI scanner reports imported into Security Hub."""

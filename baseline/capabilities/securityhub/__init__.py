@@ -1,0 +1,1 @@
+"""Security Hub: standards, controls, cross-region aggregation and central configuration."""

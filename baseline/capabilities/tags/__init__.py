@@ -1,0 +1,1 @@
+"""Tags: the tags on every resource the baseline creates."""
