@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +11,7 @@ from baseline.guardrail_policies import organization_policies
 from baseline.problems import Problem
 from baseline.spec import SpecError, parse_spec
 from components.guardrail_catalog import GUARDRAILS
+from tests.cli_harness import run_cli
 from tests.test_spec import ORGANIZATION, problems_of, write_project
 
 WHERE = "baseline.organization_policies"
@@ -248,13 +247,7 @@ config:
 """
     project = write_project(tmp_path, stack_yaml)
 
-    result = subprocess.run(
-        [sys.executable, "-m", "baseline", "validate", "--project", str(project)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_cli("validate", "--project", project)
 
     assert result.returncode == 2
     assert result.stderr.strip() == (

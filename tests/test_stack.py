@@ -1,8 +1,6 @@
 """The baseline's own program for its dev and prod stacks, under the offline mocks."""
 
 import json
-import subprocess
-import sys
 from functools import cache
 from pathlib import Path
 
@@ -13,6 +11,7 @@ from baseline.preview.runner import run_inline
 from baseline.project import load_stack_file, program_config
 from baseline.spec import spec_from_pulumi_config
 from baseline.stack import build
+from tests.cli_harness import run_cli
 
 ROOT = Path(__file__).parent.parent
 
@@ -211,17 +210,6 @@ def test_the_stack_exports_what_users_look_up(stack):
     assert outputs["trail_arn"].startswith("arn:aws:cloudtrail:us-east-1:")
     assert outputs["log_archive_bucket"].startswith("log-archive")
     assert set(outputs["topic_arns"]) >= {"security-alerts"}
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "baseline", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize(("stack", "config"), [("dev", "dev"), ("prod", "prod")])
