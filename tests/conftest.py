@@ -1,16 +1,21 @@
 """Fixtures shared by test modules: the moto server of the audit tests (tests/audit_harness.py),
-the session's memo of plans and policy verdicts (tests/plan_memo.py), and botocore's service
-models read once per session; the garbage collector tuned for a long run."""
+the session's memo of plans and policy verdicts (tests/plan_memo.py) with the warm interpreter
+its programs and packs fork from (tests/warm_fork.py), and botocore's service models read once
+per session; the garbage collector tuned for a long run."""
 
 import functools
 import gc
 from collections.abc import Iterator
+from pathlib import Path
 
 import botocore.session
 import pytest
 
 from tests.audit_harness import endpoint, url
 from tests.plan_memo import PlanMemo, install, shared_directory
+from tests.warm_fork import WarmForks
+
+REPO = Path(__file__).resolve().parent.parent
 
 __all__ = ["endpoint", "plan_memo", "url"]
 
@@ -18,9 +23,11 @@ __all__ = ["endpoint", "plan_memo", "url"]
 @pytest.fixture(scope="session", autouse=True)
 def plan_memo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlanMemo]:
     memo = PlanMemo(shared_directory(tmp_path_factory))
-    restore = install(memo)
+    forks = WarmForks(REPO)
+    restore = install(memo, forks)
     yield memo
     restore()
+    forks.close()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -4,9 +4,11 @@
 (`baseline.preview.engine.plan_project`), then each policy pack in its analyzer plugin. The
 same program files, stack file, account and mode give the same plan; the same packs and configs
 over the same plan give the same verdict. So the first test to plan a project runs the real
-subprocess, and the next ones take its plan from here; the same for a pack's verdict over a
+`plan_project`, and the next ones take its plan from here; the same for a pack's verdict over a
 plan that came from here. A failure (ProgramError, PolicyPackError) is never kept: each test
-that expects one gets it from a real run.
+that expects one gets it from a real run. The program and pack processes that those runs start
+are forked from a warm interpreter (tests/warm_fork.py); packs over a plan that did not come
+from here (the analyzer's own tests) start as real subprocesses.
 
 The xdist workers of one run share plans through files in the run's own temporary directory;
 verdicts stay in each worker. Nothing outlives the run.
@@ -27,12 +29,13 @@ from typing import Any
 
 import pytest
 
-from baseline.preview import analyzer, engine
+from baseline.preview import analyzer, engine, plugin
 from baseline.preview.analyzer import AnalysisResult
 from baseline.preview.mocks import DEFAULT_ACCOUNT
 from baseline.preview.model import Plan
 from baseline.preview.runner import plan_from_json, plan_to_json
 from baseline.project import StackFile
+from tests.warm_fork import WarmForks
 
 # Directories no program reads its code or config from: caches, virtualenvs, build output.
 _SKIPPED_DIRS = frozenset({"__pycache__", "build", "dist", "venv", "node_modules"})
@@ -135,6 +138,7 @@ class PlanMemo:
     def analyze_alongside(
         self,
         real: _AnalyzeFunction,
+        forked: _AnalyzeFunction,
         make_plan: Callable[[], Plan],
         pack_dirs: Sequence[Path],
         config_files: Sequence[Path],
@@ -155,7 +159,7 @@ class PlanMemo:
         )
         verdict = self._verdicts.get(key)
         if verdict is None:
-            _, verdict = real(lambda: plan, pack_dirs, config_files, project, stack)
+            _, verdict = forked(lambda: plan, pack_dirs, config_files, project, stack)
             self._verdicts[key] = verdict
         return plan, verdict
 
@@ -188,18 +192,35 @@ def _users() -> list[ModuleType]:
     ]
 
 
-def install(memo: PlanMemo) -> Callable[[], None]:
-    """Route every module's `plan_project` and `analyze_alongside` through `memo`.
+def install(memo: PlanMemo, forks: WarmForks) -> Callable[[], None]:
+    """Route every module's `plan_project` and `analyze_alongside` through `memo`; the plans it
+    has to make, and the packs it has to run over them, through `forks`.
 
     Returns the function that puts the real ones back.
     """
     real_plan = engine.plan_project
     real_analyze = analyzer.analyze_alongside
 
+    def forked_plan(
+        stack: StackFile, *, preview: bool = True, account: str = DEFAULT_ACCOUNT
+    ) -> Plan:
+        with forks.serving(engine):
+            return real_plan(stack, preview=preview, account=account)
+
     def plan_project(
         stack: StackFile, *, preview: bool = True, account: str = DEFAULT_ACCOUNT
     ) -> Plan:
-        return memo.plan_project(real_plan, stack, preview=preview, account=account)
+        return memo.plan_project(forked_plan, stack, preview=preview, account=account)
+
+    def forked_analyze(
+        make_plan: Callable[[], Plan],
+        pack_dirs: Sequence[Path],
+        config_files: Sequence[Path],
+        project: str,
+        stack: str,
+    ) -> tuple[Plan, AnalysisResult]:
+        with forks.serving(engine, plugin):
+            return real_analyze(make_plan, pack_dirs, config_files, project, stack)
 
     def analyze_alongside(
         make_plan: Callable[[], Plan],
@@ -209,7 +230,13 @@ def install(memo: PlanMemo) -> Callable[[], None]:
         stack: str,
     ) -> tuple[Plan, AnalysisResult]:
         return memo.analyze_alongside(
-            real_analyze, make_plan, pack_dirs, config_files, project=project, stack=stack
+            real_analyze,
+            forked_analyze,
+            make_plan,
+            pack_dirs,
+            config_files,
+            project=project,
+            stack=stack,
         )
 
     replaced: list[tuple[ModuleType, str, object]] = []
