@@ -3,8 +3,11 @@ the session's memo of plans and policy verdicts (tests/plan_memo.py) with the wa
 its programs and packs fork from (tests/warm_fork.py), and botocore's service models read once
 per session; the garbage collector tuned for a long run."""
 
+import atexit
 import functools
 import gc
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,9 +16,10 @@ import pytest
 
 from tests.audit_harness import endpoint, url
 from tests.plan_memo import PlanMemo, install, shared_directory
-from tests.warm_fork import WarmForks
+from tests.warm_fork import WarmForks, WarmServer
 
 REPO = Path(__file__).resolve().parent.parent
+WARM_FORK_ADDRESS = "SECURITY_BASELINE_TESTS_WARM_FORK"
 
 __all__ = ["endpoint", "plan_memo", "url"]
 
@@ -23,7 +27,7 @@ __all__ = ["endpoint", "plan_memo", "url"]
 @pytest.fixture(scope="session", autouse=True)
 def plan_memo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlanMemo]:
     memo = PlanMemo(shared_directory(tmp_path_factory))
-    forks = WarmForks(REPO)
+    forks = WarmForks(os.environ[WARM_FORK_ADDRESS])
     restore = install(memo, forks)
     yield memo
     restore()
@@ -56,3 +60,23 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(700, 10, 1000)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The run's first process starts the warm server its workers share (they inherit its
+    environment); a worker ends without tearing its heap down."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        atexit.register(_exit_now)
+        return
+    server = WarmServer(REPO)
+    os.environ[WARM_FORK_ADDRESS] = server.address
+    config.add_cleanup(server.close)
+
+
+def _exit_now() -> None:
+    """The end of an xdist worker, once it has reported everything to the controller and its
+    other exit handlers have run: an orderly interpreter exit would spend seconds freeing the
+    worker's heap (pulumi_aws, moto, plans) while the whole run waits for it."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

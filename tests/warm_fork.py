@@ -27,6 +27,7 @@ import os
 import resource
 import select
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -40,12 +41,12 @@ from typing import IO, Any
 PROGRAM = "baseline.preview.runner"
 PLUGIN = "pulumi.policy"
 
-# The server: one request per line on stdin, one line back with the child's pid. When a child
-# exits, SIGCHLD's handler reaps it and writes its exit status (negative: the signal that ended
-# it) to the file the request named; what it learned is imported before the next fork.
+# The server: one request per line on a worker's connection, one line back with the child's pid.
+# When a child exits, SIGCHLD's handler reaps it and writes its exit status (negative: the signal
+# that ended it) to the file the request named; what it learned is imported before the next fork.
 _SERVER = r"""
-import gc, importlib, io, json, os, resource, runpy, signal, sys, sysconfig, traceback
-import baseline.preview.runner
+import gc, importlib, io, json, os, resource, runpy, selectors, signal, socket, sys, sysconfig
+import traceback
 
 SITE = tuple(
     os.path.realpath(sysconfig.get_paths()[key]) + os.sep for key in ("purelib", "platlib")
@@ -105,6 +106,7 @@ def child(request):
         os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
         for fd, path in ((1, request["stdout"]), (2, request["stderr"])):
             os.dup2(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), fd)
+        os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # the server's sockets are not the command's
         if request["unbuffered"]:  # -u
             sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), write_through=True)
             sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), write_through=True)
@@ -143,14 +145,7 @@ def run_main(module):
         return 1
     return 0
 
-def reply(message):
-    sys.stdout.write(json.dumps(message) + "\n")
-    sys.stdout.flush()
-
-signal.signal(signal.SIGCHLD, reap)
-reply({"executable": sys.executable, "modules": top_levels()})
-for line in sys.stdin:
-    request = json.loads(line)
+def fork(request):
     signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGCHLD])
     learn()
     gc.collect()
@@ -160,7 +155,48 @@ for line in sys.stdin:
         child(request)
     waiting[pid] = (request["status"], request["learned"])
     signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGCHLD])
-    reply({"pid": pid, "modules": top_levels()})
+    return {"pid": pid, "modules": top_levels()}
+
+def send(connection, message):
+    connection.sendall((json.dumps(message) + "\n").encode())
+
+def serve(path):
+    # One connection per test worker, one request per line; it runs until its stdin closes.
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen()
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ)
+    selector.register(0, selectors.EVENT_READ)
+    pending = {}
+    signal.signal(signal.SIGCHLD, reap)
+    sys.stdout.write("ready\n")  # connections wait in the backlog while the imports run
+    sys.stdout.flush()
+    importlib.import_module("baseline.preview.runner")
+    while True:
+        for key, _ in selector.select():
+            if key.fileobj == 0:
+                if not os.read(0, 1024):
+                    os._exit(0)  # an orderly exit would take seconds over this heap
+            elif key.fileobj is listener:
+                connection, _ = listener.accept()
+                selector.register(connection, selectors.EVENT_READ)
+                pending[connection] = b""
+                send(connection, {"executable": sys.executable, "modules": top_levels()})
+            else:
+                connection = key.fileobj
+                data = connection.recv(1 << 16)
+                if not data:
+                    selector.unregister(connection)
+                    connection.close()
+                    del pending[connection]
+                    continue
+                pending[connection] += data
+                while b"\n" in pending[connection]:
+                    line, pending[connection] = pending[connection].split(b"\n", 1)
+                    send(connection, fork(json.loads(line)))
+
+serve(sys.argv[1])
 """
 
 _POLL_SECONDS = 0.005
@@ -213,27 +249,48 @@ class ForkedProcess:
                 os.kill(self.pid, signal.SIGKILL)
 
 
-class WarmForks:
-    """The warm server of one test worker, started on its first command."""
+class WarmServer:
+    """The server process, for every worker of a test run: started once, by the run's first
+    process; workers connect to `address`."""
 
     def __init__(self, repo: Path) -> None:
-        self._repo = repo
-        self._server: subprocess.Popen[bytes] | None = None
+        self._directory = Path(tempfile.mkdtemp(prefix="warm-fork-"))
+        self.address = str(self._directory / "socket")
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", _SERVER, self.address],
+            cwd=repo,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        assert self._process.stdout is not None
+        assert self._process.stdout.readline() == b"ready\n"
+
+    def close(self) -> None:
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.close()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._process.stdout.close()
+        Path(self.address).unlink(missing_ok=True)
+        self._directory.rmdir()
+
+
+class WarmForks:
+    """A worker's connection to the warm server, made on its first command."""
+
+    def __init__(self, address: str) -> None:
+        self._address = address
+        self._connection: socket.socket | None = None
         self._pending = b""
         self._modules: dict[str, list[str]] = {}
 
     def close(self) -> None:
-        if self._server is None:
-            return
-        assert self._server.stdin is not None and self._server.stdout is not None
-        self._server.stdin.close()
-        try:
-            self._server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._server.kill()
-            self._server.wait()
-        self._server.stdout.close()
-        self._server = None
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     @contextmanager
     def serving(self, engine: ModuleType, plugin: ModuleType | None = None) -> Iterator[None]:
@@ -331,7 +388,7 @@ class WarmForks:
             return None
         if not cwd.is_dir():  # Popen's own error, from a real one
             return None
-        self._start_server()
+        self._connect()
         if any(self._shadows(entry) for entry in _entries(cwd)):
             return None
         return flags[-1]
@@ -372,31 +429,25 @@ class WarmForks:
             "status": str(status_file),
             "learned": str(scratch / "learned.json"),
         }
-        assert self._server is not None and self._server.stdin is not None
-        self._server.stdin.write((json.dumps(request) + "\n").encode())
-        self._server.stdin.flush()
+        assert self._connection is not None
+        self._connection.sendall((json.dumps(request) + "\n").encode())
         answer = self._read()
         self._modules = answer["modules"]
         return ForkedProcess(args, int(answer["pid"]), status_file, scratch)
 
-    def _start_server(self) -> None:
-        if self._server is not None:
+    def _connect(self) -> None:
+        if self._connection is not None:
             return
-        self._server = subprocess.Popen(
-            [sys.executable, "-c", _SERVER],
-            cwd=self._repo,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-        )
+        self._connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._connection.connect(self._address)
         hello = self._read()
         assert hello["executable"] == sys.executable, hello
         self._modules = hello["modules"]
 
     def _read(self) -> dict[str, Any]:
-        assert self._server is not None and self._server.stdout is not None
-        fd = self._server.stdout.fileno()
+        assert self._connection is not None
         while b"\n" not in self._pending:
-            chunk = os.read(fd, 1 << 16)
+            chunk = self._connection.recv(1 << 16)
             if not chunk:
                 raise RuntimeError("the warm fork server stopped")
             self._pending += chunk
