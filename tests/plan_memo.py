@@ -192,6 +192,17 @@ def _users() -> list[ModuleType]:
     ]
 
 
+# The memo's `plan_project` while a session runs (the real one otherwise).
+_active: list[_PlanFunction] = []
+
+
+def planned_project(stack: StackFile, *, preview: bool) -> Plan:
+    """The plan of `stack`'s program as `baseline preview` makes it, shared by every test of the
+    run that plans the same project (a real run outside a session)."""
+    plan = _active[-1] if _active else engine.plan_project
+    return plan(stack, preview=preview)
+
+
 def install(memo: PlanMemo, forks: WarmForks) -> Callable[[], None]:
     """Route every module's `plan_project` and `analyze_alongside` through `memo`; the plans it
     has to make, and the packs it has to run over them, through `forks`.
@@ -249,7 +260,10 @@ def install(memo: PlanMemo, forks: WarmForks) -> Callable[[], None]:
                 replaced.append((module, attribute, real))
                 setattr(module, attribute, stand_in)
 
+    _active.append(plan_project)
+
     def restore() -> None:
+        _active.remove(plan_project)
         for module, attribute, real in replaced:
             setattr(module, attribute, real)
 

@@ -12,21 +12,16 @@ from baseline.project import load_stack_file, program_config
 from baseline.spec import spec_from_pulumi_config
 from baseline.stack import build
 from tests.cli_harness import run_cli
+from tests.plan_memo import planned_project
 
 ROOT = Path(__file__).parent.parent
 
 
 @cache
 def planned(stack: str, preview: bool) -> Plan:
-    config, secret_keys = program_config(load_stack_file(ROOT, stack))
-    return run_inline(
-        lambda: build(spec_from_pulumi_config()),
-        project="security-baseline",
-        stack=stack,
-        config=config,
-        secret_keys=secret_keys,
-        preview=preview,
-    )
+    """The repository's program (`__main__.py`) for `stack`, as `baseline preview` plans it: one
+    plan per stack and mode for the whole run (tests/plan_memo.py)."""
+    return planned_project(load_stack_file(ROOT, stack), preview=preview)
 
 
 MODES = [pytest.param(True, id="preview"), pytest.param(False, id="update")]
