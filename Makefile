@@ -24,8 +24,11 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# Bytecode (and pytest's rewritten test modules) is cached under build/pycache even where the
+# environment sets PYTHONDONTWRITEBYTECODE: otherwise each worker and each subprocess compiles
+# the project again, about 9 s of every collection.
 unit: setup
-	$(BIN)/pytest -n 2
+	env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(CURDIR)/build/pycache $(BIN)/pytest -n 2
 
 test: lint typecheck unit
 

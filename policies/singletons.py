@@ -59,7 +59,9 @@ def _validate_one_per_account_region(args: StackValidationArgs, report: ReportVi
     seen: dict[tuple[str, str, str], PolicyResource] = {}
     undecided = Undecided()
     for resources in by_type(args.resources, SINGLETONS).values():
-        for resource in resources:
+        # The engine registers resources concurrently, so stack order changes from run to run:
+        # judged in URN order, the same one of two is named the duplicate every time.
+        for resource in sorted(resources, key=lambda r: r.urn):
             undecided.judge(resource, partial(_record, resource, seen, report))
     undecided.settle()
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import json
+import subprocess
+import sys
 import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -20,7 +22,6 @@ import botocore.loaders
 import botocore.session
 import pytest
 import yaml
-from moto.server import ThreadedMotoServer
 
 from baseline.audit.model import AuditContext, CheckResult, Status
 from baseline.audit.session import AuditSession
@@ -62,26 +63,61 @@ def fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(name, value)
 
 
+# The moto server runs in a process of its own, for the whole session: what it prints (a line
+# for each API it lacks) stays out of the output of commands the tests run in process, and the
+# server answers while the test's own thread works. It stops when its stdin closes.
+_MOTO_SERVER = """
+import os, sys
+from moto.server import ThreadedMotoServer
+server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+server.start()
+print(server.get_host_and_port()[1], flush=True)
+os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+sys.stdin.read()
+os._exit(0)  # nothing to keep: no need to wait for the server's threads
+"""
+
+
 @contextmanager
 def moto_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", _MOTO_SERVER],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # werkzeug's request log, moto's errors for APIs it lacks
+        text=True,
+    )
+    assert server.stdin is not None and server.stdout is not None
     try:
-        yield f"http://{host}:{port}"
+        port = int(server.stdout.readline())
+        yield f"http://127.0.0.1:{port}"
     finally:
-        server.stop()
+        server.stdin.close()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        server.stdout.close()
+
+
+# moto's ids (accounts, organizations, OUs) come from a random generator that its API seeds: each
+# test starts from the same seed, so the same seeding makes the same organization, and the same
+# stack files (whose plans tests/plan_memo.py then makes once).
+MOTO_SEED = 18
 
 
 def reset(url: str) -> None:
-    request = urllib.request.Request(f"{url}/moto-api/reset", method="POST")
-    with urllib.request.urlopen(request, timeout=10):
-        pass
+    """Empty the moto server and seed its ids."""
+    for path in ("/moto-api/reset", f"/moto-api/seed?a={MOTO_SEED}"):
+        request = urllib.request.Request(f"{url}{path}", method="POST")
+        with urllib.request.urlopen(request, timeout=10):
+            pass
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def endpoint() -> Iterator[str]:
-    """One moto server per test module."""
+    """One moto server per test session (per xdist worker); `url` empties it for each test."""
     with moto_endpoint() as url:
         yield url
 
@@ -94,7 +130,10 @@ def url(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return endpoint
 
 
+@functools.cache
 def client(url: str, service: str, region: str = HOME) -> Any:
+    """A client of moto's default account (clients hold no state of the server's: one serves
+    every test)."""
     return boto3.client(
         service,
         region_name=region,

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import re
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from baseline.audit.model import Clients
@@ -29,6 +32,7 @@ from tests.audit_harness import (
     prod_project_for,
     seed_organization,
 )
+from tests.plan_memo import locked, shared_directory
 
 REPO = Path(__file__).resolve().parent.parent
 # The accounts of the repository's Pulumi.prod.yaml.
@@ -92,9 +96,14 @@ def program_project_for(
     return project
 
 
-def organization(url: str, tmp_path: Path, trusted: tuple[str, ...]) -> Path:
+def organization(
+    url: str, tmp_path_factory: pytest.TempPathFactory, trusted: tuple[str, ...]
+) -> Path:
     """An organization seeded in moto, the prod stack pointed at it, trusted access for
-    `trusted`, the spec's OUs created, Macie off in the security account (AWS's start)."""
+    `trusted`, the spec's OUs created, Macie off in the security account (AWS's start).
+
+    moto's seeded ids make the same organization each time: the project is kept in a directory
+    of the run named by its files, so that tests share it and its plan."""
     organization_id, accounts = seed_organization(url)
     organizations = client(url, "organizations")
     root = organizations.list_roots()["Roots"][0]["Id"]
@@ -108,7 +117,24 @@ def organization(url: str, tmp_path: Path, trusted: tuple[str, ...]) -> Path:
         organizations.enable_aws_service_access(ServicePrincipal=principal)
     for region in ("us-east-1", "us-west-2", "eu-west-1"):
         client_in(url, accounts["security"], "macie2", region).disable_macie()
-    return program_project_for(tmp_path / "prod", organization_id, accounts, ous)
+    staged = program_project_for(tmp_path_factory.mktemp("prod"), organization_id, accounts, ous)
+    return shared_copy(staged, shared_directory(tmp_path_factory))
+
+
+def shared_copy(staged: Path, shared: Path) -> Path:
+    """The files of `staged` in a directory of `shared` named by their content."""
+    digest = hashlib.sha256()
+    files = sorted(path for path in staged.iterdir() if path.is_file())
+    for path in files:
+        digest.update(f"{path.name}\0{path.read_text()}\0".encode())
+    directory = shared / f"project-{digest.hexdigest()[:16]}"
+    with locked(shared / f"{directory.name}.lock"):
+        if not directory.exists():
+            building = shared / f"{directory.name}.partial"
+            shutil.rmtree(building, ignore_errors=True)
+            shutil.copytree(staged, building)
+            building.rename(directory)
+    return directory
 
 
 def planned(plan: Plan, like: str, type_token: str, name: str, **inputs: Any) -> Plan:

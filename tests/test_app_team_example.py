@@ -2,12 +2,11 @@
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli_harness import Completed, run_cli
 from tests.readme_workflow import pip_install, workflows
 
 REPO = Path(__file__).resolve().parents[1]
@@ -22,28 +21,18 @@ COMPONENT_TYPES = {
 }
 
 
-def preview(project: Path, stack: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "baseline",
-            "preview",
-            "--project",
-            str(project),
-            "--stack",
-            stack,
-            "--policy-pack",
-            "policies",
-            "--policy-pack-config",
-            f"policies/config/{stack}.json",
-            "--json",
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
+def preview(project: Path, stack: str) -> Completed:
+    return run_cli(
+        "preview",
+        "--project",
+        project,
+        "--stack",
+        stack,
+        "--policy-pack",
+        "policies",
+        "--policy-pack-config",
+        f"policies/config/{stack}.json",
+        "--json",
     )
 
 

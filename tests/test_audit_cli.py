@@ -1,5 +1,5 @@
-"""`baseline audit` against a moto server: the real command line, in a subprocess as users
-run it, and in process through `baseline.cli.main` for the finer cases."""
+"""`baseline audit` against a moto server: the real command line, once in a subprocess as users
+run it, and in process through `baseline.cli.main` (tests/cli_harness.py) for the rest."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from tests.audit_harness import (
     fake_aws_env,
     seed_compliant,
 )
+from tests.cli_harness import Completed, run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 DRIFTED = {
@@ -65,17 +66,29 @@ def closed_port_url() -> str:
         return f"http://127.0.0.1:{probe.getsockname()[1]}"
 
 
-def baseline(*args: str) -> subprocess.CompletedProcess[str]:
+def without_aws_settings() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    return {**env, **FAKE_AWS_ENV}
+
+
+def baseline_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m baseline audit ...` in a subprocess, as users run it."""
     result = subprocess.run(
         [sys.executable, "-m", "baseline", "audit", "--project", str(SINGLE), *args],
         capture_output=True,
         text=True,
         cwd=REPO,
-        env={**env, **FAKE_AWS_ENV},
+        env=without_aws_settings(),
         timeout=120,
         check=False,
     )
+    assert "Traceback" not in result.stdout + result.stderr
+    return result
+
+
+def baseline(*args: str) -> Completed:
+    """`baseline audit ...` in process, with the same arguments and environment."""
+    result = run_cli("audit", "--project", SINGLE, *args, env=without_aws_settings())
     assert "Traceback" not in result.stdout + result.stderr
     return result
 
@@ -96,7 +109,7 @@ def failing_lines(stdout: str) -> set[str]:
 
 
 def test_a_drifted_account_exits_1_naming_the_drifted_checks(drifted: str) -> None:
-    result = baseline("--endpoint-url", drifted)
+    result = baseline_process("--endpoint-url", drifted)
     assert result.returncode == 1, result.stderr
     assert failing_lines(result.stdout) == DRIFTED
     assert "4 FAIL" in result.stdout.splitlines()[-1]

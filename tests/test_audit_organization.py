@@ -1,4 +1,4 @@
-"""`baseline audit --stack prod --organization` against moto's server, as users run it: an
+"""`baseline audit --stack prod --organization` against moto's server, through the real `main`: an
 organization of six accounts, some of them Security Hub members of the security account.
 
 moto answers Organizations, STS AssumeRole (one backend per account), Security Hub members,
@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +23,13 @@ from tests.audit_harness import (
     HOME,
     REPO,
     client_in,
+    fake_aws_env,
     prod_project_for,
+    reset,
     seed_organization,
     seed_organization_trail,
 )
+from tests.cli_harness import Completed, run_cli
 
 PROD_REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
 SERVICES = ("cloudtrail", "config", "guardduty", "securityhub", "macie", "fms")
@@ -54,28 +56,44 @@ def seed_security_account(url: str, accounts: dict[str, str]) -> None:
     )
 
 
-@pytest.fixture
-def organization(url: str, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+def seeded_organization(url: str, directory: Path) -> tuple[Path, dict[str, str]]:
     organization_id, accounts = seed_organization(url)
     seed_organization_trail(url)
     seed_security_account(url, accounts)
-    return prod_project_for(tmp_path / "project", organization_id, accounts), accounts
+    return prod_project_for(directory / "project", organization_id, accounts), accounts
 
 
-def audit(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def audit(project: Path, *args: str) -> Completed:
+    """`baseline audit` in process (tests/cli_harness.py), with only fake AWS credentials."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    command = [sys.executable, "-m", "baseline", "audit", "--project", str(project), *args]
-    result = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**env, **FAKE_AWS_ENV},
-        timeout=300,
-        check=False,
-    )
+    result = run_cli("audit", "--project", project, *args, env={**env, **FAKE_AWS_ENV})
     assert "Traceback" not in result.stdout + result.stderr
     return result
+
+
+@dataclass(frozen=True)
+class Audited:
+    """One seeded organization, and the audits the tests read, each run once."""
+
+    accounts: dict[str, str]
+    organization_json: Completed
+    baseline_json: Completed
+    organization_console: Completed
+
+
+@pytest.fixture(scope="module")
+def organization_audits(endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Audited:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fake_aws_env(monkeypatch)
+        reset(endpoint)
+        project, accounts = seeded_organization(endpoint, tmp_path_factory.mktemp("organization"))
+    common = ("--stack", "prod", "--endpoint-url", endpoint)
+    return Audited(
+        accounts,
+        organization_json=audit(project, *common, "--organization", "--json"),
+        baseline_json=audit(project, *common, "--json"),
+        organization_console=audit(project, *common, "--organization"),
+    )
 
 
 def by_service(coverage: list[dict[str, str]]) -> dict[str, dict[tuple[str, str], Any]]:
@@ -87,10 +105,9 @@ def by_service(coverage: list[dict[str, str]]) -> dict[str, dict[tuple[str, str]
 
 
 def test_security_hub_members_are_covered_the_others_missing_and_the_audit_exits_1(
-    organization: tuple[Path, dict[str, str]], url: str
+    organization_audits: Audited,
 ) -> None:
-    project, accounts = organization
-    result = audit(project, "--stack", "prod", "--organization", "--json", "--endpoint-url", url)
+    accounts, result = organization_audits.accounts, organization_audits.organization_json
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
     coverage = report["coverage"]
@@ -116,11 +133,8 @@ def test_security_hub_members_are_covered_the_others_missing_and_the_audit_exits
     assert report["coverage_summary"]["MISSING"] > 0
 
 
-def test_one_run_reads_the_three_baseline_accounts(
-    organization: tuple[Path, dict[str, str]], url: str
-) -> None:
-    project, accounts = organization
-    result = audit(project, "--stack", "prod", "--json", "--endpoint-url", url)
+def test_one_run_reads_the_three_baseline_accounts(organization_audits: Audited) -> None:
+    accounts, result = organization_audits.accounts, organization_audits.baseline_json
     report = json.loads(result.stdout)
     assert "coverage" not in report
     audited = {r["account"] for r in report["results"]}
@@ -139,11 +153,8 @@ def test_one_run_reads_the_three_baseline_accounts(
     assert administered == {accounts["security"]}
 
 
-def test_services_moto_lacks_are_errors_with_a_reason(
-    organization: tuple[Path, dict[str, str]], url: str
-) -> None:
-    project, _ = organization
-    result = audit(project, "--stack", "prod", "--organization", "--json", "--endpoint-url", url)
+def test_services_moto_lacks_are_errors_with_a_reason(organization_audits: Audited) -> None:
+    result = organization_audits.organization_json
     services = by_service(json.loads(result.stdout)["coverage"])
     lacking = {
         "guardduty": "ListMembers",
@@ -163,10 +174,9 @@ def test_services_moto_lacks_are_errors_with_a_reason(
 
 
 def test_the_console_shows_accounts_by_services_with_the_gaps_counted(
-    organization: tuple[Path, dict[str, str]], url: str
+    organization_audits: Audited,
 ) -> None:
-    project, accounts = organization
-    result = audit(project, "--stack", "prod", "--organization", "--endpoint-url", url)
+    accounts, result = organization_audits.accounts, organization_audits.organization_console
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("ACCOUNT "))
@@ -191,10 +201,8 @@ def test_a_spec_without_an_organization_refuses_the_flag_with_one_line(url: str)
     )
 
 
-def test_another_organization_than_the_specs_exits_2(
-    organization: tuple[Path, dict[str, str]], url: str, tmp_path: Path
-) -> None:
-    _, accounts = organization
+def test_another_organization_than_the_specs_exits_2(url: str, tmp_path: Path) -> None:
+    _, accounts = seeded_organization(url, tmp_path)
     other = prod_project_for(tmp_path / "other", "o-aaaaaaaaaa", accounts)
     result = audit(other, "--stack", "prod", "--organization", "--endpoint-url", url)
     assert result.returncode == 2

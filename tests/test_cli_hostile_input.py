@@ -1,16 +1,13 @@
 """Hostile input to the command line: one `error:` line and exit 2, never a traceback or a hang.
 
 Each case is a file an attacker (or an accident) can put where a command reads: a stack file,
-an `--audit` file, a `--sarif` destination. Commands run as users run them, in a subprocess,
+an `--audit` file, a `--sarif` destination. Commands run in process (tests/cli_harness.py)
 with a memory cap and a timeout, so that a regression fails the test instead of the machine.
 """
 
 from __future__ import annotations
 
 import os
-import resource
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,29 +16,18 @@ import pytest
 from baseline.preview import engine
 from baseline.preview.runner import ProgramError
 from baseline.project import load_stack_file
+from tests.cli_harness import Completed, run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 MEMORY_CAP_BYTES = 2 * 1024**3
 PROJECT_YAML = "name: hostile\nruntime: python\n"
 
 
-def _cap_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP_BYTES, MEMORY_CAP_BYTES))
+def baseline(*args: str | Path, timeout: float = 60) -> Completed:
+    return run_cli(*args, timeout=timeout, memory_cap=MEMORY_CAP_BYTES)
 
 
-def baseline(*args: str | Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "baseline", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=timeout,
-        check=False,
-        preexec_fn=_cap_memory,
-    )
-
-
-def one_error(result: subprocess.CompletedProcess[str]) -> str:
+def one_error(result: Completed) -> str:
     """The single `error:` line of a run that exited 2 without a traceback."""
     assert "Traceback" not in result.stderr, result.stderr[-2000:]
     assert (result.returncode, result.stdout) == (2, "")

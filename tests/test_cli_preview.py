@@ -1,26 +1,20 @@
-"""`baseline preview` end to end: the real command, the real pack, through the analyzer protocol."""
+"""`baseline preview` end to end: the real command (in process, tests/cli_harness.py), the real
+pack, through the analyzer protocol."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.cli_harness import Completed, run_cli
 
 ROOT = Path(__file__).parent.parent
 PROJECTS = ROOT / "tests" / "fixtures" / "projects"
 PACK = ROOT / "policies"
 
 
-def preview(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "baseline", "preview", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+def preview(*args: str | Path, cwd: Path = ROOT) -> Completed:
+    return run_cli("preview", *args, cwd=cwd)
 
 
 def test_a_noncompliant_project_fails_with_each_named_policy_mandatory():

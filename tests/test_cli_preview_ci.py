@@ -1,6 +1,6 @@
 """`baseline preview` as a CI job runs it: which pack runs, what fails the job, what SARIF says.
 
-The real command in a subprocess, the real pack through the analyzer protocol.
+The real command (in process, tests/cli_harness.py), the real pack through the analyzer protocol.
 """
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ import ast
 import json
 import re
 import shutil
-import subprocess
-import sys
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,21 +16,16 @@ from typing import Any
 import pytest
 from jsonschema import Draft4Validator
 
+from tests.cli_harness import Completed, run_cli
+
 REPO = Path(__file__).resolve().parent.parent
 PROJECTS = REPO / "tests" / "fixtures" / "projects"
 PACK = REPO / "policies"
 NONCOMPLIANT = PROJECTS / "noncompliant"
 
 
-def preview(*args: str | Path, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "baseline", "preview", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+def preview(*args: str | Path, cwd: Path = REPO) -> Completed:
+    result = run_cli("preview", *args, cwd=cwd)
     assert "Traceback" not in result.stdout + result.stderr
     return result
 

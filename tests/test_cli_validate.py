@@ -1,4 +1,5 @@
-"""`baseline validate`, run as users run it: `python -m baseline validate` in a subprocess."""
+"""`baseline validate`, run through `baseline.cli.main` (tests/cli_harness.py); once as users run
+it, `python -m baseline validate` in a subprocess."""
 
 from __future__ import annotations
 
@@ -11,20 +12,14 @@ from pathlib import Path
 import pytest
 
 from baseline.cli import SUBCOMMANDS, Subcommand, build_parser
+from tests.cli_harness import Completed, run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "specs"
 
 
-def baseline(*args: str) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "baseline", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=60,
-        check=False,
-    )
+def baseline(*args: str) -> Completed:
+    result = run_cli(*args)
     assert "Traceback" not in result.stdout + result.stderr
     return result
 

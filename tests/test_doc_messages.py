@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_harness import run_cli
+
 REPO = Path(__file__).resolve().parent.parent
 DOCS = (REPO / "README.md", REPO / "docs" / "ci-and-policy-packs.md")
 SITE_PACKAGES = Path(next(p for p in sys.path if p.endswith("site-packages")))
@@ -30,20 +32,22 @@ def quoted_lines() -> list[str]:
     return lines
 
 
-def baseline(
-    *args: str | Path,
-    cwd: Path = REPO,
-    python: str = sys.executable,
-    env: dict[str, str] | None = None,
-) -> str:
+def baseline(*args: str | Path, cwd: Path = REPO, env: dict[str, str] | None = None) -> str:
+    """What the command prints (in process: tests/cli_harness.py)."""
+    result = run_cli(*args, cwd=cwd, env=env)
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.stdout + result.stderr
+
+
+def baseline_with(python: Path, *args: str) -> str:
+    """What the command prints when another interpreter (virtualenv) runs it."""
     result = subprocess.run(
-        [python, "-m", "baseline", *map(str, args)],
-        cwd=cwd,
+        [str(python), "-m", "baseline", *args],
+        cwd=REPO,
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
-        env=env,
     )
     assert "Traceback" not in result.stdout + result.stderr
     return result.stdout + result.stderr
@@ -97,7 +101,7 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     outputs.append(baseline("preview", "--stack", "prod", "--quiet"))
     outputs.append(baseline("preview", "--project", "examples/app-team", "--quiet"))
     no_parliament = venv_without(scratch / "venv", ("parliament",))
-    outputs.append(baseline("preview", "--quiet", python=str(no_parliament)))
+    outputs.append(baseline_with(no_parliament, "preview", "--quiet"))
     typo = scratch / "typo"
     shutil.copytree(REPO / "tests" / "fixtures" / "projects" / "noncompliant", typo)
     (typo / "Pulumi.prod.yaml").write_text("config:\n  aws:region: us-east-1\n")

@@ -2,11 +2,11 @@
 and this repository's own prod stack, which the pack passes with only its Shield reminder."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.cli_harness import run_cli
 
 ROOT = Path(__file__).parent.parent
 PROJECT = ROOT / "tests" / "fixtures" / "projects" / "pack-gaps"
@@ -15,24 +15,15 @@ PROD_CONFIG = PACK / "config" / "prod.json"
 
 
 def preview_document(config: Path, *where: str) -> tuple[int, dict]:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "baseline",
-            "preview",
-            *(where or ("--project", str(PROJECT))),
-            "--policy-pack",
-            str(PACK),
-            "--policy-pack-config",
-            str(config),
-            "--json",
-        ],
+    result = run_cli(
+        "preview",
+        *(where or ("--project", str(PROJECT))),
+        "--policy-pack",
+        PACK,
+        "--policy-pack-config",
+        config,
+        "--json",
         cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
     )
     assert result.returncode in (0, 1), result.stderr
     return result.returncode, json.loads(result.stdout)

@@ -36,6 +36,15 @@ def test_two_for_one_provider_and_region_fail_naming_the_api_document(resource_t
     assert DOCUMENTS[resource_type] in violation.message
 
 
+def test_the_same_one_is_the_duplicate_in_either_stack_order():
+    recorder = "aws:cfg/recorder:Recorder"
+    first, second = one(recorder, "a"), one(recorder, "b", "us-east-1")
+    for stack in ([first, second], [second, first]):
+        [violation] = validate_stack(POLICY, stack)
+        assert violation.urn == urn_of(recorder, "b")
+        assert "after 'a'" in violation.message
+
+
 @pytest.mark.parametrize("resource_type", sorted(DOCUMENTS))
 def test_one_per_region_or_per_provider_passes(resource_type):
     per_region = [one(resource_type, "a"), one(resource_type, "b", "eu-west-1")]

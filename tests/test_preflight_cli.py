@@ -1,5 +1,5 @@
-"""`baseline preflight` against a moto server: the real command line in a subprocess, as users
-run it, and in process through `baseline.cli.main` for the finer cases."""
+"""`baseline preflight` against a moto server: the real command line through `baseline.cli.main`
+in process (tests/cli_harness.py), and once in a subprocess, as users run it."""
 
 from __future__ import annotations
 
@@ -22,17 +22,30 @@ from tests.audit_harness import (
     client,
     fake_aws_env,
 )
+from tests.cli_harness import Completed, run_cli
 from tests.preflight_harness import REPO, TRUSTED_SERVICES, organization, plan_of
 
 
-def baseline(*args: str) -> subprocess.CompletedProcess[str]:
+def without_aws_settings() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    return {**env, **FAKE_AWS_ENV}
+
+
+def baseline(*args: str) -> Completed:
+    """`baseline preflight ...` in process, with only fake AWS credentials."""
+    result = run_cli("preflight", *args, env=without_aws_settings())
+    assert "Traceback" not in result.stdout + result.stderr
+    return result
+
+
+def baseline_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m baseline preflight ...` in a subprocess, as users run it."""
     result = subprocess.run(
         [sys.executable, "-m", "baseline", "preflight", *args],
         capture_output=True,
         text=True,
         cwd=REPO,
-        env={**env, **FAKE_AWS_ENV},
+        env=without_aws_settings(),
         timeout=300,
         check=False,
     )
@@ -129,10 +142,10 @@ def plan_by_urn(plan: Any) -> dict[str, Any]:
 
 
 def test_missing_trusted_access_fails_naming_the_service_and_the_call_that_fixes_it(
-    url: str, tmp_path: Path
+    url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     trusted = tuple(p for p in TRUSTED_SERVICES if p != "securityhub.amazonaws.com")
-    project = organization(url, tmp_path, trusted)
+    project = organization(url, tmp_path_factory, trusted)
     result = baseline("--project", str(project), "--stack", "prod", "--endpoint-url", url)
     assert result.returncode == 1, result.stdout + result.stderr
     failing = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
@@ -149,11 +162,11 @@ def preflight_in_process(*args: str) -> int:
 
 def test_calls_moto_lacks_are_errors_with_the_reason_and_block_only_when_strict(
     url: str,
-    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    project = organization(url, tmp_path, TRUSTED_SERVICES)
+    project = organization(url, tmp_path_factory, TRUSTED_SERVICES)
     plan = plan_of(project, "prod")
     monkeypatch.setattr(command, "plan_project", lambda stack_file, account: plan)
     args = ("--project", str(project), "--stack", "prod", "--endpoint-url", url, "--json")
@@ -180,7 +193,7 @@ def closed_port_url() -> str:
 
 def test_an_unreachable_endpoint_exits_2_with_one_line() -> None:
     dead = closed_port_url()
-    result = baseline("--endpoint-url", dead)
+    result = baseline_process("--endpoint-url", dead)
     assert result.returncode == 2
     assert result.stdout == ""
     (line,) = result.stderr.splitlines()

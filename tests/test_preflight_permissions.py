@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -74,13 +73,13 @@ def named_buckets_and_sources(url: str, calls: Calls) -> None:
 
 def test_every_call_of_a_full_preflight_is_in_the_table_and_every_entry_is_called(
     url: str,
-    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     calls: Calls = set()
     record_sessions(monkeypatch, calls)
-    project = organization(url, tmp_path, TRUSTED_SERVICES)
+    project = organization(url, tmp_path_factory, TRUSTED_SERVICES)
     # A delegated administrator of a service the plan does not use: read, not in the way.
     organizations = client(url, "organizations")
     security = next(

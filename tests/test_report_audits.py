@@ -4,8 +4,6 @@ files merge, how coverage becomes evidence under the controls of its service's c
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from baseline.report.audits import load_audits
 from baseline.report.coverage import SUPPORTED_CHECK, coverage_items, coverage_sources
 from baseline.report.mapping import load_mapping
 from baseline.report.model import Item, Source, Status, frameworks_of
+from tests.cli_harness import run_cli
 from tests.policy_harness import POLICIES_DIR
 
 REPO = Path(__file__).resolve().parent.parent
@@ -189,14 +188,7 @@ def test_report_takes_audit_more_than_once_and_shows_the_coverage(tmp_path: Path
         "organization.json",
         coverage=[coverage("444444444444", "COVERED"), coverage("555555555555", "MISSING")],
     )
-    completed = subprocess.run(
-        [sys.executable, "-m", "baseline", "report", "--audit", str(first), "--audit", str(second)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    completed = run_cli("report", "--audit", first, "--audit", second)
     assert completed.returncode == 1, completed.stderr
     text = completed.stdout
     assert "security.json, organization.json" in text

@@ -3,14 +3,13 @@ Markdown, and bad input as one error line each."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from baseline import cli
 from baseline.report.mapping import load_mapping
+from tests.cli_harness import Completed, run_cli
 from tests.policy_harness import POLICIES_DIR
 from tests.test_report_render import markdown_section, parse
 
@@ -19,15 +18,8 @@ AUDIT_FIXTURE = REPO / "tests" / "fixtures" / "report" / "audit_drifted.json"
 MAPPING = load_mapping(POLICIES_DIR)
 
 
-def run_report(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "baseline", "report", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+def run_report(*args: str) -> Completed:
+    return run_cli("report", *args)
 
 
 def test_prod_preview_report_lists_every_control_with_status_and_evidence(tmp_path):

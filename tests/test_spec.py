@@ -596,7 +596,8 @@ def test_pulumi_config_without_the_key_is_an_error(pulumi_config: Any) -> None:
         spec_from_pulumi_config()
 
     (problem,) = raised.value.problems
-    assert problem.where == "Pulumi.stack.yaml"
+    # The running stack's own file, whichever stack an earlier program of this process set.
+    assert problem.where == f"Pulumi.{pulumi.get_stack()}.yaml"
     assert problem.what.startswith("no security-baseline:baseline key")
 
 

@@ -1,8 +1,6 @@
 """The baseline's own program for its dev and prod stacks, under the offline mocks."""
 
 import json
-import subprocess
-import sys
 from functools import cache
 from pathlib import Path
 
@@ -13,21 +11,17 @@ from baseline.preview.runner import run_inline
 from baseline.project import load_stack_file, program_config
 from baseline.spec_loader import spec_from_pulumi_config
 from baseline.stack import build
+from tests.cli_harness import run_cli
+from tests.plan_memo import planned_project
 
 ROOT = Path(__file__).parent.parent
 
 
 @cache
 def planned(stack: str, preview: bool) -> Plan:
-    config, secret_keys = program_config(load_stack_file(ROOT, stack))
-    return run_inline(
-        lambda: build(spec_from_pulumi_config()),
-        project="security-baseline",
-        stack=stack,
-        config=config,
-        secret_keys=secret_keys,
-        preview=preview,
-    )
+    """The repository's program (`__main__.py`) for `stack`, as `baseline preview` plans it: one
+    plan per stack and mode for the whole run (tests/plan_memo.py)."""
+    return planned_project(load_stack_file(ROOT, stack), preview=preview)
 
 
 MODES = [pytest.param(True, id="preview"), pytest.param(False, id="update")]
@@ -211,17 +205,6 @@ def test_the_stack_exports_what_users_look_up(stack):
     assert outputs["trail_arn"].startswith("arn:aws:cloudtrail:us-east-1:")
     assert outputs["log_archive_bucket"].startswith("log-archive")
     assert set(outputs["topic_arns"]) >= {"security-alerts"}
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "baseline", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize(("stack", "config"), [("dev", "dev"), ("prod", "prod")])

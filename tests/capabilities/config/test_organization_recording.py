@@ -10,8 +10,6 @@ defaults, and Shield Advanced subscriptions created only with the commitment ack
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +22,7 @@ from baseline.preview.runner import run_inline
 from baseline.project import load_stack_file, program_config
 from baseline.spec_loader import parse_spec, spec_from_pulumi_config
 from baseline.stack import build
+from tests.cli_harness import run_cli
 from tests.test_spec import ORGANIZATION, problems_of
 from tests.test_stack import ROOT, of_type, planned, providers_by_account
 
@@ -288,23 +287,7 @@ def test_validate_names_the_missing_acknowledgement_and_exits_2(tmp_path: Path) 
     (tmp_path / "Pulumi.yaml").write_text("name: security-baseline\nruntime: python\n")
     (tmp_path / "Pulumi.prod.yaml").write_text(yaml.safe_dump(stack))
 
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "baseline",
-            "validate",
-            "--stack",
-            "prod",
-            "--project",
-            str(tmp_path),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_cli("validate", "--stack", "prod", "--project", tmp_path, cwd=ROOT)
 
     assert result.returncode == 2
     assert result.stderr.splitlines() == [

@@ -89,7 +89,10 @@ def response_url() -> Iterator[ResponseUrl]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
     endpoint.url = f"http://127.0.0.1:{server.server_port}/response?X-Amz-Signature=abc"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for the loop's next poll: poll often.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     yield endpoint
     server.shutdown()

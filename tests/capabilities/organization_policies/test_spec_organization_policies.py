@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,7 @@ from baseline.capabilities.organization_policies.grouping import organization_po
 from baseline.problems import Problem
 from baseline.spec import SpecError
 from baseline.spec_loader import parse_spec
+from tests.cli_harness import run_cli
 from tests.test_spec import ORGANIZATION, problems_of, write_project
 
 WHERE = "baseline.organization_policies"
@@ -249,13 +248,7 @@ config:
 """
     project = write_project(tmp_path, stack_yaml)
 
-    result = subprocess.run(
-        [sys.executable, "-m", "baseline", "validate", "--project", str(project)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_cli("validate", "--project", project)
 
     assert result.returncode == 2
     assert result.stderr.strip() == (
