@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from baseline.preview.engine import plan_project
 from baseline.preview.model import Plan
 from baseline.project import load_stack_file
+from tests.plan_memo import planned_project
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWN_URNS = Path(__file__).parent / "fixtures" / "plan_urns"
@@ -129,7 +129,7 @@ def stack(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="module")
 def plan(stack: str) -> Plan:
-    return plan_project(load_stack_file(ROOT, stack))
+    return planned_project(load_stack_file(ROOT, stack), preview=True)
 
 
 def known_urns(stack: str) -> set[str]:
