@@ -18,6 +18,7 @@ from typing import Any
 
 import pulumi
 
+from baseline.garbage_collection import tune_for_a_batch_run
 from baseline.preview.aliases import ROOT_STACK_TYPE
 from baseline.preview.encoding import provider_urn
 from baseline.preview.model import SECRET_SIG, SIG_KEY, Plan, PlannedResource
@@ -98,6 +99,7 @@ def replay_program(plan: Plan, modules: Sequence[str]) -> Callable[[], None]:
 
     def program() -> None:
         import_modules(modules)
+        tune_for_a_batch_run()  # as the program's __main__.py does
         version = importlib.import_module(f"{PROVIDER_PACKAGE}._utilities").get_version()
         registered: dict[str, pulumi.Resource] = {}
         providers: dict[str, pulumi.ProviderResource] = {}
