@@ -6,9 +6,11 @@ import pulumi
 import pytest
 
 from components import KeyGrant, ManagedKey, ManagedKeyArgs, SourceScope
+from components.iam import AwsContext
 from components.kms import (
     ADMINISTRATOR_ACTIONS,
     cloudtrail_grants,
+    key_policy_statements,
     service_grant,
 )
 from tests.components_harness import (
@@ -275,11 +277,7 @@ def test_later_grants_join_the_policy_when_their_output_resolves():
 
 
 def test_a_later_grant_may_not_reuse_a_sid():
-    def program() -> None:
-        later = pulumi.Output.from_input([_role_grant("Same")])
-        ManagedKey(
-            "audit", ManagedKeyArgs(alias="a", grants=(_role_grant("Same"),), later_grants=later)
-        )
-
+    context = AwsContext("aws", ACCOUNT, "us-east-1", "amazonaws.com", f"{ROOT}")
+    args = ManagedKeyArgs(alias="a", grants=(_role_grant("Same"),))
     with pytest.raises(ValueError, match="distinct sids"):
-        plan_of(program)
+        key_policy_statements(args, context, [_role_grant("Same")])
