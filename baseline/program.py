@@ -59,6 +59,10 @@ class Baseline:
         """Every capability has built: end what waited for them (stack.build, once)."""
         self.completion.run()
 
+    def abandon(self, error: BaseException) -> None:
+        """A capability failed: what waited for the others fails with its error."""
+        self.completion.abandon(error)
+
     def administered(self, service: Callable[..., _Service], name: str, args: object) -> _Service:
         """A detective service in the security account, its administrator in organization mode:
         there the management account designates the security account as delegated admin."""

@@ -17,9 +17,14 @@ from baseline.spec import Spec
 def build(spec: Spec) -> Baseline:
     """Declare every resource of the baseline for `spec`."""
     baseline = Baseline(spec, account_providers(spec))
-    for capability in CAPABILITIES:
-        if capability.build is not None:
-            capability.build(baseline)
+    try:
+        for capability in CAPABILITIES:
+            if capability.build is not None:
+                capability.build(baseline)
+    except BaseException as error:
+        # Else the runtime would wait for ever for what waits on the completion.
+        baseline.abandon(error)
+        raise
     # Grants came from the capabilities above; the policies that name them wait for this.
     baseline.complete()
     return baseline

@@ -3,10 +3,12 @@
 import json
 from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from baseline.capabilities.notifications.component import Notifications
+from baseline.capabilities.registry import CAPABILITIES
 from baseline.completion import CompletedError
 from baseline.preview.model import Plan, PlannedResource
 from baseline.preview.runner import run_inline
@@ -425,7 +427,7 @@ def test_build_completes_the_baseline_and_refuses_later_grants():
         with pytest.raises(CompletedError):
             baseline.built(Notifications).grant_publish("arn:aws:iam::123456789012:role/late")
         with pytest.raises(CompletedError):
-            baseline.completion.add(lambda: None)
+            baseline.completion.add(lambda _failure: None)
 
     plan = run_inline(
         program, project="security-baseline", stack="dev", config=config, secret_keys=secret_keys
@@ -434,3 +436,29 @@ def test_build_completes_the_baseline_and_refuses_later_grants():
     formatter = only(plan, "aws:iam/role:Role", "alerts-format").outputs["arn"]
     for resource in home_notification_policies(plan):
         assert formatter in resource.inputs["policy"], resource.name
+
+
+class CapabilityFailed(Exception):
+    pass
+
+
+def test_a_capability_that_fails_after_the_topics_fails_the_program_instead_of_hanging(
+    monkeypatch,
+):
+    """The topics' policies wait for the completion; a failure before it must still end the
+    program, with the failure's own message."""
+
+    def fail(baseline: Baseline) -> None:
+        baseline.built(Notifications)  # built: its policies wait for the completion
+        raise CapabilityFailed("a later capability failed")
+
+    monkeypatch.setattr("baseline.stack.CAPABILITIES", (*CAPABILITIES, SimpleNamespace(build=fail)))
+    config, secret_keys = program_config(load_stack_file(ROOT, "dev"))
+    with pytest.raises(CapabilityFailed, match="a later capability failed"):
+        run_inline(
+            lambda: build(spec_from_pulumi_config()),
+            project="security-baseline",
+            stack="dev",
+            config=config,
+            secret_keys=secret_keys,
+        )

@@ -167,6 +167,11 @@ def _publisher_roles_key_grants(
     return (role_key_grant("AllowPublisherRoles", root, role_arns, PUBLISH_KEY_ACTIONS),)
 
 
+def _failed(failure: BaseException) -> list[str]:
+    # The program failed before every grant was made: no policy is rendered from a part of them.
+    raise failure
+
+
 def _email_suffix(email: str) -> str:
     # Stable across reorderings of the list, without putting the address in the URN.
     return hashlib.sha256(email.lower().encode()).hexdigest()[:8]
@@ -232,12 +237,11 @@ class Notifications(pulumi.ComponentResource):
         validate_role_arns("grant_publish", [role_arn])
         self._granted_publishers.append(role_arn)
 
-    def _close_grants(self) -> None:
+    def _close_grants(self, failure: BaseException | None) -> None:
         self._grants_closed = True
+        granted = pulumi.Output.all(*self._granted_publishers)
         self._resolve_publishers(
-            pulumi.Output.all(*self._granted_publishers).apply(
-                lambda arns: list(dict.fromkeys(arns))
-            )
+            granted.apply(lambda arns: _failed(failure) if failure else list(dict.fromkeys(arns)))
         )
 
     def _topic(

@@ -189,6 +189,24 @@ def test_a_grant_after_the_completion_fails_instead_of_going_unheard():
         plan_of(late_grant)
 
 
+class LaterFailure(Exception):
+    pass
+
+
+def test_an_abandoned_completion_fails_the_policies_with_its_error():
+    def failing() -> None:
+        completion = Completion()
+        built = Notifications(
+            "alerts", NotificationsArgs(topics=two_topics()), completion=completion
+        )
+        built.grant_publish(FORMATTER)
+        completion.abandon(LaterFailure("a later capability failed"))
+
+    # No policy is rendered from part of the grants, and the program ends.
+    with pytest.raises(Exception, match="a later capability failed"):
+        plan_of(failing)
+
+
 def test_a_grant_names_a_role():
     def bad_grant() -> None:
         completion = Completion()
@@ -197,8 +215,9 @@ def test_a_grant_names_a_role():
         )
         try:
             built.grant_publish(f"arn:aws:iam::{ACCOUNT}:role/alerts-format-*")
-        finally:
-            completion.run()
+        except ValueError as error:
+            completion.abandon(error)
+            raise
 
     with pytest.raises(ValueError, match="not IAM role ARNs"):
         plan_of(bad_grant)
