@@ -76,13 +76,23 @@ def run_inline(
     pulumi.runtime.set_all_config(all_config, list(secret_keys))
     started = time.perf_counter()
 
+    raised: list[BaseException] = []
+
     def run() -> None:
-        program()
+        try:
+            program()
+        except BaseException as error:
+            raised.append(error)
+            raise
 
     try:
         _sync_await(run_pulumi_func(run))
     except BaseException:
         _end_leftover_tasks()
+        if raised:
+            # The program's own error, not a registration that failed because of it (the
+            # runtime reports the first failed registration when there is one).
+            raise raised[0] from None
         raise
     if monitor.duplicate_urns:
         raise DuplicateResourceUrnError(monitor.duplicate_urns)
