@@ -3,6 +3,8 @@
 `baseline.stack.build` makes one `Baseline` and hands it to each capability in turn. A
 capability reads the spec, deploys with the account providers, finds what the capabilities
 before it built (`built(LogArchive)`) and records what it builds itself for those after it.
+A relation between capabilities is a method of what the earlier one built (the topics'
+`grant_publish`), never a name built by convention; `complete` ends what waited for grants.
 """
 
 from __future__ import annotations
@@ -12,16 +14,12 @@ from typing import TypeVar
 
 import pulumi
 
+from baseline.completion import Completion
 from baseline.providers import AccountProviders
 from baseline.spec import Spec
 
 # The tag that names a resource's role in the baseline; the audit finds buckets by it.
 ROLE_TAG = "security-baseline:role"
-# Components whose roles publish to the baseline's topics, which admit those roles by name
-# pattern (notifications/wiring.py `publisher_roles`).
-ALERTS_NAME = "alerts"
-MACIE_REMEDIATION_NAME = "macie-remediation"
-QUARANTINE_NAME = "quarantine"
 
 _Built = TypeVar("_Built")
 _Service = TypeVar("_Service", bound=pulumi.ComponentResource)
@@ -34,6 +32,9 @@ class Baseline:
         self.spec = spec
         self.providers = providers
         self._built: dict[type, object] = {}
+        # Steps that wait for every capability, such as rendering the policies of what others
+        # were granted (notifications' `grant_publish`); `complete` runs them.
+        self.completion = Completion()
 
     def record(self, built: object) -> None:
         """Keep `built` for the capabilities after this one, which find it by its type."""
@@ -53,6 +54,14 @@ class Baseline:
         if built is None:
             raise LookupError(f"no {kind.__name__} built yet: check the capabilities' order")
         return built
+
+    def complete(self) -> None:
+        """Every capability has built: end what waited for them (stack.build, once)."""
+        self.completion.run()
+
+    def abandon(self, error: BaseException) -> None:
+        """A capability failed: what waited for the others fails with its error."""
+        self.completion.abandon(error)
 
     def administered(self, service: Callable[..., _Service], name: str, args: object) -> _Service:
         """A detective service in the security account, its administrator in organization mode:

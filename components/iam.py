@@ -186,7 +186,15 @@ def validate_role_arns(label: str, role_arns: Sequence[pulumi.Input[str]]) -> No
 
 
 def roles_condition(role_arns: Sequence[pulumi.Input[str]]) -> dict[str, dict[str, Any]]:
-    """Matches the named roles' sessions; the roles need not exist when the policy is written."""
+    """Matches the named roles' sessions; the roles need not exist when the policy is written.
+
+    KMS and SNS require the principals of a policy to exist (KMS API Reference, PutKeyPolicy
+    `Policy`: "The principals in the key policy must exist"), because IAM turns a Principal ARN
+    into the principal's unique ID (IAM User Guide, "IAM JSON policy elements: Principal");
+    `aws:PrincipalArn` is a string of the request context compared when a call is made (IAM
+    User Guide, "AWS global condition context keys"), so the statements that use this condition
+    name the account root as principal.
+    """
     return {"ArnEquals": {"aws:PrincipalArn": list(role_arns)}}
 
 

@@ -138,6 +138,8 @@ class ManagedKeyArgs:
     would keep the caller from a later PutKeyPolicy (CreateKey, AWS KMS API reference), and the
     provider reads, tags and aliases the key with them. Empty: the account root, as AWS's
     default key policy does, so that the deploying identity's IAM policies suffice.
+    `later_grants`: grants known only after the key is declared (an Output, from a grant
+    method of the key's owner); the policy waits for them.
     """
 
     alias: str
@@ -147,6 +149,7 @@ class ManagedKeyArgs:
     deployer_arns: tuple[pulumi.Input[str], ...] = ()
     user_arns: tuple[pulumi.Input[str], ...] = ()
     grants: tuple[KeyGrant, ...] = ()
+    later_grants: pulumi.Input[Sequence[KeyGrant]] = ()
     region: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -164,13 +167,17 @@ class ManagedKeyArgs:
                 f"alias {self.alias!r}: give the name without 'alias/', not starting with 'aws/', "
                 "made of letters, digits, '/', '_' and '-'"
             )
-        sids = [grant.sid for grant in self.grants]
-        if len(sids) != len(set(sids)):
-            raise ValueError(f"key grants need distinct sids, got {sids}")
+        _check_distinct_sids(self.grants)
+
+
+def _check_distinct_sids(grants: Sequence[KeyGrant]) -> None:
+    sids = [grant.sid for grant in grants]
+    if len(sids) != len(set(sids)):
+        raise ValueError(f"key grants need distinct sids, got {sids}")
 
 
 def key_policy_statements(
-    args: ManagedKeyArgs, context: AwsContext
+    args: ManagedKeyArgs, context: AwsContext, later_grants: Sequence[KeyGrant] = ()
 ) -> list[pulumi.Input[dict[str, Any]]]:
     administrators = list(args.administrator_arns) or [context.root_arn]
     statements: list[pulumi.Input[dict[str, Any]]] = [
@@ -205,7 +212,9 @@ def key_policy_statements(
                 conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}},
             )
         )
-    statements.extend(grant.to_statement() for grant in args.grants)
+    grants = [*args.grants, *later_grants]
+    _check_distinct_sids(grants)
+    statements.extend(grant.to_statement() for grant in grants)
     return statements
 
 
@@ -221,7 +230,11 @@ class ManagedKey(pulumi.ComponentResource):
     ) -> None:
         super().__init__("security-baseline:kms:ManagedKey", name, None, opts)
         context = aws_context(self, args.region)
-        policy = render_policy(context.apply(lambda ctx: key_policy_statements(args, ctx)))
+        policy = render_policy(
+            pulumi.Output.all(context, args.later_grants).apply(
+                lambda values: key_policy_statements(args, values[0], values[1])
+            )
+        )
         key = aws.kms.Key(
             f"{name}-key",
             description=args.description,
@@ -276,6 +289,7 @@ def component_key(
     alias: str,
     description: str,
     grants: tuple[KeyGrant, ...] = (),
+    later_grants: pulumi.Input[Sequence[KeyGrant]] = (),
     user_arns: tuple[pulumi.Input[str], ...] = (),
     depends_on: pulumi.Input[Sequence[pulumi.Input[pulumi.Resource]] | pulumi.Resource]
     | None = None,
@@ -291,6 +305,7 @@ def component_key(
             deletion_window_in_days=args.key_deletion_window_in_days,
             user_arns=user_arns,
             grants=grants,
+            later_grants=later_grants,
             region=args.region,
             tags=args.tags,
         ),

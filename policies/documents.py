@@ -304,3 +304,63 @@ def service_principal(service: str) -> PrincipalTest:
 def aws_principal(arn: str) -> PrincipalTest:
     """Admits the IAM principal `arn` by name (principals take no wildcards) and everyone."""
     return lambda kind, value: kind == "*" or (kind == "AWS" and value == arn)
+
+
+# Operators that test aws:PrincipalArn, and whether they take wildcards (IAM JSON policy
+# reference, "Condition operators": ARN and String*Like operators do, StringEquals does not).
+_PRINCIPAL_ARN_MATCHES = {
+    "arnequals": True,
+    "arnlike": True,
+    "stringequals": False,
+    "stringlike": True,
+}
+_PRINCIPAL_ARN_EXCLUDES = {
+    "arnnotequals": True,
+    "arnnotlike": True,
+    "stringnotequals": False,
+    "stringnotlike": True,
+}
+
+
+def _names_role(value: Any, role_arn: str, wildcards: bool) -> bool:
+    return fnmatchcase(role_arn, str(value)) if wildcards else role_arn == str(value)
+
+
+def _principal_arn_conditions_hold(statement: Mapping[str, Any], role_arn: str) -> bool:
+    for operator, pairs in as_mapping(statement.get("Condition")).items():
+        base = str(operator).lower().removesuffix("ifexists")
+        for key, values in as_mapping(pairs).items():
+            if str(key).lower() != "aws:principalarn":
+                continue
+            if base in _PRINCIPAL_ARN_MATCHES:
+                wildcards = _PRINCIPAL_ARN_MATCHES[base]
+                if not any(_names_role(v, role_arn, wildcards) for v in _values(values)):
+                    return False
+            elif base in _PRINCIPAL_ARN_EXCLUDES:
+                wildcards = _PRINCIPAL_ARN_EXCLUDES[base]
+                if any(_names_role(v, role_arn, wildcards) for v in _values(values)):
+                    return False
+    return True
+
+
+def admits_role(statement: Mapping[str, Any], role_arn: str) -> bool:
+    """Whether `statement`'s principal takes in the IAM role `role_arn`: by its ARN, everyone,
+    or its account (root ARN or id) when the statement's `aws:PrincipalArn` conditions name the
+    role. Other conditions are not evaluated; an account principal also needs the role's own
+    IAM policy to allow the call, which is not this function's concern."""
+    parts = role_arn.split(":")
+    names = {role_arn}
+    if len(parts) > 5:
+        names |= {f"arn:{parts[1]}:iam::{parts[4]}:root", parts[4]}
+    named = any(
+        kind == "*" or (kind == "AWS" and value in names) for kind, value in principals(statement)
+    )
+    return named and _principal_arn_conditions_hold(statement, role_arn)
+
+
+def grants_to_role(document: Mapping[str, Any], action: str, role_arn: str) -> bool:
+    """Whether an Allow statement gives `action` to the IAM role `role_arn` (`admits_role`)."""
+    return any(
+        allows_action(statement, action) and admits_role(statement, role_arn)
+        for statement in statements(document)
+    )

@@ -7,7 +7,10 @@ Developer Guide, "Encryption at rest" and "Enable compatibility between event so
 AWS services and encrypted topics"). The AWS managed key alias/aws/sns cannot be given to
 them: its policy cannot be changed. Firewall Manager publishes with the role its notification
 channel names (FMS API Reference, PutNotificationChannel: the topic's access policy must allow
-SnsRoleName to publish).
+SnsRoleName to publish). A role of the stack whose inline policy (RolePolicy) allows it
+sns:Publish on a topic of the stack by ARN publishes too: the key policy must let it use the
+key, by its ARN or by its account under an `aws:PrincipalArn` condition that names it (the
+baseline's topics `grant_publish`). A role outside the stack is not seen.
 
 A topic with no access policy of its own keeps SNS's default one, which this policy does not
 judge; a key outside the stack is not seen. Conditions in statements are not evaluated.
@@ -21,15 +24,17 @@ from functools import partial
 from typing import Any
 
 from documents import (
-    PrincipalTest,
+    allows_action,
     aws_principal,
     documents_of_resource,
     grants,
+    grants_to_role,
     parse,
     service_principal,
+    statements,
 )
 from graph import Undecided, by_type, known, named_targets, values_of
-from helpers import as_mapping, label, names_a_value, text
+from helpers import as_list, as_mapping, label, names_a_value, text
 from metadata import stack_policy
 from pulumi_policy import PolicyResource, ReportViolation, Severity, StackValidationArgs
 
@@ -42,8 +47,10 @@ EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
 METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 BUCKET_NOTIFICATION = "aws:s3/bucketNotification:BucketNotification"
 CFN_STACK = "aws:cloudformation/stack:Stack"
-PUBLISHER_TYPES = (EVENT_TARGET, METRIC_ALARM, BUCKET_NOTIFICATION, CFN_STACK)
-TYPES = (TOPIC, TOPIC_POLICY, KEY, KEY_POLICY, ALIAS, *PUBLISHER_TYPES)
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+ROLE = "aws:iam/role:Role"
+PUBLISHER_TYPES = (EVENT_TARGET, METRIC_ALARM, BUCKET_NOTIFICATION, CFN_STACK, ROLE_POLICY)
+TYPES = (TOPIC, TOPIC_POLICY, KEY, KEY_POLICY, ALIAS, ROLE, *PUBLISHER_TYPES)
 DOCUMENT = (
     "Amazon SNS Developer Guide: Enable compatibility between event sources from AWS "
     "services and encrypted topics"
@@ -58,15 +65,20 @@ KEY_IDS = ("arn", "keyId", "id")
 
 @dataclass(frozen=True)
 class Publisher:
-    """Who publishes to a topic: a service principal, or a role ARN (Firewall Manager)."""
+    """Who publishes to a topic: a service principal, or a role ARN. Firewall Manager's role
+    must be named as principal; a role of the account may be admitted by its account principal
+    under an `aws:PrincipalArn` condition (`by_account`)."""
 
     principal: str
     is_service: bool
+    by_account: bool = False
 
-    def admitted_by(self) -> PrincipalTest:
+    def granted(self, document: Mapping[str, Any], action: str) -> bool:
         if self.is_service:
-            return service_principal(self.principal)
-        return aws_principal(self.principal)
+            return grants(document, action, service_principal(self.principal))
+        if self.by_account:
+            return grants_to_role(document, action, self.principal)
+        return grants(document, action, aws_principal(self.principal))
 
 
 class Stack:
@@ -98,7 +110,24 @@ class Stack:
             parameters = as_mapping(props.get("parameters"))
             topics = self._topics(resource, "parameters", lambda: [parameters.get("SnsTopicArn")])
             return [(t, Publisher(_fms_role(parameters, t), False)) for t in topics]
+        if kind == ROLE_POLICY:
+            return self._role_publishers(resource)
         return []
+
+    def _role_publishers(self, policy: PolicyResource) -> list[tuple[PolicyResource, Publisher]]:
+        """The topics of the stack a role's inline policy lets it publish to, named by ARN."""
+        published = _published_topic_arns(policy.props)
+        if not published:
+            return []
+        roles = named_targets(
+            policy, "role", lambda: [policy.props.get("role")], self.found[ROLE], ("name", "id")
+        )
+        topics = [t for t in self.found[TOPIC] if str(known(t.props, "arn")) in published]
+        return [
+            (topic, Publisher(str(role.props.get("arn")), False, by_account=True))
+            for role in roles
+            for topic in topics
+        ]
 
     def key_of(self, topic: PolicyResource) -> PolicyResource | str:
         """The Key resource that encrypts `topic`, or the key id it names outside the stack."""
@@ -126,6 +155,21 @@ class Stack:
         return [d for d in parsed if d is not None]
 
 
+def _published_topic_arns(props: Mapping[str, Any]) -> set[str]:
+    """The resources an identity policy allows sns:Publish on, as written (no wildcards)."""
+    document = parse(text(props, "policy"))
+    if document is None:
+        return set()
+    published: set[str] = set()
+    for each in statements(document):
+        if allows_action(each, "sns:Publish"):
+            resources = each.get("Resource")
+            published.update(
+                map(str, [resources] if isinstance(resources, str) else as_list(resources))
+            )
+    return published
+
+
 def _notification_topics(props: Mapping[str, Any]) -> list[Any]:
     return [as_mapping(n).get("topicArn") for n in values_of(props, "topics")]
 
@@ -144,9 +188,8 @@ def _fms_role(parameters: Mapping[str, Any], topic: PolicyResource) -> str:
 def _problems(stack: Stack, topic: PolicyResource, publisher: Publisher) -> list[str]:
     """What keeps `publisher` from publishing to the encrypted `topic`."""
     problems = []
-    admits = publisher.admitted_by()
     topic_policies = stack.documents(topic, TOPIC_POLICY, "arn", ("arn", "id"))
-    if topic_policies and not any(grants(d, "sns:Publish", admits) for d in topic_policies):
+    if topic_policies and not any(publisher.granted(d, "sns:Publish") for d in topic_policies):
         problems.append("the topic policy does not allow it sns:Publish")
     key = stack.key_of(topic)
     if isinstance(key, str):
@@ -159,7 +202,7 @@ def _problems(stack: Stack, topic: PolicyResource, publisher: Publisher) -> list
             f"key {label(key)} keeps KMS's default key policy, which admits only the "
             "account's IAM principals"
         )
-    elif not all(any(grants(d, a, admits) for d in key_policies) for a in KEY_ACTIONS):
+    elif not all(any(publisher.granted(d, a) for d in key_policies) for a in KEY_ACTIONS):
         problems.append(
             f"the policy of key {label(key)} does not allow it kms:GenerateDataKey* and kms:Decrypt"
         )
@@ -216,10 +259,11 @@ POLICIES = [
     stack_policy(
         name="sns-encrypted-topic-admits-publishers",
         summary=(
-            "An encrypted SNS topic must let the services that publish to it in the stack "
-            "(EventBridge targets, CloudWatch alarms, S3 notifications, Firewall Manager "
-            "channels) publish, in its topic policy, and use its customer managed key, in the "
-            f"key policy ({DOCUMENT}; FMS API Reference, PutNotificationChannel)."
+            "An encrypted SNS topic must let the services and roles that publish to it in the "
+            "stack (EventBridge targets, CloudWatch alarms, S3 notifications, Firewall Manager "
+            "channels, roles whose inline policy allows sns:Publish on it) publish, in its "
+            "topic policy, and use its customer managed key, in the key policy "
+            f"({DOCUMENT}; FMS API Reference, PutNotificationChannel)."
         ),
         validate=_validate_publishers_admitted,
         severity=Severity.HIGH,
@@ -229,7 +273,9 @@ POLICIES = [
             "(events.amazonaws.com, cloudwatch.amazonaws.com, s3.amazonaws.com) or, for a "
             "Firewall Manager channel, to its SnsRoleName (the AWSServiceRoleForFMS role); "
             "allow the same principal sns:Publish in the topic policy, with aws:SourceAccount "
-            "or aws:SourceArn conditions as the service documents."
+            "or aws:SourceArn conditions as the service documents. For a role of the account, "
+            "name it, or the account root with an ArnEquals aws:PrincipalArn condition naming "
+            "it (the baseline's Notifications.grant_publish)."
         ),
     ),
 ]

@@ -239,3 +239,121 @@ def test_an_unknown_publisher_is_set_aside_and_the_rest_still_checked(publisher)
     assert levels == [analyzer_pb2.ADVISORY, analyzer_pb2.MANDATORY]
     advisory = next(d for d in response.diagnostics if d.enforcementLevel == analyzer_pb2.ADVISORY)
     assert "not checked: 'pending'" in advisory.message
+
+
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+ROLE = "aws:iam/role:Role"
+FORMATTER = "arn:aws:iam::222222222222:role/security-baseline/alerts-format-0a1b2c3"
+OTHER_ROLE = "arn:aws:iam::222222222222:role/security-baseline/other-4d5e6f7"
+ROLE_USES_KEY = ["kms:GenerateDataKey*", "kms:Decrypt"]
+# Key administration without usage: only the statements under test may admit a publisher.
+ADMINISTRATION_ONLY = allow(ROOT, ["kms:Describe*", "kms:PutKeyPolicy"])
+
+
+def by_principal_arn(action: object, *roles: str) -> dict:
+    """The account principal, narrowed to `roles` (what Notifications.grant_publish writes)."""
+    return {**allow(ROOT, action), "Condition": {"ArnEquals": {"aws:PrincipalArn": list(roles)}}}
+
+
+def usage_key(*statements: dict) -> PolicyResource:
+    props = {"arn": KEY_ARN, "keyId": KEY_ARN.rsplit("/", 1)[1], "id": KEY_ARN.rsplit("/", 1)[1]}
+    props["policy"] = document(ADMINISTRATION_ONLY, *statements)
+    return resource(KEY, "key", props)
+
+
+def publishing_role(arn: str = FORMATTER, topic_arn: str = TOPIC_ARN) -> list[PolicyResource]:
+    """A role and its inline policy that publishes to `topic_arn`."""
+    name = arn.rsplit("/", 1)[1]
+    role = resource(ROLE, name, {"arn": arn, "name": name, "id": name})
+    policy = resource(
+        ROLE_POLICY,
+        name,
+        {
+            "role": name,
+            "policy": document(
+                {"Effect": "Allow", "Action": ["sns:Publish"], "Resource": [topic_arn]}
+            ),
+        },
+        property_dependencies={"role": [role]},
+    )
+    return [role, policy]
+
+
+def test_a_role_granted_by_principal_arn_in_both_policies_may_publish():
+    k = usage_key(by_principal_arn(ROLE_USES_KEY, OTHER_ROLE, FORMATTER))
+    t = topic(k)
+    policy = topic_policy(t, by_principal_arn("sns:Publish", FORMATTER))
+    assert messages(k, t, policy, *publishing_role()) == []
+
+
+def test_a_role_named_as_principal_may_publish():
+    k = usage_key(allow({"AWS": FORMATTER}, ROLE_USES_KEY))
+    t = topic(k)
+    assert (
+        messages(
+            k, t, topic_policy(t, allow({"AWS": FORMATTER}, "sns:Publish")), *publishing_role()
+        )
+        == []
+    )
+
+
+def test_a_role_not_granted_is_not_admitted_by_the_account_principal():
+    k = usage_key(by_principal_arn(ROLE_USES_KEY, OTHER_ROLE))
+    t = topic(k)
+    policy = topic_policy(t, by_principal_arn("sns:Publish", OTHER_ROLE))
+    found = messages(k, t, policy, *publishing_role())
+    assert len(found) == 2
+    assert all(f"{FORMATTER} publishes to it (for 'alerts-format-0a1b2c3')" in m for m in found)
+    assert any("the topic policy does not allow it sns:Publish" in m for m in found)
+    assert any("does not allow it kms:GenerateDataKey* and kms:Decrypt" in m for m in found)
+
+
+def test_a_role_excluded_by_principal_arn_is_not_admitted():
+    excluded = {
+        **allow(ROOT, ROLE_USES_KEY),
+        "Condition": {
+            "ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/security-baseline/*"}
+        },
+    }
+    k = usage_key(excluded)
+    t = topic(k)
+    [message] = messages(k, t, *publishing_role())
+    assert "does not allow it kms:GenerateDataKey* and kms:Decrypt" in message
+
+
+def test_a_role_that_publishes_to_no_topic_of_the_stack_is_not_judged():
+    k = usage_key()
+    t = topic(k)
+    elsewhere = "arn:aws:sns:us-east-1:222222222222:elsewhere"
+    assert messages(k, t, *publishing_role(topic_arn=elsewhere)) == []
+
+
+def test_a_role_whose_arn_is_unknown_leaves_the_topic_undecided():
+    name = "pending-role"
+    response = analyze_stack(
+        sns_publishers.POLICIES,
+        [
+            (KEY, "key", {"arn": KEY_ARN, "policy": document(ADMINISTRATION_ONLY)}, {}),
+            (
+                TOPIC,
+                "alerts",
+                {"arn": TOPIC_ARN, "kmsMasterKeyId": KEY_ARN},
+                {"kmsMasterKeyId": [urn_of(KEY, "key")]},
+            ),
+            (ROLE, name, {"arn": UNKNOWN_STRING_VALUE, "name": name}, {}),
+            (
+                ROLE_POLICY,
+                name,
+                {
+                    "role": name,
+                    "policy": document(
+                        {"Effect": "Allow", "Action": "sns:Publish", "Resource": TOPIC_ARN}
+                    ),
+                },
+                {"role": [urn_of(ROLE, name)]},
+            ),
+        ],
+    )
+    [diagnostic] = response.diagnostics
+    assert diagnostic.enforcementLevel == analyzer_pb2.ADVISORY
+    assert f"not checked: '{name}'" in diagnostic.message

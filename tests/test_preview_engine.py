@@ -246,3 +246,25 @@ def test_a_child_urn_carries_the_whole_qualified_type_of_its_parent():
     qualified = "test:index:Outer$test:index:Inner$aws:sns/topic:Topic"
     assert topic.urn == f"urn:pulumi:stack::project::{qualified}::outer-inner-topic"
     assert only(plan, "test:index:Outer").urn.endswith("::test:index:Outer::outer")
+
+
+class RegistrationFailed(Exception):
+    pass
+
+
+def _raise(error: Exception) -> str:
+    raise error
+
+
+def test_a_program_whose_registrations_fail_leaves_nothing_to_the_next_run():
+    def failing() -> None:
+        # Several registrations wait on one Output that fails: the runtime stops waiting at the
+        # first, and must not hand the others to the next program run in this process.
+        broken = pulumi.Output.from_input("").apply(lambda _: _raise(RegistrationFailed("no name")))
+        for index in range(3):
+            aws.sns.Topic(f"broken-{index}", name=broken)
+
+    with pytest.raises(RegistrationFailed, match="no name"):
+        run_inline(failing)
+    plan = run_inline(lambda: aws.sns.Topic("sound"))
+    assert [r.name for r in plan.resources if r.type == "aws:sns/topic:Topic"] == ["sound"]

@@ -3,15 +3,22 @@
 import json
 from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from baseline.capabilities.notifications.component import Notifications
+from baseline.capabilities.registry import CAPABILITIES
+from baseline.completion import CompletedError
 from baseline.preview.model import Plan, PlannedResource
 from baseline.preview.runner import run_inline
+from baseline.program import Baseline
 from baseline.project import load_stack_file, program_config
 from baseline.spec_loader import spec_from_pulumi_config
 from baseline.stack import build
+from components.policy_evaluation import Request, evaluate
 from tests.cli_harness import run_cli
+from tests.components_harness import descendants, only
 from tests.plan_memo import planned_project
 
 ROOT = Path(__file__).parent.parent
@@ -332,3 +339,128 @@ def test_firewall_manager_is_administered_from_us_east_1_whatever_the_home_regio
         "arn:aws:iam::111111111111:role/"
     )
     assert json.loads(provider.inputs["allowedAccountIds"]) == ["111111111111"]
+
+
+def home_notification_policies(plan: Plan, name: str = "notifications") -> list[PlannedResource]:
+    """The key and topic policies of the security account's Notifications component `name`."""
+    [home] = [
+        r for r in of_type(plan, "security-baseline:notifications:Notifications") if r.name == name
+    ]
+    return [
+        r
+        for r in descendants(plan, home)
+        if r.type in ("aws:kms/key:Key", "aws:sns/topicPolicy:TopicPolicy")
+    ]
+
+
+def publish_request(resource: PlannedResource, role_arn: str) -> Request:
+    """The call a role makes to publish: sns:Publish on the topic, or the key use SNS makes."""
+    if resource.type == "aws:kms/key:Key":
+        return Request(
+            "kms:GenerateDataKey",
+            resource.outputs["arn"],
+            role_arn,
+            {
+                "aws:PrincipalArn": role_arn,
+            },
+        )
+    return Request(
+        "sns:Publish",
+        resource.inputs["arn"],
+        role_arn,
+        {
+            "aws:PrincipalArn": role_arn,
+            "aws:SecureTransport": "true",
+        },
+    )
+
+
+def test_prod_topics_admit_exactly_the_roles_granted_to_publish():
+    """The alerts formatter, Macie's finding handler and the remediator (the quarantine role)
+    publish; the policies name their real ARNs, no pattern, and admit no other role."""
+    plan = planned("prod", False)
+    roles = {r.name: r.outputs["arn"] for r in of_type(plan, "aws:iam/role:Role")}
+    publishers = {
+        roles["alerts-format"],
+        roles["macie-remediation-finding-handler"],
+        roles["quarantine-remediation"],
+    }
+    others = set(roles.values()) - publishers
+    assert roles["macie-remediation-approval-handler"] in others
+    policies = home_notification_policies(plan)
+    assert len(policies) == 1 + len(plan.stack_outputs["topic_arns"])
+    for resource in policies:
+        policy = policy_of(resource.inputs["policy"])
+        [grant] = [each for each in policy["Statement"] if each["Sid"] == "AllowPublisherRoles"]
+        assert grant["Principal"] == {"AWS": ["arn:aws:iam::222222222222:root"]}
+        named = grant["Condition"]["ArnEquals"]["aws:PrincipalArn"]
+        assert sorted(named) == sorted(publishers), resource.name
+        assert not any("*" in arn or "?" in arn for arn in named)
+        for role in publishers:
+            assert evaluate(policy, publish_request(resource, role)).allowed, (resource.name, role)
+        for role in others:
+            decision = evaluate(policy, publish_request(resource, role))
+            assert not decision.allowed, (resource.name, role)
+
+
+def test_prod_regional_topics_admit_services_only():
+    plan = planned("prod", False)
+    regional = [
+        r.name
+        for r in of_type(plan, "security-baseline:notifications:Notifications")
+        if r.name != "notifications"
+    ]
+    assert regional
+    for name in regional:
+        for resource in home_notification_policies(plan, name):
+            assert "aws:PrincipalArn" not in resource.inputs["policy"], resource.name
+
+
+def test_build_completes_the_baseline_and_refuses_later_grants():
+    config, secret_keys = program_config(load_stack_file(ROOT, "dev"))
+    built: list[Baseline] = []
+
+    def program() -> None:
+        baseline = build(spec_from_pulumi_config())
+        built.append(baseline)
+        # The policies rendered at completion: a grant now could not reach them.
+        with pytest.raises(CompletedError):
+            baseline.built(Notifications).grant_publish("arn:aws:iam::123456789012:role/late")
+        with pytest.raises(CompletedError):
+            baseline.completion.add(lambda _failure: None)
+
+    plan = run_inline(
+        program, project="security-baseline", stack="dev", config=config, secret_keys=secret_keys
+    )
+    assert built[0].completion.done
+    formatter = only(plan, "aws:iam/role:Role", "alerts-format").outputs["arn"]
+    for resource in home_notification_policies(plan):
+        assert formatter in resource.inputs["policy"], resource.name
+
+
+class CapabilityFailed(Exception):
+    pass
+
+
+@pytest.mark.parametrize("failure", [CapabilityFailed, ValueError])
+def test_a_capability_that_fails_after_the_topics_fails_the_program_instead_of_hanging(
+    monkeypatch, failure
+):
+    """The topics' policies wait for the completion; a failure before it must still end the
+    program, with the failure itself (a ValueError is not reported as the registration that
+    the runtime wraps it in)."""
+
+    def fail(baseline: Baseline) -> None:
+        baseline.built(Notifications)  # built: its policies wait for the completion
+        raise failure("a later capability failed")
+
+    monkeypatch.setattr("baseline.stack.CAPABILITIES", (*CAPABILITIES, SimpleNamespace(build=fail)))
+    config, secret_keys = program_config(load_stack_file(ROOT, "dev"))
+    with pytest.raises(failure, match=r"^a later capability failed$"):
+        run_inline(
+            lambda: build(spec_from_pulumi_config()),
+            project="security-baseline",
+            stack="dev",
+            config=config,
+            secret_keys=secret_keys,
+        )

@@ -7,6 +7,7 @@ program's imports, globals and crashes never leak into the command line tool.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import runpy
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-from pulumi.runtime.settings import set_root_resource
+from pulumi.runtime.settings import SETTINGS, set_root_resource
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
@@ -75,10 +76,24 @@ def run_inline(
     pulumi.runtime.set_all_config(all_config, list(secret_keys))
     started = time.perf_counter()
 
-    def run() -> None:
-        program()
+    raised: list[BaseException] = []
 
-    _sync_await(run_pulumi_func(run))
+    def run() -> None:
+        try:
+            program()
+        except BaseException as error:
+            raised.append(error)
+            raise
+
+    try:
+        _sync_await(run_pulumi_func(run))
+    except BaseException:
+        _end_leftover_tasks()
+        if raised:
+            # The program's own error, not a registration that failed because of it (the
+            # runtime reports the first failed registration when there is one).
+            raise raised[0] from None
+        raise
     if monitor.duplicate_urns:
         raise DuplicateResourceUrnError(monitor.duplicate_urns)
     stack_outputs = _resolved_stack_outputs()
@@ -90,6 +105,20 @@ def run_inline(
         stack_outputs=stack_outputs,
         program_seconds=elapsed,
     )
+
+
+def _end_leftover_tasks() -> None:
+    """Forget what a failed program left behind: the runtime stops waiting at its first failed
+    registration, and keeps the others' RPCs and Outputs in its settings, which the mocks do
+    not replace; the next run in this process would wait for them and fail with their error."""
+    loop = asyncio.get_event_loop()
+    leftover = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in leftover:
+        task.cancel()
+    if leftover:
+        loop.run_until_complete(asyncio.gather(*leftover, return_exceptions=True))
+    SETTINGS.outputs.clear()
+    SETTINGS.rpc_manager.clear()
 
 
 def _resolved_stack_outputs() -> dict[str, Any]:

@@ -6,9 +6,11 @@ import pulumi
 import pytest
 
 from components import KeyGrant, ManagedKey, ManagedKeyArgs, SourceScope
+from components.iam import AwsContext
 from components.kms import (
     ADMINISTRATOR_ACTIONS,
     cloudtrail_grants,
+    key_policy_statements,
     service_grant,
 )
 from tests.components_harness import (
@@ -256,3 +258,26 @@ def test_the_key_policy_passes_parliament():
     )
     plan = plan_of(key_program(args))
     assert lint(only(plan, "aws:kms/key:Key").inputs["policy"], "key") == []
+
+
+def _role_grant(sid: str) -> KeyGrant:
+    return KeyGrant(sid=sid, principals=(ROOT,), actions=("kms:Decrypt",), principal_type="AWS")
+
+
+def test_later_grants_join_the_policy_when_their_output_resolves():
+    def program() -> None:
+        later = pulumi.Output.from_input(None).apply(lambda _: [_role_grant("Later")])
+        ManagedKey(
+            "audit", ManagedKeyArgs(alias="a", grants=(_role_grant("Now"),), later_grants=later)
+        )
+
+    policy = document(only(plan_of(program), KEY))
+    assert [each["Sid"] for each in policy["Statement"]][-2:] == ["Now", "Later"]
+    assert principals(statement(policy, "Later"), "AWS") == [ROOT]
+
+
+def test_a_later_grant_may_not_reuse_a_sid():
+    context = AwsContext("aws", ACCOUNT, "us-east-1", "amazonaws.com", f"{ROOT}")
+    args = ManagedKeyArgs(alias="a", grants=(_role_grant("Same"),))
+    with pytest.raises(ValueError, match="distinct sids"):
+        key_policy_statements(args, context, [_role_grant("Same")])

@@ -9,8 +9,9 @@ input transformer can only fill a fixed template per rule and cannot serve email
 from one publish. A failed invocation still reaches the findings topic, as Lambda's
 on-failure record.
 
-The function's role may publish to the three topics only; the topics' KMS key must let it
-use the key (`publisher_role_arn`), as it does the EventBridge and CloudWatch principals.
+The function's role may publish to the three topics only; the topics and their KMS key must
+admit it (`publisher_role_arn`: the security account's topics `grant_publish` it), as they do
+the EventBridge and CloudWatch principals.
 
 With `organization_id`, the home region's default bus admits CloudTrail API call events from
 the organization's accounts: the account guardrails StackSet

@@ -9,7 +9,7 @@ from __future__ import annotations
 from baseline.capabilities.alerts.component import Alerts, AlertsArgs, ddos_metric_region
 from baseline.capabilities.notifications.component import Notifications
 from baseline.capabilities.notifications.wiring import regional_topic_arns
-from baseline.program import ALERTS_NAME, Baseline
+from baseline.program import Baseline
 from baseline.providers import deployer_arns
 from baseline.spec import Spec
 
@@ -30,7 +30,7 @@ def build(baseline: Baseline) -> None:
         regional_topic_arns(baseline, settings.topics.ddos, ddos_regions) if ddos_regions else {}
     )
     alerts = Alerts(
-        ALERTS_NAME,
+        "alerts",
         AlertsArgs(
             home_region=spec.regions.home,
             findings_topic_arn=topics[settings.topics.findings],
@@ -56,4 +56,6 @@ def build(baseline: Baseline) -> None:
         ),
         opts=baseline.providers.options("security"),
     )
+    # The formatter publishes the alerts, and failed events as its on-failure records.
+    notifications.grant_publish(alerts.publisher_role_arn)
     baseline.record(alerts)

@@ -16,9 +16,10 @@ the `source_key_arns`: objects encrypted with SSE-KMS under any other key cannot
 
 The Slack webhook URL and signing secret are kept in Secrets Manager; the functions' variables
 hold only the secrets' ARNs. Failed asynchronous runs land in an encrypted dead-letter queue;
-alarms on that queue and on the functions' errors notify the alert topic. The topics' key must
-let the finding handler's and the remediator's roles publish (see Notifications'
-`publisher_role_arns`; the handler roles are `<path><name>-<function>-*`).
+alarms on that queue and on the functions' errors notify the alert topic. The notify topic and
+its key must let the roles of `publisher_role_arns` (the finding handler's and the
+remediator's) publish: the security account's topics grant them (Notifications'
+`grant_publish`).
 
     remediation = MacieRemediation("macie-remediation", MacieRemediationArgs(
         quarantine_bucket_name=quarantine.bucket, quarantine_bucket_arn=quarantine.arn,
@@ -89,6 +90,7 @@ class MacieRemediation(pulumi.ComponentResource):
     rule_arn: pulumi.Output[str]
     function_arns: dict[str, pulumi.Output[str]]
     role_arns: dict[str, pulumi.Output[str]]
+    publisher_role_arns: tuple[pulumi.Output[str], ...]
     key_arn: pulumi.Output[str]
     dlq_url: pulumi.Output[str]
     dlq_arn: pulumi.Output[str]
@@ -108,6 +110,10 @@ class MacieRemediation(pulumi.ComponentResource):
         for settings in functions:
             if settings is not REMEDIATOR:
                 self.role_arns[settings.kind] = self._role(settings).arn
+        # The functions whose statements publish (access.notify_statements).
+        self.publisher_role_arns = tuple(
+            self.role_arns[each.kind] for each in (FINDING_HANDLER, REMEDIATOR)
+        )
         key = self._key(functions)
         self.key_arn = key.arn
         queue = self._dead_letter_queue()

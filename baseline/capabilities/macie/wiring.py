@@ -21,7 +21,7 @@ from baseline.capabilities.macie.remediation import MacieRemediation, MacieRemed
 from baseline.capabilities.notifications.component import Notifications
 from baseline.capabilities.notifications.wiring import regional_topic_arns
 from baseline.capabilities.quarantine.component import QuarantineBucket
-from baseline.program import MACIE_REMEDIATION_NAME, ROLE_TAG, Baseline
+from baseline.program import ROLE_TAG, Baseline
 from baseline.providers import deployer_arns
 from baseline.spec import Spec
 
@@ -87,6 +87,8 @@ def _remediation(baseline: Baseline) -> MacieRemediation:
     The remediator runs as the quarantine bucket's remediation role, the one principal the
     bucket and its key admit, which the quarantine capability has created (or been given)
     before them. Source buckets of other accounts must grant it too (docs/macie-remediation.md).
+    The roles that notify (the finding handler's and the remediator's) are granted publishing
+    to the security account's topics.
     """
     spec = baseline.spec
     settings = spec.macie.remediation
@@ -96,8 +98,8 @@ def _remediation(baseline: Baseline) -> MacieRemediation:
     quarantine = baseline.built(QuarantineBucket)
     # Data owners of other accounts name this role in their bucket and key policies.
     pulumi.export("macie_remediation_role_arn", quarantine.remediation_role_arn)
-    return MacieRemediation(
-        MACIE_REMEDIATION_NAME,
+    remediation = MacieRemediation(
+        "macie-remediation",
         MacieRemediationArgs(
             quarantine_bucket_name=quarantine.bucket,
             quarantine_bucket_arn=quarantine.arn,
@@ -126,6 +128,9 @@ def _remediation(baseline: Baseline) -> MacieRemediation:
         ),
         opts=baseline.providers.options("security"),
     )
+    for role_arn in remediation.publisher_role_arns:
+        notifications.grant_publish(role_arn)
+    return remediation
 
 
 def build(baseline: Baseline) -> None:

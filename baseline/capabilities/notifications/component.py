@@ -2,15 +2,25 @@
 
 One ManagedKey encrypts every topic of the component. Its policy and each topic policy admit
 the publishing services under the conditions each documents (components/publishers.py), the
-account's roles that publish by ARN, and Firewall Manager's service-linked role when asked;
-management is left to the account's IAM, and plain-HTTP publish and subscribe are refused.
+roles of the account granted `grant_publish`, and Firewall Manager's service-linked role when
+asked; management is left to the account's IAM, and plain-HTTP publish and subscribe are
+refused.
 
+The roles that publish are made after the topics (they are given the topics' ARNs), so the
+component grants to them by method, as AWS CDK's `grantPublish` does: its policies wait, as
+Outputs, until the `completion` it is given runs (baseline.stack.build, after every capability),
+and then name exactly the roles granted.
+
+    completion = Completion()
     alerts = Notifications("alerts", NotificationsArgs(topics={
         "security-findings": TopicArgs(
             emails=("secops@example.com",),
             https_endpoints=(config.require_secret("pagerWebhook"),),
         ),
-    }))
+    }), completion=completion)
+    formatter = SecureFunction("format", ...)  # publishes to alerts.topic_arns
+    alerts.grant_publish(formatter.role_arn)
+    completion.run()
     pulumi.export("findings_topic", alerts.topic_arns["security-findings"])
 """
 
@@ -18,13 +28,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
 from baseline.capabilities.firewall_manager.component import FMS_SERVICE_LINKED_ROLE
+from baseline.completion import CompletedError, Completion
 from components.iam import (
     AwsContext,
     Statement,
@@ -32,6 +43,7 @@ from components.iam import (
     deny_insecure_transport,
     policy_document,
     statement,
+    validate_role_arns,
 )
 from components.kms import (
     MAX_DELETION_WINDOW_DAYS,
@@ -75,17 +87,15 @@ class TopicArgs:
 
 @dataclass(frozen=True)
 class NotificationsArgs:
-    """Arguments of Notifications: topics by name, and who may publish to them.
+    """Arguments of Notifications: topics by name, and the services that may publish to them.
 
-    `publisher_role_arns`: IAM roles of this account that publish (a formatting function), as
-    `aws:PrincipalArn` patterns, so they need not exist before the key policy.
+    Roles of the account that publish are granted with `Notifications.grant_publish`.
     `firewall_manager_publishes`: Firewall Manager's service-linked role of this account is
     named as principal, so it must exist (Firewall Manager creates it) before the policies.
     """
 
     topics: Mapping[str, TopicArgs]
     publisher_services: tuple[str, ...] = DEFAULT_PUBLISHERS
-    publisher_role_arns: tuple[str, ...] = ()
     firewall_manager_publishes: bool = False
     key_administrator_arns: tuple[pulumi.Input[str], ...] = ()
     key_deployer_arns: tuple[pulumi.Input[str], ...] = ()
@@ -117,14 +127,17 @@ def firewall_manager_publish(topic_arn: str, context: AwsContext) -> Statement:
 
 
 def topic_policy_statements(
-    topic_arn: str, context: AwsContext, args: NotificationsArgs
+    topic_arn: str,
+    context: AwsContext,
+    args: NotificationsArgs,
+    publisher_role_arns: Sequence[str] = (),
 ) -> list[Statement]:
     fms = [firewall_manager_publish(topic_arn, context)] if args.firewall_manager_publishes else []
     return [
         account_manages_topic(topic_arn, context),
         *publish_statements(topic_arn, args.publisher_services, context),
         *fms,
-        *publisher_roles_publish(topic_arn, context, args.publisher_role_arns),
+        *publisher_roles_publish(topic_arn, context, publisher_role_arns),
         deny_insecure_transport(["sns:Publish", "sns:Subscribe"], [topic_arn]),
     ]
 
@@ -142,14 +155,21 @@ def _key_grants(
                 principal_type="AWS",
             ),
         )
-    if args.publisher_role_arns:
-        root = context.apply(lambda ctx: ctx.root_arn)
-        grants += (
-            role_key_grant(
-                "AllowPublisherRoles", root, args.publisher_role_arns, PUBLISH_KEY_ACTIONS
-            ),
-        )
     return grants
+
+
+def _publisher_roles_key_grants(
+    context: pulumi.Output[AwsContext], role_arns: Sequence[str]
+) -> tuple[KeyGrant, ...]:
+    if not role_arns:
+        return ()
+    root = context.apply(lambda ctx: ctx.root_arn)
+    return (role_key_grant("AllowPublisherRoles", root, role_arns, PUBLISH_KEY_ACTIONS),)
+
+
+def _failed(failure: BaseException) -> list[str]:
+    # The program failed before every grant was made: no policy is rendered from a part of them.
+    raise failure
 
 
 def _email_suffix(email: str) -> str:
@@ -164,12 +184,26 @@ class Notifications(pulumi.ComponentResource):
     key_arn: pulumi.Output[str]
 
     def __init__(
-        self, name: str, args: NotificationsArgs, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        args: NotificationsArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        completion: Completion,
     ) -> None:
         super().__init__("security-baseline:notifications:Notifications", name, None, opts)
+        self._name = name
         context = aws_context(self, args.region)
         # The policies wait for what the component waits for: the principals they name.
         self._policy_prerequisites = opts.depends_on if opts else None
+        self._granted_publishers: list[pulumi.Input[str]] = []
+        self._grants_closed = False
+        deferred: tuple[pulumi.Output[list[str]], Callable[[pulumi.Output[list[str]]], None]] = (
+            pulumi.deferred_output()
+        )
+        publishers, self._resolve_publishers = deferred
+        self._publisher_role_arns = publishers
+        completion.add(self._close_grants)
         key = component_key(
             self,
             name,
@@ -177,6 +211,9 @@ class Notifications(pulumi.ComponentResource):
             alias=f"security-baseline/notifications/{name}",
             description="SNS topics for security notifications",
             grants=_key_grants(args, context),
+            later_grants=publishers.apply(
+                lambda roles: _publisher_roles_key_grants(context, roles)
+            ),
             depends_on=self._policy_prerequisites,
         )
         self.topic_arns = {
@@ -185,6 +222,27 @@ class Notifications(pulumi.ComponentResource):
         }
         self.key_arn = key.arn
         self.register_outputs({"topic_arns": self.topic_arns, "key_arn": self.key_arn})
+
+    def grant_publish(self, role_arn: pulumi.Input[str]) -> None:
+        """Let `role_arn`, a role of this account, publish to every topic and use their key.
+
+        The policies name the role by `aws:PrincipalArn` under the account principal, so it
+        need not exist when they are written, only when the completion runs.
+        """
+        if self._grants_closed:
+            raise CompletedError(
+                f"notifications {self._name}: grant_publish after the completion; the key and "
+                "topic policies are rendered already: grant while the capabilities build"
+            )
+        validate_role_arns("grant_publish", [role_arn])
+        self._granted_publishers.append(role_arn)
+
+    def _close_grants(self, failure: BaseException | None) -> None:
+        self._grants_closed = True
+        granted = pulumi.Output.all(*self._granted_publishers)
+        self._resolve_publishers(
+            granted.apply(lambda arns: _failed(failure) if failure else list(dict.fromkeys(arns)))
+        )
 
     def _topic(
         self,
@@ -205,8 +263,10 @@ class Notifications(pulumi.ComponentResource):
         aws.sns.TopicPolicy(
             f"{name}-policy",
             arn=topic.arn,
-            policy=pulumi.Output.all(topic.arn, context).apply(
-                lambda values: policy_document(topic_policy_statements(values[0], values[1], args))
+            policy=pulumi.Output.all(topic.arn, context, self._publisher_role_arns).apply(
+                lambda values: policy_document(
+                    topic_policy_statements(values[0], values[1], args, values[2])
+                )
             ),
             region=args.region,
             opts=pulumi.ResourceOptions(parent=self, depends_on=self._policy_prerequisites),

@@ -4,6 +4,10 @@ topics in other regions for what may only publish within its own region.
 CloudWatch alarms and Firewall Manager's notification channels publish only to topics of their
 own region, so a capability that needs a topic elsewhere asks `regional_topic_arns`, which makes
 each topic once per region whoever asks first.
+
+A capability whose role publishes to the home region's topics grants it with
+`baseline.built(Notifications).grant_publish(role_arn)`; the topics' policies are rendered when
+the baseline completes (baseline/completion.py). The regional topics serve AWS services only.
 """
 
 from __future__ import annotations
@@ -17,27 +21,8 @@ from baseline.capabilities.notifications.component import (
     TopicArgs,
 )
 from baseline.capabilities.notifications.section import TopicSpec
-from baseline.program import ALERTS_NAME, MACIE_REMEDIATION_NAME, QUARANTINE_NAME, Baseline
-from baseline.providers import deployer_arns, partition_of
-from baseline.spec import Spec
-from components.lambda_code import ROLE_PATH
-
-
-def publisher_roles(spec: Spec, partition: str) -> tuple[str, ...]:
-    """Roles that publish to the baseline's topics, as `aws:PrincipalArn` patterns.
-
-    Pulumi names these roles (`alerts-format-<suffix>`, ...), so they are matched by pattern;
-    the key and topic policies also require this account as the principal, which keeps `*` in
-    the account field harmless. Firewall Manager is named apart (`firewall_manager_publishes`).
-    """
-    roles = [f"arn:{partition}:iam::*:role{ROLE_PATH}{ALERTS_NAME}-format-*"]
-    if spec.macie.enabled and spec.macie.remediation.enabled:
-        roles.append(f"arn:{partition}:iam::*:role{ROLE_PATH}{MACIE_REMEDIATION_NAME}-*")
-        roles.append(
-            spec.quarantine.remediation_role_arn
-            or f"arn:{partition}:iam::*:role/{QUARANTINE_NAME}-remediation-*"
-        )
-    return tuple(roles)
+from baseline.program import Baseline
+from baseline.providers import deployer_arns
 
 
 def topic_args(topic: TopicSpec) -> TopicArgs:
@@ -96,7 +81,6 @@ class RegionalTopics:
             f"notifications-{topic}-{region}",
             NotificationsArgs(
                 topics={topic: topic_args(spec.notifications.topics[topic])},
-                publisher_role_arns=publisher_roles(spec, partition_of(region)),
                 firewall_manager_publishes=spec.firewall_manager.enabled,
                 key_administrator_arns=spec.kms.administrators,
                 key_deployer_arns=deployer_arns(spec, "security"),
@@ -106,6 +90,7 @@ class RegionalTopics:
             opts=pulumi.ResourceOptions(
                 provider=self._baseline.providers.security, depends_on=list(self._prerequisites)
             ),
+            completion=self._baseline.completion,
         )
         return regional.topic_arns[topic]
 
@@ -124,7 +109,6 @@ def build(baseline: Baseline) -> None:
         "notifications",
         NotificationsArgs(
             topics={name: topic_args(topic) for name, topic in spec.notifications.topics.items()},
-            publisher_role_arns=publisher_roles(spec, partition_of(spec.regions.home)),
             firewall_manager_publishes=spec.firewall_manager.enabled,
             key_administrator_arns=spec.kms.administrators,
             key_deployer_arns=deployer_arns(spec, "security"),
@@ -133,6 +117,7 @@ def build(baseline: Baseline) -> None:
         opts=pulumi.ResourceOptions(
             provider=baseline.providers.security, depends_on=list(prerequisites)
         ),
+        completion=baseline.completion,
     )
     baseline.record(notifications)
     baseline.record(RegionalTopics(baseline, notifications, prerequisites))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 
 from baseline.capabilities.quarantine.component import QuarantineBucket, QuarantineBucketArgs
-from baseline.program import QUARANTINE_NAME, ROLE_TAG, Baseline
+from baseline.program import ROLE_TAG, Baseline
 from baseline.providers import deployer_arns
 from components.buckets import ObjectLock
 
@@ -15,7 +15,7 @@ def build(baseline: Baseline) -> None:
     settings = spec.quarantine
     lock = settings.object_lock
     quarantine = QuarantineBucket(
-        QUARANTINE_NAME,
+        "quarantine",
         QuarantineBucketArgs(
             remediation_role_arn=settings.remediation_role_arn,
             security_admin_role_arn=settings.security_admin_role_arn,

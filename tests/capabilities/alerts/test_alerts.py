@@ -60,7 +60,8 @@ def _args(**overrides: Any) -> AlertsArgs:
 def _plan(args: AlertsArgs) -> Plan:
     def program() -> None:
         security = account_provider("security", SECURITY, HOME)
-        Alerts("alerts", args, opts=pulumi.ResourceOptions(provider=security))
+        alerts = Alerts("alerts", args, opts=pulumi.ResourceOptions(provider=security))
+        pulumi.export("publisher_role_arn", alerts.publisher_role_arn)
 
     return run_inline(program, region=HOME)
 
@@ -221,6 +222,21 @@ def test_the_function_may_publish_to_its_topics_and_write_its_logs_only(plan: Pl
     }
     assert all("*" not in s["Action"] and s["Resource"] != "*" for s in statements.values())
     assert analyze_policy_string(text).findings == []
+
+
+def test_the_role_to_grant_publishing_is_the_one_role_that_publishes(plan: Plan) -> None:
+    """The wiring grants it on the security account's topics (Notifications.grant_publish)."""
+    publishing = [
+        policy.inputs["role"]
+        for policy in _of_type(plan, "aws:iam/rolePolicy:RolePolicy")
+        if any(
+            "sns:Publish" in statement["Action"]
+            for statement in json.loads(policy.inputs["policy"])["Statement"]
+        )
+    ]
+    role = _one(plan, "aws:iam/role:Role", "alerts-format")
+    assert publishing == [role.outputs["name"]]
+    assert plan.stack_outputs["publisher_role_arn"] == role.outputs["arn"]
 
 
 def test_the_log_group_is_encrypted_by_default_with_a_key_only_its_logs_may_use(

@@ -87,6 +87,7 @@ def _plan(slack: bool = True, **overrides: Any) -> Plan:
         pulumi.export("api_endpoint", remediation.api_endpoint)
         pulumi.export("dlq_url", remediation.dlq_url)
         pulumi.export("function_arns", remediation.function_arns)
+        pulumi.export("publisher_role_arns", remediation.publisher_role_arns)
 
     return plan_of(program)
 
@@ -345,6 +346,20 @@ def _role_policies(plan: Plan) -> dict[str, str]:
         r.name.removeprefix("macie-remediation-"): plain(r.inputs["policy"])
         for r in of_type(plan, ROLE_POLICY)
     }
+
+
+def test_the_roles_to_grant_publishing_are_those_whose_policies_publish(plan: Plan) -> None:
+    """The wiring grants these on the security account's topics (Notifications.grant_publish)."""
+    publishing = {
+        kind
+        for kind, text in _role_policies(plan).items()
+        if any("sns:Publish" in actions(each) for each in json.loads(text)["Statement"])
+    }
+    assert publishing == {"finding-handler", "remediator"}
+    assert sorted(plan.stack_outputs["publisher_role_arns"]) == sorted(
+        _function(plan, kind).inputs["role"] for kind in publishing
+    )
+    assert REMEDIATION_ROLE in plan.stack_outputs["publisher_role_arns"]
 
 
 @pytest.mark.parametrize("slack", [True, False], ids=["slack", "no-slack"])

@@ -1,5 +1,7 @@
 """Notifications: encrypted topics, scoped publishers, TLS-only, email and HTTPS subscribers."""
 
+import json
+
 import pulumi
 import pytest
 
@@ -8,6 +10,7 @@ from baseline.capabilities.notifications.component import (
     NotificationsArgs,
     TopicArgs,
 )
+from baseline.completion import CompletedError, Completion
 from tests.components_harness import (
     ACCOUNT,
     ROOT,
@@ -24,12 +27,20 @@ TOPIC = "aws:sns/topic:Topic"
 SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
 
 
-def notifications_program(topics, **overrides):
-    """`topics` may be a function, to build secrets inside the program's own runtime."""
+def notifications_program(topics, publishers=(), **overrides):
+    """`topics` may be a function, to build secrets inside the program's own runtime;
+    `publishers`: role ARNs granted publishing, before the completion runs."""
 
     def notifications() -> Notifications:
         given = topics() if callable(topics) else topics
-        return Notifications("alerts", NotificationsArgs(topics=given, **overrides))
+        completion = Completion()
+        built = Notifications(
+            "alerts", NotificationsArgs(topics=given, **overrides), completion=completion
+        )
+        for role_arn in publishers:
+            built.grant_publish(role_arn)
+        completion.run()
+        return built
 
     return exporting(notifications, "topic_arns", "key_arn")
 
@@ -124,6 +135,92 @@ def test_firewall_manager_publishes_as_its_service_linked_role_named_as_principa
         assert actions(publish) == {"sns:Publish"}
         assert publish["Resource"] == [topic.outputs["arn"]]
         assert "Condition" not in publish
+
+
+FORMATTER = f"arn:aws:iam::{ACCOUNT}:role/security-baseline/alerts-format-0a1b2c3"
+NOTIFIER = f"arn:aws:iam::{ACCOUNT}:role/quarantine-remediation-4d5e6f7"
+
+
+def publisher_policies(plan):
+    """The key's and every topic's policy, by resource name."""
+    return {
+        resource.name: document(resource)
+        for resource in (
+            only(plan, "aws:kms/key:Key"),
+            *of_type(plan, "aws:sns/topicPolicy:TopicPolicy"),
+        )
+    }
+
+
+def test_granted_roles_publish_named_exactly_under_the_account_principal():
+    plan = plan_of(notifications_program(two_topics, publishers=(FORMATTER, NOTIFIER, FORMATTER)))
+    policies = publisher_policies(plan)
+    assert len(policies) == 3
+    for name, policy in policies.items():
+        grant = statement(policy, "AllowPublisherRoles")
+        assert principals(grant, "AWS") == [ROOT], name
+        # Each role once, in the order granted; no pattern, so no role that was not granted.
+        assert grant["Condition"] == {"ArnEquals": {"aws:PrincipalArn": [FORMATTER, NOTIFIER]}}
+        assert "*" not in "".join(grant["Condition"]["ArnEquals"]["aws:PrincipalArn"])
+    key_grant = statement(policies["alerts-key-key"], "AllowPublisherRoles")
+    assert actions(key_grant) == {"kms:GenerateDataKey*", "kms:Decrypt"}
+    for topic in of_type(plan, TOPIC):
+        publish = statement(policies[f"{topic.name}-policy"], "AllowPublisherRoles")
+        assert actions(publish) == {"sns:Publish"}
+        assert publish["Resource"] == [topic.outputs["arn"]]
+
+
+def test_without_grants_no_role_may_publish():
+    for policy in publisher_policies(plan_of(notifications_program(two_topics))).values():
+        assert "AllowPublisherRoles" not in {each["Sid"] for each in policy["Statement"]}
+        assert "aws:PrincipalArn" not in json.dumps(policy)
+
+
+def test_a_grant_after_the_completion_fails_instead_of_going_unheard():
+    def late_grant() -> None:
+        completion = Completion()
+        built = Notifications(
+            "alerts", NotificationsArgs(topics=two_topics()), completion=completion
+        )
+        completion.run()
+        built.grant_publish(FORMATTER)
+
+    with pytest.raises(CompletedError, match="grant_publish after the completion"):
+        plan_of(late_grant)
+
+
+class LaterFailure(Exception):
+    pass
+
+
+def test_an_abandoned_completion_fails_the_policies_with_its_error():
+    def failing() -> None:
+        completion = Completion()
+        built = Notifications(
+            "alerts", NotificationsArgs(topics=two_topics()), completion=completion
+        )
+        built.grant_publish(FORMATTER)
+        completion.abandon(LaterFailure("a later capability failed"))
+
+    # No policy is rendered from part of the grants, and the program ends.
+    with pytest.raises(Exception, match="a later capability failed"):
+        plan_of(failing)
+
+
+def test_a_grant_names_a_role():
+    def bad_grant() -> None:
+        completion = Completion()
+        built = Notifications(
+            "alerts", NotificationsArgs(topics=two_topics()), completion=completion
+        )
+        try:
+            built.grant_publish(f"arn:aws:iam::{ACCOUNT}:role/alerts-format-*")
+        except ValueError as error:
+            completion.abandon(error)
+            raise
+
+    with pytest.raises(ValueError, match="not IAM role ARNs"):
+        plan_of(bad_grant)
 
 
 def test_without_firewall_manager_its_role_is_named_nowhere():
@@ -224,7 +321,7 @@ def test_topic_and_key_policies_pass_parliament():
         notifications_program(
             two_topics,
             firewall_manager_publishes=True,
-            publisher_role_arns=("arn:aws:iam::*:role/alerts-format-*",),
+            publishers=(FORMATTER,),
             key_administrator_arns=(f"arn:aws:iam::{ACCOUNT}:role/key-admin",),
             key_deployer_arns=(f"arn:aws:iam::{ACCOUNT}:role/deploy",),
         )

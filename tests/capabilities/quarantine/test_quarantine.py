@@ -1,10 +1,15 @@
 """QuarantineBucket: objects reachable by the remediation and security-admin roles only."""
 
+import json
 from fnmatch import fnmatchcase
 
 import pytest
 
 from baseline.capabilities.quarantine.component import QuarantineBucket, QuarantineBucketArgs
+from baseline.preview.runner import run_inline
+from baseline.project import load_stack_file, program_config
+from baseline.spec_loader import spec_from_pulumi_config
+from baseline.stack import build
 from components import ObjectLock
 from tests.components_harness import (
     ACCOUNT,
@@ -16,7 +21,9 @@ from tests.components_harness import (
     only,
     plan_of,
 )
+from tests.paths import REPO
 from tests.policy_documents import actions, as_list, document, lint, principals, statement
+from tests.test_stack import home_notification_policies
 
 ADMIN = f"arn:aws:iam::{ACCOUNT}:role/platform-admin"
 DEPLOYER = f"arn:aws:iam::{ACCOUNT}:role/deployer"  # the mocks' caller: assumed-role/deployer
@@ -254,3 +261,25 @@ def test_quarantine_policies_pass_parliament():
     assert lint(only(plan, "aws:kms/key:Key").inputs["policy"], "key") == []
     for role in of_type(plan, "aws:iam/role:Role"):
         assert lint(role.inputs["assumeRolePolicy"], "trust") == [], role.name
+
+
+def test_a_remediation_role_of_the_spec_is_the_one_the_topics_admit():
+    """With `quarantine.remediation_role_arn`, Macie's remediator runs as that role, and the
+    security account's topics admit that exact ARN in place of a role the quarantine makes."""
+    given = "arn:aws:iam::222222222222:role/Remediation"  # the prod security account's
+    config, secret_keys = program_config(load_stack_file(REPO, "prod"))
+    spec = json.loads(config["security-baseline:baseline"])
+    spec["quarantine"]["remediation_role_arn"] = given
+    config = {**config, "security-baseline:baseline": json.dumps(spec)}
+    plan = run_inline(
+        lambda: build(spec_from_pulumi_config()),
+        project="security-baseline",
+        stack="prod",
+        config=config,
+        secret_keys=secret_keys,
+    )
+    assert "quarantine-remediation" not in {r.name for r in of_type(plan, "aws:iam/role:Role")}
+    for resource in home_notification_policies(plan):
+        policy = document(resource)
+        named = statement(policy, "AllowPublisherRoles")["Condition"]["ArnEquals"]
+        assert given in named["aws:PrincipalArn"], resource.name
