@@ -30,8 +30,10 @@ ratio is the median of the rounds' own ratios.
 - program floor s: a replay of the program's own plan under the same offline engine (mocks,
   monitor, `run_inline`): every resource registered bare (`pulumi.CustomResource`,
   `ComponentResource`, `ProviderResource`) with the same type token, name, parent, provider,
-  dependencies and inputs, after importing the pulumi_aws packages the program loaded; the
-  replay is checked to register exactly that plan. program s: the program as `baseline
+  dependencies and inputs, after importing the pulumi_aws packages the program loaded and
+  under the garbage collector settings the program left (the baseline's `__main__.py` tunes
+  them for a batch run; the generated app projects do not); the replay is checked to
+  register exactly that plan. program s: the program as `baseline
   preview` runs it (`run_project`), imports of the project's modules and pulumi_aws included
   in both. The bare floor skips what pulumi_aws's resource classes do for each registration
   (an Output per declared property, translation through type metadata, source positions from

@@ -1,15 +1,17 @@
 """The program's floor: its own plan registered again, bare, under the same offline engine.
 
-`replay_program(plan)` is a Pulumi program that registers every resource of `plan` with
-`pulumi.CustomResource`, `ComponentResource` or `ProviderResource`: the same type tokens,
-names, parents, providers, dependencies and inputs (secrets kept secret), and the same stack
-exports. What the real program spends beyond it (its spec layer, component code, Output chains,
-policy JSON built in `apply`) is the project's own cost. `differences` checks that the replay
-registered the very plan it was given, so the floor is a floor of that plan.
+`replay_program(plan, modules, collector)` is a Pulumi program that registers every resource of
+`plan` with `pulumi.CustomResource`, `ComponentResource` or `ProviderResource`: the same type
+tokens, names, parents, providers, dependencies and inputs (secrets kept secret), and the same
+stack exports, under the garbage collector settings the program left. What the real program
+spends beyond it (its spec layer, component code, Output chains, policy JSON built in `apply`)
+is the project's own cost. `differences` checks that the replay registered the very plan it was
+given, so the floor is a floor of that plan.
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -18,7 +20,6 @@ from typing import Any
 
 import pulumi
 
-from baseline.garbage_collection import tune_for_a_batch_run
 from baseline.preview.aliases import ROOT_STACK_TYPE
 from baseline.preview.encoding import provider_urn
 from baseline.preview.model import SECRET_SIG, SIG_KEY, Plan, PlannedResource
@@ -93,13 +94,30 @@ def import_modules(names: Sequence[str]) -> None:
         getattr(module, "__all__", None)
 
 
-def replay_program(plan: Plan, modules: Sequence[str]) -> Callable[[], None]:
+def collector_settings() -> dict[str, Any]:
+    """The garbage collector's settings a program left (the baseline's `__main__.py` tunes
+    them, an app team's program usually does not), for its replay to run under the same."""
+    return {"threshold": list(gc.get_threshold()), "frozen": gc.get_freeze_count() > 0}
+
+
+def _apply_collector_settings(settings: Mapping[str, Any]) -> None:
+    if settings["frozen"]:
+        gc.collect()
+        gc.freeze()
+    gc.set_threshold(*settings["threshold"])
+
+
+def replay_program(
+    plan: Plan, modules: Sequence[str], collector: Mapping[str, Any]
+) -> Callable[[], None]:
     """A program that imports the provider packages `modules` (`provider_modules` of the
-    original run), registers `plan`'s resources in its order, and exports its outputs."""
+    original run), takes the garbage collector settings the original program left
+    (`collector_settings`), registers `plan`'s resources in its order, and exports its
+    outputs."""
 
     def program() -> None:
         import_modules(modules)
-        tune_for_a_batch_run()  # as the program's __main__.py does
+        _apply_collector_settings(collector)
         version = importlib.import_module(f"{PROVIDER_PACKAGE}._utilities").get_version()
         registered: dict[str, pulumi.Resource] = {}
         providers: dict[str, pulumi.ProviderResource] = {}

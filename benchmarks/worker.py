@@ -34,7 +34,12 @@ from baseline.preview.runner import (
 )
 from baseline.project import load_stack_file
 from benchmarks.measure import BenchmarkError
-from benchmarks.replay import differences, provider_modules, replay_program
+from benchmarks.replay import (
+    collector_settings,
+    differences,
+    provider_modules,
+    replay_program,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY_PACK = ROOT / "policies"
@@ -80,7 +85,12 @@ def program_phase(project_dir: Path, stack: str, bundle: Path) -> dict[str, Any]
     """Run the program; the bundle keeps its request, plan and provider packages loaded."""
     request = program_request(load_stack_file(project_dir, stack))
     plan = run_project(request)
-    document = {"request": request, "plan": plan_to_json(plan), "modules": provider_modules()}
+    document = {
+        "request": request,
+        "plan": plan_to_json(plan),
+        "modules": provider_modules(),
+        "collector": collector_settings(),
+    }
     bundle.write_text(json.dumps(document, default=str))
     return {"seconds": plan.program_seconds, "resources": len(plan.resources)}
 
@@ -91,7 +101,7 @@ def replay_phase(bundle: Path) -> dict[str, Any]:
     document = json.loads(bundle.read_text())
     request, plan = document["request"], plan_from_json(document["plan"])
     replayed = run_inline(
-        replay_program(plan, document["modules"]),
+        replay_program(plan, document["modules"], document["collector"]),
         project=request["project"],
         stack=request["stack"],
         config=request["config"],

@@ -3,6 +3,7 @@ medians, ratios and slopes as documented. Times themselves are never asserted.""
 
 from __future__ import annotations
 
+import gc
 from dataclasses import replace
 
 import pulumi
@@ -13,7 +14,7 @@ from baseline.preview.model import SECRET_SIG, SIG_KEY, Plan
 from baseline.preview.runner import run_inline
 from benchmarks.floor import FloorMeasurement, Pair
 from benchmarks.floor_report import FloorResults, floor_section, floor_slopes
-from benchmarks.replay import differences, provider_modules, replay_program
+from benchmarks.replay import collector_settings, differences, provider_modules, replay_program
 from components.buckets import SecureBucket, SecureBucketArgs
 
 KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -42,7 +43,8 @@ def original() -> tuple[Plan, list[str]]:
 
 
 def _replayed(plan: Plan, modules: list[str]) -> Plan:
-    return run_inline(replay_program(plan, modules), project="floor", stack="test", preview=True)
+    program = replay_program(plan, modules, collector_settings())
+    return run_inline(program, project="floor", stack="test", preview=True)
 
 
 def test_the_replay_registers_the_very_plan_it_replays(original: tuple[Plan, list[str]]) -> None:
@@ -56,6 +58,19 @@ def test_the_replay_registers_the_very_plan_it_replays(original: tuple[Plan, lis
     assert replayed.stack_outputs == plan.stack_outputs
     token = next(r for r in replayed.resources if r.name == "token")
     assert token.inputs["value"][SIG_KEY] == SECRET_SIG  # still a secret
+
+
+def test_the_replay_runs_under_the_collector_settings_the_program_left(
+    original: tuple[Plan, list[str]],
+) -> None:
+    plan, modules = original
+    session = gc.get_threshold()
+    program = replay_program(plan, modules, {"threshold": [12_345, 7, 3], "frozen": False})
+    try:
+        run_inline(program, project="floor", stack="test", preview=True)
+        assert gc.get_threshold() == (12_345, 7, 3)
+    finally:
+        gc.set_threshold(*session)
 
 
 def test_differences_name_what_the_replay_got_wrong(original: tuple[Plan, list[str]]) -> None:
