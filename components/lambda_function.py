@@ -35,6 +35,7 @@ from typing import Any, Literal
 import pulumi
 import pulumi_aws as aws
 
+from components.alarms import Metric, dead_letters, first_occurrence_alarm
 from components.iam import AwsContext, Statement, aws_context, render_policy, statement
 from components.kms import MAX_DELETION_WINDOW_DAYS, KeyGrant, ManagedKey, ManagedKeyArgs
 from components.lambda_code import RUNTIME, code_archive, lambda_role
@@ -342,10 +343,7 @@ class SecureFunction(pulumi.ComponentResource):
         self._alarm(
             "dead-letters",
             f"{self._name}: an event failed every retry and is in the dead-letter queue",
-            namespace="AWS/SQS",
-            metric_name="ApproximateNumberOfMessagesVisible",
-            dimensions={"QueueName": queue.arn.apply(lambda arn: arn.rsplit(":", 1)[-1])},
-            statistic="Maximum",
+            dead_letters(queue.arn.apply(lambda arn: arn.rsplit(":", 1)[-1])),
         )
         return OnFailure(destination_arn=queue.arn, key_arn=queue.key_arn)
 
@@ -411,39 +409,23 @@ class SecureFunction(pulumi.ComponentResource):
         self._alarm(
             "errors",
             f"{self._name}: an invocation failed (see the function's log group)",
-            namespace="AWS/Lambda",
-            metric_name="Errors",
-            dimensions={"FunctionName": self.function.name},
-            statistic="Sum",
+            Metric(
+                namespace="AWS/Lambda",
+                metric_name="Errors",
+                dimensions={"FunctionName": self.function.name},
+                statistic="Sum",
+            ),
         )
 
-    def _alarm(
-        self,
-        label: str,
-        description: str,
-        *,
-        namespace: str,
-        metric_name: str,
-        dimensions: Mapping[str, pulumi.Input[str]],
-        statistic: str,
-    ) -> None:
+    def _alarm(self, label: str, description: str, metric: Metric) -> None:
         topic = self._args.alarm_topic_arn
         if topic is None:
             return
-        aws.cloudwatch.MetricAlarm(
+        first_occurrence_alarm(
             f"{self._name}-{label}",
-            alarm_description=description,
-            namespace=namespace,
-            metric_name=metric_name,
-            dimensions=dict(dimensions),
-            statistic=statistic,
-            period=300,
-            evaluation_periods=1,
-            threshold=1,
-            comparison_operator="GreaterThanOrEqualToThreshold",
-            treat_missing_data="notBreaching",
-            alarm_actions=[topic],
-            ok_actions=[topic],
+            metric,
+            description=description,
+            topic_arn=topic,
             region=self._args.region,
             tags=self._tags,
             opts=self._child(),

@@ -42,6 +42,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import event_patterns
+from components.event_targets import invoke_from_rule
 from components.iam import (
     aws_context,
     render_policy,
@@ -249,6 +250,7 @@ class Alerts(pulumi.ComponentResource):
             previous_parent=self,
         )
         self.publisher_role_arn = formatter.role_arn
+        self._formatter_function = formatter
         return formatter.function
 
     def _publisher_statements(self) -> list[dict[str, Any]]:
@@ -352,24 +354,17 @@ class Alerts(pulumi.ComponentResource):
     def _home_rule(self, route: Route) -> None:
         region = self._args.home_region
         rule = self._rule(route, region)
-        permission = aws.lambda_.Permission(
-            f"{self._name}-{route.name}-{region}-invoke",
-            action="lambda:InvokeFunction",
-            function=self.function.name,
-            principal="events.amazonaws.com",
-            source_arn=rule.arn,
+        label = f"{self._name}-{route.name}-{region}"
+        invoke_from_rule(
+            label,
+            rule,
+            self._formatter_function,
             region=region,
-            opts=self._child(),
-        )
-        aws.cloudwatch.EventTarget(
-            f"{self._name}-{route.name}-{region}",
-            rule=rule.name,
-            arn=self.function.arn,
+            child=self._child,
+            permission_name=f"{label}-invoke",
             input_transformer=aws.cloudwatch.EventTargetInputTransformerArgs(
                 input_template=pulumi.Output.from_input(route.topic_arn).apply(input_template)
             ),
-            region=region,
-            opts=self._child(depends_on=[permission]),
         )
 
     def _forwarding_rule(

@@ -36,6 +36,7 @@ import pulumi
 import pulumi_aws as aws
 
 from baseline.capabilities.shared import require_region_list
+from components.event_targets import invoke_from_rule
 from components.iam import (
     AwsContext,
     Statement,
@@ -263,22 +264,7 @@ class MacieEnrollment(pulumi.ComponentResource):
             tags=self._tags,
             opts=self._child(),
         )
-        permission = aws.lambda_.Permission(
-            label,
-            action="lambda:InvokeFunction",
-            function=function.function_name,
-            principal="events.amazonaws.com",
-            source_arn=rule.arn,
-            region=region,
-            opts=self._child(),
-        )
-        aws.cloudwatch.EventTarget(
-            label,
-            rule=rule.name,
-            arn=function.arn,
-            region=region,
-            opts=self._child(depends_on=[permission]),
-        )
+        invoke_from_rule(label, rule, function, region=region, child=self._child)
 
 
 def _list_accounts_and_members() -> Statement:

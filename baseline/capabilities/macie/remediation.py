@@ -52,6 +52,8 @@ from baseline.capabilities.macie.remediation_settings import (
     MacieRemediationArgs,
     sensitive_data_pattern,
 )
+from components.alarms import dead_letters, first_occurrence_alarm
+from components.event_targets import invoke_from_rule
 from components.iam import aws_context, deny_insecure_transport, render_policy, statement
 from components.kms import ManagedKey, component_key
 from components.lambda_code import ROLE_PATH
@@ -375,22 +377,7 @@ class MacieRemediation(pulumi.ComponentResource):
             tags=self._tags,
             opts=self._child(),
         )
-        permission = aws.lambda_.Permission(
-            label,
-            action="lambda:InvokeFunction",
-            function=finding_handler.function_name,
-            principal="events.amazonaws.com",
-            source_arn=rule.arn,
-            region=region,
-            opts=self._child(),
-        )
-        aws.cloudwatch.EventTarget(
-            label,
-            rule=rule.name,
-            arn=finding_handler.arn,
-            region=region,
-            opts=self._child(depends_on=[permission]),
-        )
+        invoke_from_rule(label, rule, finding_handler, region=region, child=self._child)
         return rule.arn
 
     def _slack_api(self, approval_handler: SecureFunction) -> pulumi.Output[str]:
@@ -453,40 +440,12 @@ class MacieRemediation(pulumi.ComponentResource):
         return pulumi.Output.concat(api.api_endpoint, SLACK_ROUTE_PATH)
 
     def _dead_letter_alarm(self, queue: aws.sqs.Queue) -> None:
-        self._alarm(
-            "dead-letters",
-            "Macie remediation: a finding or a quarantine failed and is in the dead-letter queue",
-            namespace="AWS/SQS",
-            metric_name="ApproximateNumberOfMessagesVisible",
-            dimensions={"QueueName": queue.name},
-            statistic="Maximum",
-        )
-
-    def _alarm(
-        self,
-        label: str,
-        description: str,
-        *,
-        namespace: str,
-        metric_name: str,
-        dimensions: Mapping[str, pulumi.Input[str]],
-        statistic: str,
-    ) -> aws.cloudwatch.MetricAlarm:
-        topic = self._args.alert_topic_arn
-        return aws.cloudwatch.MetricAlarm(
-            f"{self._name}-{label}",
-            alarm_description=description,
-            namespace=namespace,
-            metric_name=metric_name,
-            dimensions=dict(dimensions),
-            statistic=statistic,
-            period=300,
-            evaluation_periods=1,
-            threshold=1,
-            comparison_operator="GreaterThanOrEqualToThreshold",
-            treat_missing_data="notBreaching",
-            alarm_actions=[topic],
-            ok_actions=[topic],
+        first_occurrence_alarm(
+            f"{self._name}-dead-letters",
+            dead_letters(queue.name),
+            description="Macie remediation: a finding or a quarantine failed and is in the "
+            "dead-letter queue",
+            topic_arn=self._args.alert_topic_arn,
             region=self._args.region,
             tags=self._tags,
             opts=self._child(),
