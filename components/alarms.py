@@ -1,8 +1,9 @@
 """A CloudWatch alarm that fires on the first occurrence of what it watches.
 
-Functions' errors and dead letters are each worth a look the moment one happens: the alarm
-goes off when the metric reaches 1 within five minutes, and says so again when it is back to
-0. No data (no invocation, an empty queue) is not an alarm.
+Functions' errors, dead letters and a DDoS attack Shield detects are each worth a look the
+moment one happens: the alarm goes off when the metric reaches 1 within one period (five
+minutes unless said), and says so again when it is back to 0. No data (no invocation, an
+empty queue, no attack) is not an alarm.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def first_occurrence_alarm(
     region: str | None,
     tags: Mapping[str, str] | None,
     opts: pulumi.ResourceOptions,
+    period_seconds: int = PERIOD_SECONDS,
 ) -> aws.cloudwatch.MetricAlarm:
     """An alarm on `metric` that notifies `topic_arn` when it goes off and when it clears."""
     return aws.cloudwatch.MetricAlarm(
@@ -54,7 +56,7 @@ def first_occurrence_alarm(
         metric_name=metric.metric_name,
         dimensions=dict(metric.dimensions),
         statistic=metric.statistic,
-        period=PERIOD_SECONDS,
+        period=period_seconds,
         evaluation_periods=1,
         threshold=1,
         comparison_operator="GreaterThanOrEqualToThreshold",

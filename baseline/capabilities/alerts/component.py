@@ -42,6 +42,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import event_patterns
+from components.alarms import Metric, first_occurrence_alarm
 from components.event_targets import invoke_from_rule
 from components.iam import (
     aws_context,
@@ -384,21 +385,18 @@ class Alerts(pulumi.ComponentResource):
         region = ddos_metric_region(resource_arn)
         topic = self._args.ddos_topic_arns[region]
         digest = hashlib.sha256(resource_arn.encode()).hexdigest()[:10]
-        return aws.cloudwatch.MetricAlarm(
+        return first_occurrence_alarm(
             f"{self._name}-ddos-{digest}",
-            alarm_description=f"Shield Advanced detected a DDoS attack on {resource_arn}",
-            namespace="AWS/DDoSProtection",
-            metric_name="DDoSDetected",
-            dimensions={"ResourceArn": resource_arn},
-            statistic="Maximum",
-            period=60,
-            evaluation_periods=1,
-            threshold=1,
-            comparison_operator="GreaterThanOrEqualToThreshold",
-            treat_missing_data="notBreaching",
-            alarm_actions=[topic],
-            ok_actions=[topic],
+            Metric(
+                namespace="AWS/DDoSProtection",
+                metric_name="DDoSDetected",
+                dimensions={"ResourceArn": resource_arn},
+                statistic="Maximum",
+            ),
+            description=f"Shield Advanced detected a DDoS attack on {resource_arn}",
+            topic_arn=topic,
             region=region,
             tags=self._tags,
             opts=self._child(),
+            period_seconds=60,
         )
