@@ -4,7 +4,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 STACK  ?= dev
 
-.PHONY: setup preview test lint typecheck unit coverage bench mutation clean
+.PHONY: setup preview test lint typecheck unit coverage bench mutation iam-actions clean
 
 setup: $(STAMP)
 
@@ -51,6 +51,11 @@ bench: setup
 # ONLY="policies/s3 ..." narrows it; `python -m mutation.run --summary` reprints the counts.
 mutation: setup
 	$(BIN)/python -m mutation.run --jobs 2 $(if $(ONLY),--only $(ONLY))
+
+# policies/iam_actions.json from the pinned parliament's IAM data (tools/iam_actions.py); run it
+# after upgrading parliament. tests/test_policies_iam_actions.py fails while the file is stale.
+iam-actions: setup
+	$(BIN)/python -m tools.iam_actions
 
 clean:
 	rm -rf $(VENV) .mutation .hypothesis .mypy_cache .ruff_cache .pytest_cache build dist *.egg-info

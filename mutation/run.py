@@ -110,6 +110,8 @@ TARGETS: tuple[Target, ...] = (
     _policy("s3", "tests/test_policies_documents.py"),
     _policy("documents", "tests/test_policies_iam.py", "tests/test_policies_kms.py"),
     _policy("iam"),
+    _policy("iam_grammar"),
+    _policy("iam_actions"),
     _policy("kms"),
     _policy("sns"),
     _policy("ec2"),

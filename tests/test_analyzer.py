@@ -403,6 +403,18 @@ def test_pack_python_prefers_the_packs_existing_virtualenv(tmp_path: Path) -> No
     assert pack_python(project) == python
 
 
+def test_a_relative_pack_directory_gets_an_absolute_interpreter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plugin starts in the pack's directory: a relative interpreter path would not exist
+    there (`policies/venv/bin/python` from inside `policies/`)."""
+    (tmp_path / "policies" / "venv" / "bin").mkdir(parents=True)
+    (tmp_path / "policies" / "venv" / "bin" / "python").touch()
+    monkeypatch.chdir(tmp_path)
+    project = PackProject(Path("policies"), "python", {"virtualenv": "venv"})
+    assert pack_python(project) == tmp_path / "policies" / "venv" / "bin" / "python"
+
+
 def record_plugin_pids(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     pids: list[int] = []
 

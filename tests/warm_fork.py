@@ -5,7 +5,7 @@ baseline.preview.runner`, through `subprocess.run` in `baseline.preview.engine`)
 pack's plugin (`python -u -m pulumi.policy`, through `subprocess.Popen` in
 `baseline.preview.plugin`). A cold interpreter spends most of a small run importing the same
 third-party modules: pulumi, the pulumi_aws modules the program uses (building their classes),
-pulumi_policy, grpc, parliament. Here one server process per test worker keeps them imported
+pulumi_policy, grpc. Here one server process per test worker keeps them imported
 and forks a child for each command; the child takes the command's working directory,
 environment, arguments, `sys.path[0]`, standard streams, session and address-space limit, runs
 the module's `__main__` as `-m` would, and exits with the status the interpreter would give.

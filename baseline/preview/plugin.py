@@ -92,7 +92,9 @@ def pack_python(project: PackProject) -> Path:
     """
     virtualenv = project.options.get("virtualenv")
     if isinstance(virtualenv, str) and virtualenv:
-        python = project.directory / virtualenv / "bin" / "python"
+        # Absolute: the plugin starts in the pack's directory, where a relative path to its
+        # interpreter no longer leads anywhere. Not resolved: that would leave the virtualenv.
+        python = project.directory.absolute() / virtualenv / "bin" / "python"
         if python.exists():
             return python
     return Path(sys.executable)
@@ -220,7 +222,8 @@ class AnalyzerPlugin:
         python = pack_python(self.project)
         if python == Path(sys.executable):
             return f"install its requirements where baseline runs: pip install -r {requirements}"
-        pip = f"{python} -m pip"
+        shown = python.relative_to(Path.cwd()) if python.is_relative_to(Path.cwd()) else python
+        pip = f"{shown} -m pip"
         return f"install its requirements in its virtualenv: {pip} install -r {requirements}"
 
     def close(self) -> None:

@@ -3,7 +3,7 @@
 Each guardrail is one statement whose Sid is its name in CamelCase (`protect_config` ->
 `ProtectConfig`), so that a policy shows which guardrails it holds and an audit or a report can
 find them again. Every action is an IAM action of the Service Authorization Reference (the
-policy pack's `iam-policy-valid` lints them with parliament).
+policy pack's `iam-policy-valid` checks them against the actions parliament's data lists).
 
 The protect_* guardrails, the region allow-list and the AdministratorAccess guardrail apply to
 every principal except the exempted ones (`aws:PrincipalArn`, ArnNotLike: AWS's example SCPs
