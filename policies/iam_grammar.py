@@ -4,15 +4,17 @@ Each problem is one that AWS rejects or that makes a statement meaningless: the 
 pack counted as invalid when it ran parliament itself (INVALID_VERSION, DUPLICATE_SID,
 INVALID_SID, MALFORMED, UNKNOWN_ACTION, UNKNOWN_PREFIX, INVALID_ARN, UNKNOWN_PRINCIPAL,
 UNKNOWN_OPERATOR, MISMATCHED_TYPE_OPERATION_TO_NULL), with parliament's codes, details and
-order, so that tests/test_policies_iam_grammar.py can hold the two side by side. parliament stays a
-test dependency for that: the pack no longer imports it, whose start parsed a 10 MB database.
+order, so that tests/test_policies_iam_grammar.py can hold the two side by side. parliament
+stays a test dependency for that; the pack no longer imports it (its import parsed a 10 MB
+database on every pack start).
 
-Two differences, both where parliament raised instead of answering (the pack then reported
-"could not read the document"): a value of the wrong JSON type (a number as Sid, an object
-as action, a list inside a list) is MALFORMED with what is wrong, and conditions are not
-looked up in the per-action condition tables, which parliament used only for findings the
-pack ignored and which made it raise on keys typed ArrayOfARN, ArrayOfBool or IPAddress.
-A Bool or Null condition may list its values, as IAM allows; each must be true or false.
+The differences: an action not in `service:action` form is MALFORMED (parliament: EXCEPTION).
+Where parliament raised instead of answering (the pack then reported "could not read the
+document"), a value of the wrong JSON type (a number as Sid, an object as action, a list
+inside a list) is MALFORMED with what is wrong, and conditions are not looked up in the
+per-action condition tables, which parliament used only for findings the pack ignored and
+which made it raise on numbers and on keys typed ArrayOfARN, ArrayOfBool or IPAddress. A Bool
+or Null condition may list its values, as IAM allows; each must be true or false.
 (Reference: IAM User Guide, "Grammar of the IAM JSON policy language".)
 """
 
@@ -59,7 +61,6 @@ _ACCOUNT = re.compile("^[0-9]{12}$")
 class Problem(NamedTuple):
     issue: str
     detail: str = ""
-    action: str = ""  # the action an UNKNOWN_ACTION or UNKNOWN_PREFIX is about
 
 
 def _operator_names() -> frozenset[str]:
@@ -207,9 +208,9 @@ def _actions(actions: Iterable[Any], known_actions: frozenset[str]) -> list[Prob
         if action.lower() in known_actions:
             continue
         if index.unknown_prefix(prefix):
-            found.append(Problem("UNKNOWN_PREFIX", f"Unknown prefix {prefix}", action))
+            found.append(Problem("UNKNOWN_PREFIX", f"Unknown prefix {prefix}"))
         elif not index.matches(prefix, name):
-            found.append(Problem("UNKNOWN_ACTION", f"Unknown action {prefix}:{name}", action))
+            found.append(Problem("UNKNOWN_ACTION", f"Unknown action {prefix}:{name}"))
     return found
 
 
