@@ -28,7 +28,8 @@ from baseline.audit.session import AuditSession
 from baseline.spec import Spec
 from baseline.spec_loader import load_spec
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "audit"
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures" / "audit"
 SINGLE = FIXTURES / "single"
 ORGANIZATION = FIXTURES / "org"
 ACCOUNT = "123456789012"  # moto's default account
@@ -69,6 +70,8 @@ def fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 _MOTO_SERVER = """
 import os, sys
 from moto.server import ThreadedMotoServer
+from tests.moto_keys import share_rsa_keys
+share_rsa_keys()
 server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
 server.start()
 print(server.get_host_and_port()[1], flush=True)
@@ -82,6 +85,7 @@ os._exit(0)  # nothing to keep: no need to wait for the server's threads
 def moto_endpoint() -> Iterator[str]:
     server = subprocess.Popen(
         [sys.executable, "-c", _MOTO_SERVER],
+        cwd=REPO,  # where `tests` is imported from
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,  # werkzeug's request log, moto's errors for APIs it lacks
@@ -343,7 +347,6 @@ def service_error(operation: str, code: str, message: str, status: int = 400) ->
 
 # --- an organization, through the moto server ----------------------------------------------
 
-REPO = Path(__file__).resolve().parent.parent
 # The accounts `seed_organization` creates besides the management account (moto's default).
 MEMBER_NAMES = ("security", "log-archive", "app-a", "app-b", "app-c")
 SPEC_KEY = "security-baseline:baseline"
