@@ -23,17 +23,25 @@ from tests.warm_fork import WarmForks, WarmServer
 REPO = Path(__file__).resolve().parent.parent
 WARM_FORK_ADDRESS = "SECURITY_BASELINE_TESTS_WARM_FORK"
 
-__all__ = ["endpoint", "plan_memo", "url"]
+__all__ = ["endpoint", "plan_memo", "url", "warm_forks"]
+
+
+@pytest.fixture(scope="session")
+def warm_forks() -> Iterator[WarmForks]:
+    """This worker's connection to the run's warm interpreter (tests/warm_fork.py)."""
+    forks = WarmForks(os.environ[WARM_FORK_ADDRESS])
+    yield forks
+    forks.close()
 
 
 @pytest.fixture(scope="session", autouse=True)
-def plan_memo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlanMemo]:
+def plan_memo(
+    tmp_path_factory: pytest.TempPathFactory, warm_forks: WarmForks
+) -> Iterator[PlanMemo]:
     memo = PlanMemo(shared_directory(tmp_path_factory))
-    forks = WarmForks(os.environ[WARM_FORK_ADDRESS])
-    restore = install(memo, forks)
+    restore = install(memo, warm_forks)
     yield memo
     restore()
-    forks.close()
 
 
 @pytest.fixture(scope="session", autouse=True)
