@@ -22,6 +22,9 @@ from tests.warm_fork import WarmForks, WarmServer
 
 REPO = Path(__file__).resolve().parent.parent
 WARM_FORK_ADDRESS = "SECURITY_BASELINE_TESTS_WARM_FORK"
+# pytest's cache key of how long each test file took (setup, call and teardown) in earlier runs.
+SECONDS_PER_FILE = "security-baseline/seconds-per-file"
+_seconds_per_file: dict[str, float] = {}
 
 __all__ = ["endpoint", "plan_memo", "url", "warm_forks"]
 
@@ -67,9 +70,34 @@ def shared_rsa_keys() -> Iterator[None]:
         yield
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The slowest files first, as earlier runs timed them; a file's tests stay together and
+    in order, and files never timed keep their place after the timed ones.
+
+    `make test` hands whole files to the two workers (`--dist loadfile`) in this order, each
+    the next file when it is done: with the long files early, the workers end together instead
+    of one waiting for the other to finish a long file handed out last.
+    """
+    seconds = config.cache.get(SECONDS_PER_FILE, {}) if config.cache is not None else {}
+    items.sort(key=lambda item: -seconds.get(item.nodeid.split("::")[0], 0.0))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    path = report.nodeid.split("::")[0]
+    _seconds_per_file[path] = _seconds_per_file.get(path, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The run's first process (which sees every worker's reports) keeps the files' times."""
+    cache = session.config.cache
+    if os.environ.get("PYTEST_XDIST_WORKER") or cache is None or not _seconds_per_file:
+        return
+    cache.set(SECONDS_PER_FILE, {**cache.get(SECONDS_PER_FILE, {}), **_seconds_per_file})
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Keep what collection imported (pulumi_aws, moto, botocore: over a million objects) out
-    of the collector's full passes, and make those passes rarer.
+    of the collector's full passes, which `pytest_configure` made rarer.
 
     Every full pass walks every tracked object: with the default thresholds they took about a
     sixth of the suite's time in this process, collecting almost nothing. Cycles made by the
@@ -77,7 +105,6 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """
     gc.collect()
     gc.freeze()
-    gc.set_threshold(700, 10, 1000)
 
 
 @pytest.hookimpl(trylast=True)
@@ -91,7 +118,14 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 def pytest_configure(config: pytest.Config) -> None:
     """The run's first process starts the warm server its workers share (they inherit its
-    environment); a worker ends without tearing its heap down."""
+    environment); a worker ends without tearing its heap down.
+
+    Full collector passes rarer from the start: while the test modules are imported, each
+    would walk the whole growing heap (six passes, over half a second per process) to find
+    almost nothing; collection ends with one (`pytest_collection_finish`).
+    """
+    gc.freeze()
+    gc.set_threshold(700, 10, 1000)
     if os.environ.get("PYTEST_XDIST_WORKER"):
         atexit.register(_exit_now)
         return
