@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import subprocess
 import sys
 import urllib.request
@@ -70,8 +71,8 @@ def fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 _MOTO_SERVER = """
 import os, sys
 from moto.server import ThreadedMotoServer
-from tests.moto_keys import share_rsa_keys
-share_rsa_keys()
+from tests.moto_costs import tune_server
+tune_server()
 server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
 server.start()
 print(server.get_host_and_port()[1], flush=True)
@@ -86,6 +87,9 @@ def moto_endpoint() -> Iterator[str]:
     server = subprocess.Popen(
         [sys.executable, "-c", _MOTO_SERVER],
         cwd=REPO,  # where `tests` is imported from
+        # No test reads AMIs: moto's catalogue (with a snapshot per image) would be loaded for
+        # every account and region an EC2 call names, over a second for an organization's.
+        env={**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"},
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,  # werkzeug's request log, moto's errors for APIs it lacks

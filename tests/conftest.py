@@ -1,5 +1,5 @@
 """Fixtures shared by test modules: the moto server of the audit tests (tests/audit_harness.py),
-moto's RSA keys made once (tests/moto_keys.py),
+moto's RSA keys made once (tests/moto_costs.py),
 the session's memo of plans and policy verdicts (tests/plan_memo.py) with the warm interpreter
 its programs and packs fork from (tests/warm_fork.py), and botocore's service models read once
 per session; the garbage collector tuned for a long run."""
@@ -16,7 +16,7 @@ import botocore.session
 import pytest
 
 from tests.audit_harness import endpoint, url
-from tests.moto_keys import share_rsa_keys
+from tests.moto_costs import share_rsa_keys
 from tests.plan_memo import PlanMemo, install, shared_directory
 from tests.warm_fork import WarmForks, WarmServer
 
@@ -64,7 +64,7 @@ def shared_service_models() -> Iterator[None]:
 
 @pytest.fixture(scope="session", autouse=True)
 def shared_rsa_keys() -> Iterator[None]:
-    """moto's RSA keys, one per key spec for the session (tests/moto_keys.py)."""
+    """moto's RSA keys, one per key spec for the session (tests/moto_costs.py)."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         share_rsa_keys(monkeypatch.setattr)
         yield
