@@ -123,21 +123,6 @@ def reset(url: str) -> None:
             pass
 
 
-@pytest.fixture(scope="session")
-def endpoint() -> Iterator[str]:
-    """One moto server per test session (per xdist worker); `url` empties it for each test."""
-    with moto_endpoint() as url:
-        yield url
-
-
-@pytest.fixture
-def url(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The moto server, emptied, with fake credentials in the environment."""
-    fake_aws_env(monkeypatch)
-    reset(endpoint)
-    return endpoint
-
-
 @functools.cache
 def client(url: str, service: str, region: str = HOME) -> Any:
     """A client of moto's default account (clients hold no state of the server's: one serves

@@ -2,7 +2,14 @@
 moto's RSA keys made once (tests/moto_costs.py),
 the session's memo of plans and policy verdicts (tests/plan_memo.py) with the warm interpreter
 its programs and packs fork from (tests/warm_fork.py), and botocore's service models read once
-per session; the garbage collector tuned for a long run."""
+per session; the garbage collector tuned for a long run.
+
+The fixtures import what they need (boto3, moto, the preview engine) when a worker first uses
+them: the run's first process, which only starts the workers, would otherwise spend over half a
+second importing it before starting them.
+"""
+
+from __future__ import annotations
 
 import atexit
 import functools
@@ -11,14 +18,14 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import botocore.session
 import pytest
 
-from tests.audit_harness import endpoint, url
-from tests.moto_costs import share_rsa_keys
-from tests.plan_memo import PlanMemo, install, shared_directory
 from tests.warm_fork import WarmForks, WarmServer
+
+if TYPE_CHECKING:
+    from tests.plan_memo import PlanMemo
 
 REPO = Path(__file__).resolve().parent.parent
 WARM_FORK_ADDRESS = "SECURITY_BASELINE_TESTS_WARM_FORK"
@@ -26,7 +33,24 @@ WARM_FORK_ADDRESS = "SECURITY_BASELINE_TESTS_WARM_FORK"
 SECONDS_PER_FILE = "security-baseline/seconds-per-file"
 _seconds_per_file: dict[str, float] = {}
 
-__all__ = ["endpoint", "plan_memo", "url", "warm_forks"]
+
+@pytest.fixture(scope="session")
+def endpoint() -> Iterator[str]:
+    """One moto server per test session (per xdist worker); `url` empties it for each test."""
+    from tests.audit_harness import moto_endpoint  # noqa: PLC0415 - see the module's docstring
+
+    with moto_endpoint() as url:
+        yield url
+
+
+@pytest.fixture
+def url(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The moto server, emptied, with fake credentials in the environment."""
+    from tests.audit_harness import fake_aws_env, reset  # noqa: PLC0415
+
+    fake_aws_env(monkeypatch)
+    reset(endpoint)
+    return endpoint
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +65,8 @@ def warm_forks() -> Iterator[WarmForks]:
 def plan_memo(
     tmp_path_factory: pytest.TempPathFactory, warm_forks: WarmForks
 ) -> Iterator[PlanMemo]:
+    from tests.plan_memo import PlanMemo, install, shared_directory  # noqa: PLC0415
+
     memo = PlanMemo(shared_directory(tmp_path_factory))
     restore = install(memo, warm_forks)
     yield memo
@@ -55,6 +81,8 @@ def shared_service_models() -> Iterator[None]:
     JSON service models again (EC2's alone takes a quarter of a second). The models are the
     same files: one loader (per data path) keeps them parsed.
     """
+    import botocore.session  # noqa: PLC0415
+
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setattr(
             botocore.session, "create_loader", functools.cache(botocore.session.create_loader)
@@ -65,6 +93,8 @@ def shared_service_models() -> Iterator[None]:
 @pytest.fixture(scope="session", autouse=True)
 def shared_rsa_keys() -> Iterator[None]:
     """moto's RSA keys, one per key spec for the session (tests/moto_costs.py)."""
+    from tests.moto_costs import share_rsa_keys  # noqa: PLC0415
+
     with pytest.MonkeyPatch.context() as monkeypatch:
         share_rsa_keys(monkeypatch.setattr)
         yield
