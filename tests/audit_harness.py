@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import subprocess
 import sys
 import urllib.request
@@ -28,7 +29,8 @@ from baseline.audit.session import AuditSession
 from baseline.spec import Spec
 from baseline.spec_loader import load_spec
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "audit"
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures" / "audit"
 SINGLE = FIXTURES / "single"
 ORGANIZATION = FIXTURES / "org"
 ACCOUNT = "123456789012"  # moto's default account
@@ -69,6 +71,8 @@ def fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 _MOTO_SERVER = """
 import os, sys
 from moto.server import ThreadedMotoServer
+from tests.moto_costs import tune_server
+tune_server()
 server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
 server.start()
 print(server.get_host_and_port()[1], flush=True)
@@ -82,6 +86,10 @@ os._exit(0)  # nothing to keep: no need to wait for the server's threads
 def moto_endpoint() -> Iterator[str]:
     server = subprocess.Popen(
         [sys.executable, "-c", _MOTO_SERVER],
+        cwd=REPO,  # where `tests` is imported from
+        # No test reads AMIs: moto's catalogue (with a snapshot per image) would be loaded for
+        # every account and region an EC2 call names, over a second for an organization's.
+        env={**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"},
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,  # werkzeug's request log, moto's errors for APIs it lacks
@@ -113,21 +121,6 @@ def reset(url: str) -> None:
         request = urllib.request.Request(f"{url}{path}", method="POST")
         with urllib.request.urlopen(request, timeout=10):
             pass
-
-
-@pytest.fixture(scope="session")
-def endpoint() -> Iterator[str]:
-    """One moto server per test session (per xdist worker); `url` empties it for each test."""
-    with moto_endpoint() as url:
-        yield url
-
-
-@pytest.fixture
-def url(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The moto server, emptied, with fake credentials in the environment."""
-    fake_aws_env(monkeypatch)
-    reset(endpoint)
-    return endpoint
 
 
 @functools.cache
@@ -343,7 +336,6 @@ def service_error(operation: str, code: str, message: str, status: int = 400) ->
 
 # --- an organization, through the moto server ----------------------------------------------
 
-REPO = Path(__file__).resolve().parent.parent
 # The accounts `seed_organization` creates besides the management account (moto's default).
 MEMBER_NAMES = ("security", "log-archive", "app-a", "app-b", "app-c")
 SPEC_KEY = "security-baseline:baseline"

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from baseline.regions import known_regions
-from benchmarks import run
+from benchmarks import measure, run
 from benchmarks.floor_report import FLOOR_COLUMNS
 from benchmarks.measure import Measurement
 from benchmarks.projects import (
@@ -22,6 +22,7 @@ from benchmarks.projects import (
 )
 from benchmarks.report import COLUMNS, Family, slopes, targets
 from benchmarks.run import DEFAULT_OUTPUT, TRACKED_OUTPUT, main
+from tests.warm_fork import WarmForks
 
 NUMBER = re.compile(r"\d+(\.\d+)?")
 
@@ -44,14 +45,21 @@ def _tables(document: str) -> dict[str, list[dict[str, str]]]:
 
 
 @pytest.fixture(scope="module")
-def quick_results(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    """A quick run asked to update the tracked results, which point into a scratch directory."""
+def quick_results(
+    tmp_path_factory: pytest.TempPathFactory, warm_forks: WarmForks
+) -> tuple[str, str]:
+    """A quick run asked to update the tracked results, which point into a scratch directory.
+
+    Its phases, and their programs and packs, are forked from the run's warm interpreter
+    (tests/warm_fork.py): the same code, without a cold start each; times are not asserted.
+    """
     output = tmp_path_factory.mktemp("bench") / "results.md"
     capture = tmp_path_factory.mktemp("stdout") / "stdout.md"
     with (
         pytest.MonkeyPatch.context() as patch,
         capture.open("w") as stdout,
         contextlib.redirect_stdout(stdout),
+        warm_forks.serving(measure),
     ):
         patch.setattr(run, "TRACKED_OUTPUT", output)
         assert main(["--quick", "--update"]) == 0

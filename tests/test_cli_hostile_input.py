@@ -226,13 +226,13 @@ def test_a_program_that_never_ends_is_stopped_with_one_error_line(
 ) -> None:
     directory = project(tmp_path, "config:\n  aws:region: us-east-1\n")
     (directory / "__main__.py").write_text("import time\ntime.sleep(60)\n")
-    monkeypatch.setattr(engine, "PROGRAM_TIMEOUT_SECONDS", 1)
+    monkeypatch.setattr(engine, "PROGRAM_TIMEOUT_SECONDS", 0.25)
 
     with pytest.raises(ProgramError) as raised:
         engine.plan_project(load_stack_file(directory, "dev"))
 
     assert raised.value.lines == (
-        "error: __main__.py: the program ran longer than 1 s and was stopped",
+        "error: __main__.py: the program ran longer than 0.25 s and was stopped",
     )
 
 

@@ -37,6 +37,7 @@ from baseline.preview.packconfig import (
 )
 from baseline.preview.runner import run_inline
 from baseline.project import load_stack_file, program_config, python_program
+from tests.plan_memo import planned_project
 from tests.policy_harness import PACK, POLICIES_DIR, servicer, to_struct, urn_of
 
 # isort: split
@@ -79,8 +80,9 @@ def plans() -> dict[str, Plan]:
 
 @pytest.fixture(scope="module")
 def prod_plan() -> Plan:
-    """The repository's own prod stack, as `make bench` and CI preview it."""
-    return _plan(POLICIES_DIR.parent, "prod")
+    """The repository's own prod stack, as `make bench` and CI preview it (`baseline preview`'s
+    plan, made once for the test run: tests/plan_memo.py)."""
+    return planned_project(load_stack_file(POLICIES_DIR.parent, "prod"), preview=True)
 
 
 def _configured(servicer_class: Any, config_file: Path, policies: list[Policy]) -> Any:

@@ -1,15 +1,21 @@
-"""Programs and policy packs forked from a warm interpreter instead of started cold.
+"""Programs, policy packs and benchmark workers forked from a warm interpreter instead of
+started cold.
 
 `baseline preview` starts two kinds of Python process: the program (`python -m
 baseline.preview.runner`, through `subprocess.run` in `baseline.preview.engine`) and each policy
 pack's plugin (`python -u -m pulumi.policy`, through `subprocess.Popen` in
-`baseline.preview.plugin`). A cold interpreter spends most of a small run importing the same
-third-party modules: pulumi, the pulumi_aws modules the program uses (building their classes),
-pulumi_policy, grpc. Here one server process per test worker keeps them imported
-and forks a child for each command; the child takes the command's working directory,
-environment, arguments, `sys.path[0]`, standard streams, session and address-space limit, runs
-the module's `__main__` as `-m` would, and exits with the status the interpreter would give.
-The code under test runs unchanged: only the `subprocess` calls it makes are answered here.
+`baseline.preview.plugin`); `make bench` starts a third, its phases (`python -m
+benchmarks.worker`, through `subprocess.run` in `benchmarks.measure`), which start the first
+two. A cold interpreter spends most of a small run importing the same third-party modules:
+pulumi, the pulumi_aws modules the program uses (building their classes), pulumi_policy,
+grpc. Here one server process per test run keeps them imported and forks a child for
+each command; the child takes the command's working directory, environment, arguments,
+`sys.path[0]`, standard streams, session and address-space limit, runs the module's `__main__`
+as `-m` would, and exits with the status the interpreter would give. The commands a child
+starts itself (a benchmark phase's program and pack) are answered the same way. The code under
+test runs unchanged: only the `subprocess` calls it makes are answered here. One difference
+shows: a forked command's own commands are the server's children, not its own, so its
+`RUSAGE_CHILDREN` (the benchmarks' peak memory of a phase's child) stays empty.
 
 A command is forked only when the child would import what a cold interpreter imports: the same
 interpreter, and no module the server holds shadowed by a file of the working directory
@@ -40,6 +46,11 @@ from typing import IO, Any
 
 PROGRAM = "baseline.preview.runner"
 PLUGIN = "pulumi.policy"
+BENCHMARK_PHASE = "benchmarks.worker"
+# The modules `subprocess.run` and `subprocess.Popen` commands may run in a fork, with the flags
+# their callers give the interpreter.
+RUN_MODULES = frozenset({PROGRAM, BENCHMARK_PHASE})
+POPEN_MODULES = frozenset({PLUGIN})
 
 # The server: one request per line on a worker's connection, one line back with the child's pid.
 # When a child exits, SIGCHLD's handler reaps it and writes its exit status (negative: the signal
@@ -96,6 +107,15 @@ def learn():
         except Exception:
             pass
 
+def route_own_commands(address):
+    # The commands the child starts (a benchmark phase's program and pack) are forked too.
+    from baseline.preview import engine, plugin
+    from tests.warm_fork import WarmForks
+
+    routing = WarmForks(address).serving(engine, plugin)
+    routing.__enter__()
+    return routing  # kept until the child exits: collecting it would put `subprocess` back
+
 def child(request):
     code = 1
     try:
@@ -116,6 +136,7 @@ def child(request):
         resource.setrlimit(resource.RLIMIT_AS, tuple(request["rlimit_as"]))
         sys.argv = [request["module"], *request["arguments"]]
         sys.path[0] = os.getcwd()
+        routing = route_own_commands(request["address"])  # noqa: F841
         code = run_main(request["module"])
         learned = sorted(
             name for name, module in list(sys.modules.items())
@@ -172,7 +193,9 @@ def serve(path):
     signal.signal(signal.SIGCHLD, reap)
     sys.stdout.write("ready\n")  # connections wait in the backlog while the imports run
     sys.stdout.flush()
-    importlib.import_module("baseline.preview.runner")
+    for module in ("baseline.preview.runner", "baseline.preview.engine", "baseline.preview.plugin",
+                   "tests.warm_fork"):
+        importlib.import_module(module)
     while True:
         for key, _ in selector.select():
             if key.fileobj == 0:
@@ -293,20 +316,19 @@ class WarmForks:
             self._connection = None
 
     @contextmanager
-    def serving(self, engine: ModuleType, plugin: ModuleType | None = None) -> Iterator[None]:
-        """`engine`'s `subprocess.run` (and `plugin`'s `subprocess.Popen`) answered by forks
-        where those run the same code."""
-        replaced = [(engine, engine.subprocess)]
-        engine.subprocess = SimpleNamespace(  # type: ignore[attr-defined]
-            run=self.run, TimeoutExpired=subprocess.TimeoutExpired
+    def serving(self, *modules: ModuleType) -> Iterator[None]:
+        """The `subprocess.run` and `subprocess.Popen` of `modules` (`baseline.preview.engine`,
+        `baseline.preview.plugin`, `benchmarks.measure`) answered by forks where those run the
+        same code."""
+        answered = SimpleNamespace(
+            run=self.run,
+            Popen=self.popen,
+            DEVNULL=subprocess.DEVNULL,
+            TimeoutExpired=subprocess.TimeoutExpired,
         )
-        if plugin is not None:
-            replaced.append((plugin, plugin.subprocess))
-            plugin.subprocess = SimpleNamespace(  # type: ignore[attr-defined]
-                Popen=self.popen,
-                DEVNULL=subprocess.DEVNULL,
-                TimeoutExpired=subprocess.TimeoutExpired,
-            )
+        replaced = [(module, module.subprocess) for module in modules]
+        for module in modules:
+            module.subprocess = answered  # type: ignore[attr-defined]
         try:
             yield
         finally:
@@ -322,9 +344,10 @@ class WarmForks:
         text: bool,
         timeout: float | None,
         check: bool,
+        env: Mapping[str, str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        """`subprocess.run` with the arguments `plan_project` gives it."""
-        module = self._forkable(args, Path(cwd), ["-m", PROGRAM])
+        """`subprocess.run` with the arguments `plan_project` and `run_worker` give it."""
+        module = self._forkable(args, Path(cwd), ["-m"], RUN_MODULES)
         if not (capture_output and text and not check) or module is None:
             return subprocess.run(
                 args,
@@ -333,12 +356,13 @@ class WarmForks:
                 text=text,
                 timeout=timeout,
                 check=check,
+                env=env,
             )
         with tempfile.TemporaryDirectory(prefix="warm-fork-output-") as output:
             outputs = {name: Path(output, name) for name in ("stdout", "stderr")}
             scratch = Path(tempfile.mkdtemp(prefix="warm-fork-"))
             process = self._start(
-                args, Path(cwd), scratch, outputs, unbuffered=False, session=False
+                args, Path(cwd), scratch, outputs, unbuffered=False, session=False, env=env
             )
             try:
                 returncode = process.wait(timeout)
@@ -361,7 +385,7 @@ class WarmForks:
         start_new_session: bool,
     ) -> ForkedProcess | subprocess.Popen[bytes]:
         """`subprocess.Popen` with the arguments `AnalyzerPlugin` gives it."""
-        module = self._forkable(args, Path(cwd), ["-u", "-m", PLUGIN])
+        module = self._forkable(args, Path(cwd), ["-u", "-m"], POPEN_MODULES)
         if module is None or stdin != subprocess.DEVNULL:
             return subprocess.Popen(
                 args,
@@ -382,16 +406,21 @@ class WarmForks:
             args, Path(cwd), scratch, streams, unbuffered=True, session=start_new_session, env=env
         )
 
-    def _forkable(self, args: Sequence[str], cwd: Path, flags: list[str]) -> str | None:
+    def _forkable(
+        self, args: Sequence[str], cwd: Path, flags: list[str], modules: frozenset[str]
+    ) -> str | None:
         """The module `args` runs, when a fork runs it as a cold interpreter would."""
         if list(args[: len(flags) + 1]) != [sys.executable, *flags]:
+            return None
+        module = args[len(flags) + 1] if len(args) > len(flags) + 1 else None
+        if module not in modules:
             return None
         if not cwd.is_dir():  # Popen's own error, from a real one
             return None
         self._connect()
         if any(self._shadows(entry) for entry in _entries(cwd)):
             return None
-        return flags[-1]
+        return module
 
     def _shadows(self, entry: Path) -> bool:
         """Whether `-m` would import `entry` where the server holds another module of its name."""
@@ -428,6 +457,7 @@ class WarmForks:
             "new_session": session,
             "status": str(status_file),
             "learned": str(scratch / "learned.json"),
+            "address": self._address,
         }
         assert self._connection is not None
         self._connection.sendall((json.dumps(request) + "\n").encode())

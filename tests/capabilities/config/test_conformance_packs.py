@@ -12,12 +12,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import cfnlint.api
 import moto
 import pytest
 import yaml
 
 from baseline.capabilities.config.component import MAX_TEMPLATE_BYTES, PACKS_DIR, SHIPPED_PACKS
+from tests.cfn_lint import lint
 
 EXECUTION_FREQUENCIES = ("One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours")
 BASELINE_RULES = {
@@ -143,12 +143,12 @@ def test_the_central_monitoring_account_parameter_is_optional() -> None:
 def test_templates_lint_clean_and_fit_aws_size_limit(name: str) -> None:
     body = (PACKS_DIR / f"{name}.yaml").read_text()
     assert len(body.encode()) <= MAX_TEMPLATE_BYTES
-    findings = cfnlint.api.lint(body, regions=["us-east-1", "eu-west-1"])
+    findings = lint(body, regions=["us-east-1", "eu-west-1"])
     assert [f"{f.rule.id} {f.message}" for f in findings] == []
 
 
 def test_the_linter_catches_a_broken_template() -> None:
     body = (PACKS_DIR / "baseline.yaml").read_text()
     broken = body.replace("MaximumExecutionFrequency:", "MaximumExecutionFreq:", 1)
-    findings = cfnlint.api.lint(broken, regions=["us-east-1"])
+    findings = lint(broken, regions=["us-east-1"])
     assert [f.rule.id for f in findings] == ["E3002"]

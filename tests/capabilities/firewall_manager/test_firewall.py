@@ -12,7 +12,6 @@ import botocore.session
 import cerberus
 import pulumi
 import pytest
-from cfnlint.api import lint
 
 from baseline.capabilities.firewall_manager import policies as fp
 from baseline.capabilities.firewall_manager import section
@@ -23,6 +22,7 @@ from baseline.capabilities.firewall_manager.component import (
 )
 from baseline.preview.model import Plan
 from baseline.preview.runner import run_inline
+from tests.cfn_lint import lint
 from tests.components_harness import of_type
 from tests.organization_harness import MANAGEMENT, SECURITY, account_provider, provider_ref
 

@@ -7,7 +7,6 @@ ResponseURL is a real HTTP server on 127.0.0.1 that records each PUT, as S3 woul
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,6 +58,8 @@ class Received:
 class ResponseUrl:
     url: str
     received: list[Received] = field(default_factory=list)
+    # Set once a response has been answered (HTTP 200 sent back).
+    answered: threading.Event = field(default_factory=threading.Event)
 
     def only(self) -> Received:
         assert len(self.received) == 1, self.received
@@ -83,6 +84,7 @@ def response_url() -> Iterator[ResponseUrl]:
             )
             self.send_response(200)
             self.end_headers()
+            endpoint.answered.set()
 
         def log_message(self, format: str, *args: Any) -> None:
             """Keep the test output quiet."""
@@ -365,7 +367,9 @@ def test_the_watchdog_answers_failed_before_lambda_times_out(
     response_url: ResponseUrl, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def stuck(*args: Any) -> dict[str, str]:
-        time.sleep(1.0)
+        # Still at work when the watchdog answers; it succeeds only after that answer (or after
+        # 10 s, when its success, then the only response, fails the test).
+        response_url.answered.wait(timeout=10)
         return {}
 
     monkeypatch.setattr(handler, "apply_settings", stuck)

@@ -12,7 +12,6 @@ import re
 from typing import Any
 
 import pytest
-from cfnlint.api import ManualArgs, lint
 from cfnlint.decode import decode_str
 
 from baseline.capabilities.guardrails.component import (
@@ -28,6 +27,7 @@ from baseline.capabilities.guardrails.component import (
 )
 from baseline.capabilities.guardrails.functions.account_settings import handler
 from components import event_patterns
+from tests.cfn_lint import lint
 from tests.policy_documents import lint as lint_policy
 
 LINT_REGIONS = ["eu-west-1", "us-east-1", "ap-southeast-2", "us-gov-west-1"]
@@ -111,7 +111,7 @@ def resolve(value: Any) -> Any:
 
 
 def lint_findings(text: str, regions: list[str]) -> list[str]:
-    matches = lint(text, config=ManualArgs(regions=regions))
+    matches = lint(text, regions)
     return [f"{m.rule.id} {m.message} (line {m.linenumber})" for m in matches]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,8 +49,12 @@ def moto_account(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         yield
 
 
+@functools.cache
 def offline_client(service_name: str) -> Any:
-    """A client with fixed credentials, for botocore's Stubber: it never reaches AWS or moto."""
+    """A client with fixed credentials, for botocore's Stubber: it never reaches AWS or moto.
+
+    One per service for the session: making a client costs more than most tests, and a client
+    keeps nothing of a test once its `Stubber` is closed (the importer registers no handler)."""
     return boto3.client(
         service_name,
         region_name=REGION,
