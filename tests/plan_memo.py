@@ -10,8 +10,8 @@ that expects one gets it from a real run. The program and pack processes that th
 are forked from a warm interpreter (tests/warm_fork.py); packs over a plan that did not come
 from here (the analyzer's own tests) start as real subprocesses.
 
-The xdist workers of one run share plans through files in the run's own temporary directory;
-verdicts stay in each worker. Nothing outlives the run.
+The xdist workers of one run share plans (as JSON) and verdicts (pickled) through files in the
+run's own temporary directory. Nothing outlives the run.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import fcntl
 import hashlib
 import json
 import os
+import pickle
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -97,7 +98,8 @@ class PlanMemo:
         parts = [
             str(stack.project_dir.resolve()),
             stack.stack,
-            str(stack.path),
+            # Resolved: `baseline preview` in the project names it `Pulumi.<stack>.yaml`.
+            str(stack.path.resolve()),
             str(preview),
             account,
             sys.executable,
@@ -159,9 +161,25 @@ class PlanMemo:
         )
         verdict = self._verdicts.get(key)
         if verdict is None:
-            _, verdict = forked(lambda: plan, pack_dirs, config_files, project, stack)
+            verdict = self._shared_verdict(
+                hashlib.sha256(repr(key).encode()).hexdigest(),
+                lambda: forked(lambda: plan, pack_dirs, config_files, project, stack)[1],
+            )
             self._verdicts[key] = verdict
         return plan, verdict
+
+    def _shared_verdict(self, name: str, run: Callable[[], AnalysisResult]) -> AnalysisResult:
+        """The verdict from the run's shared directory, found here if no worker has yet."""
+        path = self._shared_dir / f"{name}.verdict"
+        with locked(self._shared_dir / f"{name}.lock"):
+            if path.exists():
+                verdict: AnalysisResult = pickle.loads(path.read_bytes())
+                return verdict
+            verdict = run()
+            partial = path.with_suffix(".partial")
+            partial.write_bytes(pickle.dumps(verdict))
+            partial.replace(path)
+            return verdict
 
     def _config_digest(self, path: Path) -> str:
         try:

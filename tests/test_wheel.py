@@ -1,10 +1,12 @@
 """The built wheel carries the components and their run-time data, and installs cleanly.
 
-The wheel is built with `pip wheel --no-deps --no-build-isolation`: offline, with the
+The wheel is built as a PEP 517 front end (pip, build) builds it without build isolation:
+offline, by calling the `build_wheel` hook of the backend pyproject.toml declares, from the
 setuptools of this virtualenv, which `make setup` pins (policies/requirements.txt) to the
-backend pyproject.toml declares; the first test checks that they agree. It builds from a copy
-of the sources, so that neither an earlier build's leftovers (`build/`) end up in the wheel
-nor the build writes into the repository.
+version pyproject.toml requires; the first test checks that they agree. (pip would start
+itself and then the hook's own process: a second more for the same wheel.) It builds from a
+copy of the sources, so that neither an earlier build's leftovers (`build/`) end up in the
+wheel nor the build writes into the repository.
 
 The wheel then goes, without dependencies, into a virtualenv created without system site
 packages; its interpreter finds pulumi and the other dependencies through PYTHONPATH pointing
@@ -47,6 +49,11 @@ REQUIRED_FILES = (
     "baseline/capabilities/guardrails/cloudformation/account_guardrails.yaml",
     "baseline/cli.py",
 )
+# PEP 517: the front end imports the declared backend in the source tree and calls its hook.
+BUILD_WHEEL = """
+import importlib, sys
+print(importlib.import_module(sys.argv[1]).build_wheel(sys.argv[2]))
+"""
 IMPORT_CHECK = """
 import json
 import components
@@ -75,8 +82,8 @@ def wheel(tmp_path_factory) -> Path:
     sources = scratch / "security-baseline"
     shutil.copytree(REPO, sources, ignore=NOT_SOURCES)
     dist = scratch / "dist"
-    build = ["wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(sources)]
-    run([sys.executable, "-m", "pip", *build])
+    backend = tomllib.loads((REPO / "pyproject.toml").read_text())["build-system"]["build-backend"]
+    run([sys.executable, "-c", BUILD_WHEEL, backend, str(dist)], cwd=sources)
     (built,) = dist.glob("security_baseline-*.whl")
     return built
 

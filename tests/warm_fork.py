@@ -21,8 +21,10 @@ A command is forked only when the child would import what a cold interpreter imp
 interpreter, and no module the server holds shadowed by a file of the working directory
 (which `-m` puts first on `sys.path`). Anything else runs in a real subprocess. The server
 learns: when a child exits, it imports the third-party modules (under site-packages) that the
-child had loaded, so that the next child finds them loaded too. It never loads the project's
-or the pack's own modules.
+child had loaded, so that the next child finds them loaded too. Of this repository it holds the
+preview's runner and the library programs import (`baseline.stack`, and with it `components`),
+whose files any child not shadowing them would import; never a previewed project's or a pack's
+own modules.
 """
 
 from __future__ import annotations
@@ -194,7 +196,7 @@ def serve(path):
     sys.stdout.write("ready\n")  # connections wait in the backlog while the imports run
     sys.stdout.flush()
     for module in ("baseline.preview.runner", "baseline.preview.engine", "baseline.preview.plugin",
-                   "tests.warm_fork"):
+                   "baseline.stack", "tests.warm_fork"):
         importlib.import_module(module)
     while True:
         for key, _ in selector.select():
