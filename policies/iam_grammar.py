@@ -6,7 +6,10 @@ INVALID_SID, MALFORMED, UNKNOWN_ACTION, UNKNOWN_PREFIX, INVALID_ARN, UNKNOWN_PRI
 UNKNOWN_OPERATOR, MISMATCHED_TYPE_OPERATION_TO_NULL), with parliament's codes, details and
 order, so that tests/test_policies_iam_grammar.py can hold the two side by side. parliament
 stays a test dependency for that; the pack no longer imports it (its import parsed a 10 MB
-database on every pack start).
+database on every pack start). parliament's other findings never counted: they are style
+(RESOURCE_STAR, NO_VERSION, OLD_VERSION, BAD_PATTERN_FOR_MFA, ...) or its 1.6.4 data is wrong
+for them (MISMATCHED_TYPE rejects decimals such as s3:TlsVersion 1.2, RESOURCE_MISMATCH flags
+least-privilege ARNs, UNKNOWN_CONDITION_FOR_ACTION does not know aws:SourceOrgID).
 
 The differences: an action not in `service:action` form is MALFORMED (parliament: EXCEPTION).
 Where parliament raised instead of answering (the pack then reported "could not read the
